@@ -1,0 +1,13 @@
+//! The internal contracts between the gateway and the services: one versioned package per service.
+
+pub mod auth {
+    pub mod v1 {
+        tonic::include_proto!("cashloan.auth.v1");
+    }
+}
+
+pub mod message {
+    pub mod v1 {
+        tonic::include_proto!("cashloan.message.v1");
+    }
+}

@@ -1,0 +1,245 @@
+//! Database set-up: one Diesel connection type over PostgreSQL and SQLite, picked by the URL's
+//! scheme, an r2d2 pool, and each service's embedded migrations run at start.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, RunQueryDsl};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type DbPool = r2d2::Pool<DbManager>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("unsupported database URL scheme {0:?} (use postgres:// or sqlite://)")]
+    UnknownScheme(String),
+    #[error("database connection failed: {0}")]
+    Connect(String),
+    #[error("database migration failed: {0}")]
+    Migrate(String),
+    #[error("database query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("database task failed: {0}")]
+    Task(String),
+}
+
+/// Where a service's database lives, as parsed from its URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Postgres(String),
+    Sqlite(PathBuf),
+}
+
+impl DatabaseUrl {
+    /// `postgres://…` / `postgresql://…`, `sqlite://path`, or a plain path (SQLite). Any other
+    /// scheme is refused, so a typo never silently becomes a SQLite file.
+    pub fn parse(url: &str) -> Result<Self, DbError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres(url.to_owned()));
+        }
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            return Ok(Self::Sqlite(PathBuf::from(path)));
+        }
+        if let Some((scheme, _)) = url.split_once(':') {
+            // A one-letter "scheme" is a Windows drive; anything longer is a scheme we don't know.
+            let looks_like_scheme = scheme.len() > 1
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c));
+            if looks_like_scheme {
+                return Err(DbError::UnknownScheme(scheme.to_owned()));
+            }
+        }
+        if url.is_empty() {
+            return Err(DbError::UnknownScheme(String::new()));
+        }
+        Ok(Self::Sqlite(PathBuf::from(url)))
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Self::Postgres(_))
+    }
+}
+
+/// The URL of database `name` on the PostgreSQL server at `server_url`
+/// (`postgres://user@host:port`, any database path or query replaced / kept).
+pub fn postgres_database_url(server_url: &str, name: &str) -> String {
+    let (base, query) = match server_url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (server_url, String::new()),
+    };
+    let after_scheme = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let authority_end = base[after_scheme..]
+        .find('/')
+        .map(|i| after_scheme + i)
+        .unwrap_or(base.len());
+    format!("{}/{}{}", &base[..authority_end], name, query)
+}
+
+/// Creates database `name` on the server when it is missing (safe to race with another process).
+pub fn ensure_postgres_database(server_url: &str, name: &str) -> Result<(), DbError> {
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(DbError::Connect(format!("unsafe database name {name:?}")));
+    }
+    let mut conn = PgConnection::establish(&postgres_database_url(server_url, "postgres"))
+        .map_err(|e| DbError::Connect(e.to_string()))?;
+    let exists = |conn: &mut PgConnection| -> Result<bool, DbError> {
+        #[derive(diesel::QueryableByName)]
+        struct Found {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            #[allow(dead_code)]
+            one: i32,
+        }
+        let rows: Vec<Found> = diesel::sql_query("SELECT 1 AS one FROM pg_database WHERE datname = $1")
+            .bind::<diesel::sql_types::Text, _>(name)
+            .load(conn)?;
+        Ok(!rows.is_empty())
+    };
+    if exists(&mut conn)? {
+        return Ok(());
+    }
+    if let Err(e) = conn.batch_execute(&format!("CREATE DATABASE \"{name}\"")) {
+        // Another process may have created it in between.
+        if !exists(&mut conn)? {
+            return Err(DbError::Query(e));
+        }
+    }
+    Ok(())
+}
+
+/// Drops a database (tests clean up after themselves); connections to it are terminated.
+pub fn drop_postgres_database(server_url: &str, name: &str) -> Result<(), DbError> {
+    let mut conn = PgConnection::establish(&postgres_database_url(server_url, "postgres"))
+        .map_err(|e| DbError::Connect(e.to_string()))?;
+    conn.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))?;
+    Ok(())
+}
+
+/// Opens connections of the variant the URL names (never guessing from what connects).
+pub struct DbManager {
+    url: DatabaseUrl,
+}
+
+impl ManageConnection for DbManager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        match &self.url {
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
+                .map(DbConn::Pg)
+                .map_err(r2d2::Error::ConnectionError),
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())
+                    .map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// Opens the pool for `url` and runs the service's migrations for that backend.
+///
+/// SQLite gets one connection: it has one writer anyway, and this keeps write transactions from
+/// ever meeting `SQLITE_BUSY`.
+pub fn connect(url: &str, postgres: EmbeddedMigrations, sqlite: EmbeddedMigrations) -> Result<DbPool, DbError> {
+    let url = DatabaseUrl::parse(url)?;
+    if let DatabaseUrl::Sqlite(path) = &url {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| DbError::Connect(e.to_string()))?;
+        }
+    }
+    let max_size = if url.is_postgres() { 10 } else { 1 };
+    let pool = r2d2::Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(3))
+        .build(DbManager { url })
+        .map_err(|e| DbError::Connect(e.to_string()))?;
+    let mut conn = pool.get().map_err(|e| DbError::Connect(e.to_string()))?;
+    run_migrations(&mut conn, postgres, sqlite)?;
+    Ok(pool)
+}
+
+fn run_migrations(conn: &mut DbConn, postgres: EmbeddedMigrations, sqlite: EmbeddedMigrations) -> Result<(), DbError> {
+    let migrate = |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migrate(e.to_string());
+    match conn {
+        DbConn::Pg(pg) => {
+            // Replicas starting together must not run the same migration twice.
+            const MIGRATION_LOCK: i64 = 0x6361_7368_6c6f_616e;
+            pg.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+            let result = pg.run_pending_migrations(postgres).map(|_| ()).map_err(migrate);
+            pg.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+            result
+        }
+        DbConn::Sqlite(lite) => lite.run_pending_migrations(sqlite).map(|_| ()).map_err(migrate),
+    }
+}
+
+/// Runs blocking Diesel work on the blocking pool with a pooled connection.
+pub async fn run<T, F>(pool: &DbPool, work: F) -> Result<T, DbError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConn) -> Result<T, DbError> + Send + 'static,
+{
+    let pool = pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().map_err(|e| DbError::Connect(e.to_string()))?;
+        work(&mut conn)
+    })
+    .await
+    .map_err(|e| DbError::Task(e.to_string()))?
+}
+
+/// Whether the database answers now.
+pub async fn ping(pool: &DbPool) -> Result<(), DbError> {
+    run(pool, |conn| conn.ping().map_err(DbError::Query)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_url_scheme_picks_the_backend() {
+        assert!(DatabaseUrl::parse("postgres://u@h:5432/db").unwrap().is_postgres());
+        assert!(DatabaseUrl::parse("postgresql://u@h/db").unwrap().is_postgres());
+        assert_eq!(DatabaseUrl::parse("sqlite://data/auth.db").unwrap(), DatabaseUrl::Sqlite("data/auth.db".into()));
+        assert_eq!(DatabaseUrl::parse("./data/auth.db").unwrap(), DatabaseUrl::Sqlite("./data/auth.db".into()));
+    }
+
+    #[test]
+    fn an_unknown_scheme_is_an_error_not_a_file() {
+        assert!(matches!(DatabaseUrl::parse("postgress://h/db"), Err(DbError::UnknownScheme(_))));
+        assert!(matches!(DatabaseUrl::parse("mysql://h/db"), Err(DbError::UnknownScheme(_))));
+        assert!(matches!(DatabaseUrl::parse(""), Err(DbError::UnknownScheme(_))));
+    }
+
+    #[test]
+    fn database_urls_are_derived_from_the_server_url() {
+        assert_eq!(postgres_database_url("postgres://postgres@127.0.0.1:5432", "cashloan_auth"), "postgres://postgres@127.0.0.1:5432/cashloan_auth");
+        assert_eq!(postgres_database_url("postgres://p@h:5432/other?sslmode=disable", "x"), "postgres://p@h:5432/x?sslmode=disable");
+        assert_eq!(postgres_database_url("postgres://p@h/", "x"), "postgres://p@h/x");
+    }
+}

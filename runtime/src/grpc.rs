@@ -1,0 +1,58 @@
+//! gRPC plumbing shared by the services: serving with health and graceful shutdown, and failures
+//! that carry a stable machine-readable reason.
+
+use std::collections::HashMap;
+
+use tokio::net::TcpListener;
+use tonic::transport::server::{Router, TcpIncoming};
+use tonic::{Code, Status};
+use tonic_types::{ErrorDetails, StatusExt};
+
+use crate::Shutdown;
+
+/// The domain that every ErrorInfo reason of ours is issued under.
+pub const REASON_DOMAIN: &str = "cashloan";
+
+/// Serves `router` on `listener` until `shutdown` fires, then lets in-flight calls finish.
+pub async fn serve(router: Router, listener: TcpListener, shutdown: Shutdown) -> Result<(), tonic::transport::Error> {
+    router
+        .serve_with_incoming_shutdown(TcpIncoming::from(listener), shutdown.wait())
+        .await
+}
+
+/// A status whose ErrorInfo carries `reason`; the gateway maps the reason to a response code.
+pub fn failure(code: Code, reason: &str, message: impl Into<String>) -> Status {
+    let details = ErrorDetails::with_error_info(reason, REASON_DOMAIN, HashMap::<String, String>::new());
+    Status::with_error_details(code, message, details)
+}
+
+/// The ErrorInfo reason of a status, when it has one of ours.
+pub fn reason_of(status: &Status) -> Option<String> {
+    status
+        .get_error_details()
+        .error_info()
+        .filter(|info| info.domain == REASON_DOMAIN)
+        .map(|info| info.reason.clone())
+}
+
+/// The reason every service uses for its own dependencies (database, Redis, another service)
+/// being down or slow; the gateway turns it into `99990005`.
+pub const UNAVAILABLE: &str = "DEPENDENCY_UNAVAILABLE";
+
+pub fn unavailable(what: impl std::fmt::Display) -> Status {
+    tracing::warn!(error = %what, "dependency unavailable");
+    failure(Code::Unavailable, UNAVAILABLE, "service temporarily unavailable")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_carries_its_reason() {
+        let status = failure(Code::FailedPrecondition, "SMS_CODE_EXPIRED", "expired");
+        assert_eq!(status.code(), Code::FailedPrecondition);
+        assert_eq!(reason_of(&status).as_deref(), Some("SMS_CODE_EXPIRED"));
+        assert_eq!(reason_of(&Status::internal("x")), None);
+    }
+}

@@ -1,0 +1,11 @@
+//! The shared runtime: what every service needs the same way.
+
+pub mod clock;
+pub mod db;
+pub mod grpc;
+pub mod kv;
+pub mod shutdown;
+pub mod telemetry;
+
+pub use kv::{Kv, KvError, KvResult};
+pub use shutdown::{Shutdown, ShutdownTrigger};
