@@ -1,1 +1,96 @@
+//! auth-service: accounts, passwords, sessions, captcha and SMS codes with their flow marks.
 
+mod captcha;
+pub mod error;
+mod flow_mark;
+mod grpc;
+mod login;
+pub mod mobile;
+pub mod password;
+mod password_reset;
+pub mod policy;
+mod registration;
+mod schema;
+pub mod sessions;
+mod sms_code;
+mod store;
+
+use std::time::Duration;
+
+use cashloan_proto::auth::v1::auth_server::AuthServer;
+use cashloan_proto::message::v1::message_client::MessageClient;
+use cashloan_runtime::db::{self, DbError};
+use cashloan_runtime::{Kv, Shutdown};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations};
+use tokio::net::TcpListener;
+use tonic::transport::{Channel, Endpoint};
+
+pub use crate::policy::Policy;
+use crate::store::Store;
+
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct Config {
+    /// Database URL: postgres://… or sqlite://path.
+    #[arg(long = "database-url", env = "AUTH_DATABASE_URL", default_value = "sqlite://data/auth.db")]
+    pub database_url: String,
+    /// message-service's gRPC address.
+    #[arg(long = "message-addr", env = "MESSAGE_ADDR", default_value = "http://127.0.0.1:50054")]
+    pub message_addr: String,
+    #[command(flatten)]
+    pub policy: Policy,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Database(#[from] DbError),
+    #[error("invalid service address: {0}")]
+    Address(String),
+    #[error("gRPC server failed: {0}")]
+    Serve(#[from] tonic::transport::Error),
+}
+
+/// The service state every flow works with.
+pub struct AuthCore {
+    kv: Kv,
+    store: Store,
+    messages: MessageClient<Channel>,
+    policy: Policy,
+}
+
+/// Deadline of every call this service makes to another.
+const CALL_DEADLINE: Duration = Duration::from_secs(3);
+
+/// A lazily connecting channel to another service, with deadlines.
+pub fn channel(addr: &str) -> Result<Channel, StartError> {
+    let endpoint = Endpoint::from_shared(addr.to_owned()).map_err(|e| StartError::Address(e.to_string()))?;
+    Ok(endpoint
+        .connect_timeout(Duration::from_secs(1))
+        .timeout(CALL_DEADLINE)
+        .connect_lazy())
+}
+
+/// Connects the database (running migrations) and builds the service around `kv`.
+pub fn build(config: &Config, kv: Kv) -> Result<AuthCore, StartError> {
+    let pool = db::connect(&config.database_url, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS)?;
+    Ok(AuthCore {
+        kv,
+        store: Store::new(pool),
+        messages: MessageClient::new(channel(&config.message_addr)?),
+        policy: config.policy.clone(),
+    })
+}
+
+/// Serves the service with the standard health service until `shutdown`.
+pub async fn serve(core: AuthCore, listener: TcpListener, shutdown: Shutdown) -> Result<(), StartError> {
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health.set_serving::<AuthServer<AuthCore>>().await;
+    let router = tonic::transport::Server::builder()
+        .add_service(health_service)
+        .add_service(AuthServer::new(core));
+    cashloan_runtime::grpc::serve(router, listener, shutdown).await?;
+    Ok(())
+}

@@ -1,0 +1,65 @@
+//! Login and the lockout (API.md §6.1, #4): five wrong passwords in a row lock the account for
+//! 30 minutes; a success resets the count. modifyPwd's old-password check counts too, so it cannot
+//! be used to guess around the lock.
+
+use crate::error::AuthError;
+use crate::mobile::Mobile;
+use crate::password;
+use crate::store::Account;
+use crate::AuthCore;
+
+fn failures_key(mobile: &Mobile) -> String {
+    format!("login:failures:{}", mobile.as_str())
+}
+
+fn lock_key(mobile: &Mobile) -> String {
+    format!("login:lock:{}", mobile.as_str())
+}
+
+/// How long wrong passwords are remembered while they are not yet a lock.
+const FAILURE_MEMORY_SECS: u64 = 24 * 3600;
+
+impl AuthCore {
+    pub async fn ensure_not_locked(&self, mobile: &Mobile) -> Result<(), AuthError> {
+        if self.kv.get(&lock_key(mobile)).await?.is_some() {
+            return Err(AuthError::AccountLocked);
+        }
+        Ok(())
+    }
+
+    /// Checks a password of a possibly locked account, counting a wrong one.
+    pub async fn check_password(&self, account: &Account, mobile: &Mobile, given: &str) -> Result<(), AuthError> {
+        self.ensure_not_locked(mobile).await?;
+        if password::verify(given, &account.password_hash).await? {
+            self.kv.del(&failures_key(mobile)).await?;
+            return Ok(());
+        }
+        let memory = std::time::Duration::from_secs(FAILURE_MEMORY_SECS);
+        let failures = self.kv.incr_ex(&failures_key(mobile), memory).await?;
+        if failures >= self.policy.login_max_failures {
+            self.kv.set_ex(&lock_key(mobile), "1", self.policy.login_lock()).await?;
+            self.kv.del(&failures_key(mobile)).await?;
+            tracing::warn!(%mobile, "account locked after repeated wrong passwords");
+            return Err(AuthError::AccountLocked);
+        }
+        Err(AuthError::WrongPassword)
+    }
+
+    /// A password reset proves the owner: it lifts the lock.
+    pub async fn clear_lock(&self, mobile: &Mobile) -> Result<(), AuthError> {
+        self.kv.del(&lock_key(mobile)).await?;
+        self.kv.del(&failures_key(mobile)).await?;
+        Ok(())
+    }
+
+    pub async fn login(&self, mobile: &str, given: &str, app_type: &str, device_token: &str) -> Result<String, AuthError> {
+        let mobile = Mobile::parse(mobile)?;
+        self.ensure_not_locked(&mobile).await?;
+        let account = self.store.find_by_mobile(&mobile).await?.ok_or(AuthError::AccountNotFound)?;
+        self.check_password(&account, &mobile, given).await?;
+        let token = self.open_session(&account).await?;
+        self.store.record_login(&account.id, app_type, device_token).await?;
+        tracing::info!(%mobile, "login");
+        Ok(token)
+    }
+}

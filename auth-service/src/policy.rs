@@ -1,0 +1,80 @@
+//! The time limits and counts of the account flows (API.md §4, §6.1), configurable so that tests
+//! can shorten them; the defaults are the contract's.
+
+use std::time::Duration;
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct Policy {
+    /// Captcha lifetime, seconds.
+    #[arg(long, env = "CAPTCHA_TTL_SECS", default_value_t = 120)]
+    pub captcha_ttl_secs: u64,
+    /// SMS code lifetime, seconds.
+    #[arg(long, env = "SMS_CODE_TTL_SECS", default_value_t = 300)]
+    pub sms_code_ttl_secs: u64,
+    /// Minimum time between two SMS sends to one mobile, seconds.
+    #[arg(long, env = "SMS_COOLDOWN_SECS", default_value_t = 60)]
+    pub sms_cooldown_secs: u64,
+    /// SMS sends per mobile per day (UTC+8).
+    #[arg(long, env = "SMS_DAILY_LIMIT", default_value_t = 10)]
+    pub sms_daily_limit: i64,
+    /// SMS sends per client IP per hour.
+    #[arg(long, env = "SMS_IP_HOURLY_LIMIT", default_value_t = 30)]
+    pub sms_ip_hourly_limit: i64,
+    /// Wrong tries after which an SMS code is void.
+    #[arg(long, env = "SMS_CODE_MAX_TRIES", default_value_t = 5)]
+    pub sms_code_max_tries: i64,
+    /// Lifetime of the "verified" mark a correct SMS or identity check leaves, seconds.
+    #[arg(long, env = "FLOW_MARK_TTL_SECS", default_value_t = 900)]
+    pub flow_mark_ttl_secs: u64,
+    /// Sliding session lifetime, seconds (30 days).
+    #[arg(long, env = "SESSION_TTL_SECS", default_value_t = 30 * 24 * 3600)]
+    pub session_ttl_secs: u64,
+    /// Consecutive wrong passwords that lock an account.
+    #[arg(long, env = "LOGIN_MAX_FAILURES", default_value_t = 5)]
+    pub login_max_failures: i64,
+    /// How long a locked account stays locked, seconds.
+    #[arg(long, env = "LOGIN_LOCK_SECS", default_value_t = 1800)]
+    pub login_lock_secs: u64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            captcha_ttl_secs: 120,
+            sms_code_ttl_secs: 300,
+            sms_cooldown_secs: 60,
+            sms_daily_limit: 10,
+            sms_ip_hourly_limit: 30,
+            sms_code_max_tries: 5,
+            flow_mark_ttl_secs: 900,
+            session_ttl_secs: 30 * 24 * 3600,
+            login_max_failures: 5,
+            login_lock_secs: 1800,
+        }
+    }
+}
+
+fn secs(s: u64) -> Duration {
+    Duration::from_secs(s)
+}
+
+impl Policy {
+    pub fn captcha_ttl(&self) -> Duration {
+        secs(self.captcha_ttl_secs)
+    }
+    pub fn sms_code_ttl(&self) -> Duration {
+        secs(self.sms_code_ttl_secs)
+    }
+    pub fn sms_cooldown(&self) -> Duration {
+        secs(self.sms_cooldown_secs)
+    }
+    pub fn flow_mark_ttl(&self) -> Duration {
+        secs(self.flow_mark_ttl_secs)
+    }
+    pub fn session_ttl(&self) -> Duration {
+        secs(self.session_ttl_secs)
+    }
+    pub fn login_lock(&self) -> Duration {
+        secs(self.login_lock_secs)
+    }
+}

@@ -1,0 +1,99 @@
+//! The tonic service: proto in, domain rules, proto out.
+
+use std::sync::Arc;
+
+use cashloan_proto::message::v1 as pb;
+use cashloan_runtime::db::DbPool;
+use tonic::{Request, Response, Status};
+
+use crate::app_version::{must_update, parse_app_type, Publication, Version};
+use crate::error::MessageError;
+use crate::sms::{verification_text, CodePurpose, SmsProvider};
+use crate::store;
+
+pub struct MessageApi {
+    pub pool: DbPool,
+    pub sms: Arc<dyn SmsProvider>,
+}
+
+type Reply<T> = Result<Response<T>, Status>;
+
+#[tonic::async_trait]
+impl pb::message_server::Message for MessageApi {
+    async fn send_verification_code(&self, request: Request<pb::SendVerificationCodeRequest>) -> Reply<pb::Empty> {
+        let req = request.into_inner();
+        let purpose = match pb::CodePurpose::try_from(req.purpose) {
+            Ok(pb::CodePurpose::Register) => CodePurpose::Register,
+            Ok(pb::CodePurpose::ResetPassword) => CodePurpose::ResetPassword,
+            _ => return Err(MessageError::InvalidField("purpose").into()),
+        };
+        if req.code.len() != 6 || !req.code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(MessageError::InvalidField("code").into());
+        }
+        self.sms.send(&req.mobile, &verification_text(purpose, &req.code)).await?;
+        Ok(Response::new(pb::Empty {}))
+    }
+
+    async fn list_sms_outbox(&self, request: Request<pb::ListSmsOutboxRequest>) -> Reply<pb::ListSmsOutboxReply> {
+        let req = request.into_inner();
+        let limit = match req.limit {
+            0 => 10,
+            n => n.min(100),
+        };
+        let records = store::list_sms(&self.pool, &req.mobile, limit.into())
+            .await?
+            .into_iter()
+            .map(|(mobile, content, sent_at)| pb::SmsRecord { mobile, content, sent_at })
+            .collect();
+        Ok(Response::new(pb::ListSmsOutboxReply { records }))
+    }
+
+    async fn submit_feedback(&self, request: Request<pb::SubmitFeedbackRequest>) -> Reply<pb::Empty> {
+        let req = request.into_inner();
+        let length = req.suggestion.trim().chars().count();
+        if length == 0 || req.suggestion.chars().count() > 500 {
+            return Err(MessageError::SuggestionInvalid.into());
+        }
+        if req.source.chars().count() > 100 {
+            return Err(MessageError::InvalidField("source").into());
+        }
+        store::insert_feedback(&self.pool, &req.user_id, &req.mobile, &req.suggestion, &req.source).await?;
+        Ok(Response::new(pb::Empty {}))
+    }
+
+    async fn detect_app_version(&self, request: Request<pb::DetectAppVersionRequest>) -> Reply<pb::AppVersion> {
+        let req = request.into_inner();
+        let app_type = parse_app_type(&req.app_type)?;
+        let client = match req.app_version.as_str() {
+            "" => None,
+            text => Some(Version::parse(text).ok_or(MessageError::InvalidField("appVersion"))?),
+        };
+        let current = store::current_version(&self.pool, app_type)
+            .await?
+            .ok_or(MessageError::AppVersionNotPublished)?;
+        // A stored minimum always parses: it was validated when published.
+        let force_update = Version::parse(&current.min_supported_version)
+            .is_some_and(|min| must_update(client.as_ref(), &min));
+        Ok(Response::new(pb::AppVersion {
+            app_type: app_type.to_owned(),
+            latest_version: current.latest_version,
+            min_supported_version: current.min_supported_version,
+            download_url: current.download_url,
+            release_notes: current.release_notes,
+            force_update,
+        }))
+    }
+
+    async fn publish_app_version(&self, request: Request<pb::AppVersion>) -> Reply<pb::Empty> {
+        let req = request.into_inner();
+        let publication = Publication::parse(
+            &req.app_type,
+            &req.latest_version,
+            &req.min_supported_version,
+            &req.download_url,
+            &req.release_notes,
+        )?;
+        store::publish_version(&self.pool, publication).await?;
+        Ok(Response::new(pb::Empty {}))
+    }
+}
