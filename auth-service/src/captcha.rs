@@ -39,7 +39,11 @@ impl AuthCore {
         // Two live captchas with the same text would be one; draw again on a collision.
         for _ in 0..8 {
             let text = generate();
-            if self.kv.set_nx_ex(&live_key(&text), "1", self.policy.captcha_ttl()).await? {
+            if self
+                .kv
+                .set_nx_ex(&live_key(&text), "1", self.policy.captcha_ttl())
+                .await?
+            {
                 let memory = std::time::Duration::from_secs(ISSUED_MEMORY_SECS);
                 self.kv.set_ex(&issued_key(&text), "1", memory).await?;
                 return Ok(text);

@@ -28,7 +28,10 @@ impl Mark {
 
 impl AuthCore {
     pub async fn set_mark(&self, mark: Mark, mobile: &Mobile) -> Result<(), AuthError> {
-        Ok(self.kv.set_ex(&mark.key(mobile), "1", self.policy.flow_mark_ttl()).await?)
+        Ok(self
+            .kv
+            .set_ex(&mark.key(mobile), "1", self.policy.flow_mark_ttl())
+            .await?)
     }
 
     pub async fn has_mark(&self, mark: Mark, mobile: &Mobile) -> Result<bool, AuthError> {

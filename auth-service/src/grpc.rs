@@ -30,13 +30,15 @@ impl pb::auth_server::Auth for AuthCore {
 
     async fn send_sms_code(&self, request: Request<pb::SendSmsCodeRequest>) -> Reply<pb::Empty> {
         let r = request.into_inner();
-        self.send_sms_code(purpose(r.purpose)?, &r.mobile, &r.captcha, &r.client_ip).await?;
+        self.send_sms_code(purpose(r.purpose)?, &r.mobile, &r.captcha, &r.client_ip)
+            .await?;
         empty()
     }
 
     async fn check_sms_code(&self, request: Request<pb::CheckSmsCodeRequest>) -> Reply<pb::Empty> {
         let r = request.into_inner();
-        self.check_sms_code(purpose(r.purpose)?, &r.mobile, &r.code).await?;
+        self.check_sms_code(purpose(r.purpose)?, &r.mobile, &r.code)
+            .await?;
         empty()
     }
 
@@ -48,7 +50,9 @@ impl pb::auth_server::Auth for AuthCore {
 
     async fn login(&self, request: Request<pb::LoginRequest>) -> Reply<pb::LoginReply> {
         let r = request.into_inner();
-        let session_token = self.login(&r.mobile, &r.password, &r.app_type, &r.device_token).await?;
+        let session_token = self
+            .login(&r.mobile, &r.password, &r.app_type, &r.device_token)
+            .await?;
         Ok(Response::new(pb::LoginReply { session_token }))
     }
 
@@ -59,30 +63,46 @@ impl pb::auth_server::Auth for AuthCore {
 
     async fn resolve_session(&self, request: Request<pb::ResolveSessionRequest>) -> Reply<pb::SessionUser> {
         let user = self.resolve_session(&request.into_inner().session_token).await?;
-        Ok(Response::new(pb::SessionUser { user_id: user.user_id, mobile: user.mobile }))
+        Ok(Response::new(pb::SessionUser {
+            user_id: user.user_id,
+            mobile: user.mobile,
+        }))
     }
 
-    async fn verify_reset_identity(&self, request: Request<pb::VerifyResetIdentityRequest>) -> Reply<pb::Empty> {
+    async fn verify_reset_identity(
+        &self,
+        request: Request<pb::VerifyResetIdentityRequest>,
+    ) -> Reply<pb::Empty> {
         let r = request.into_inner();
-        self.verify_reset_identity(&r.mobile, &r.real_name, &r.id_card_no).await?;
+        self.verify_reset_identity(&r.mobile, &r.real_name, &r.id_card_no)
+            .await?;
         empty()
     }
 
     async fn reset_password(&self, request: Request<pb::ResetPasswordRequest>) -> Reply<pb::Empty> {
         let r = request.into_inner();
-        self.reset_password(&r.mobile, &r.password, &r.confirm_password).await?;
+        self.reset_password(&r.mobile, &r.password, &r.confirm_password)
+            .await?;
         empty()
     }
 
     async fn change_password(&self, request: Request<pb::ChangePasswordRequest>) -> Reply<pb::Empty> {
         let r = request.into_inner();
-        self.change_password(&r.mobile, &r.old_password, &r.new_password, &r.session_user_id).await?;
+        self.change_password(&r.mobile, &r.old_password, &r.new_password, &r.session_user_id)
+            .await?;
         empty()
     }
 
     async fn find_account(&self, request: Request<pb::FindAccountRequest>) -> Reply<pb::SessionUser> {
         let mobile = crate::mobile::Mobile::parse(&request.into_inner().mobile)?;
-        let account = self.store.find_by_mobile(&mobile).await?.ok_or(AuthError::AccountNotFound)?;
-        Ok(Response::new(pb::SessionUser { user_id: account.id, mobile: account.mobile }))
+        let account = self
+            .store
+            .find_by_mobile(&mobile)
+            .await?
+            .ok_or(AuthError::AccountNotFound)?;
+        Ok(Response::new(pb::SessionUser {
+            user_id: account.id,
+            mobile: account.mobile,
+        }))
     }
 }

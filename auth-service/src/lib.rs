@@ -34,10 +34,18 @@ const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqli
 #[derive(clap::Args, Clone, Debug)]
 pub struct Config {
     /// Database URL: postgres://… or sqlite://path.
-    #[arg(long = "database-url", env = "AUTH_DATABASE_URL", default_value = "sqlite://data/auth.db")]
+    #[arg(
+        long = "database-url",
+        env = "AUTH_DATABASE_URL",
+        default_value = "sqlite://data/auth.db"
+    )]
     pub database_url: String,
     /// message-service's gRPC address.
-    #[arg(long = "message-addr", env = "MESSAGE_ADDR", default_value = "http://127.0.0.1:50054")]
+    #[arg(
+        long = "message-addr",
+        env = "MESSAGE_ADDR",
+        default_value = "http://127.0.0.1:50054"
+    )]
     pub message_addr: String,
     #[command(flatten)]
     pub policy: Policy,

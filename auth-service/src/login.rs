@@ -28,7 +28,12 @@ impl AuthCore {
     }
 
     /// Checks a password of a possibly locked account, counting a wrong one.
-    pub async fn check_password(&self, account: &Account, mobile: &Mobile, given: &str) -> Result<(), AuthError> {
+    pub async fn check_password(
+        &self,
+        account: &Account,
+        mobile: &Mobile,
+        given: &str,
+    ) -> Result<(), AuthError> {
         self.ensure_not_locked(mobile).await?;
         if password::verify(given, &account.password_hash).await? {
             self.kv.del(&failures_key(mobile)).await?;
@@ -37,7 +42,9 @@ impl AuthCore {
         let memory = std::time::Duration::from_secs(FAILURE_MEMORY_SECS);
         let failures = self.kv.incr_ex(&failures_key(mobile), memory).await?;
         if failures >= self.policy.login_max_failures {
-            self.kv.set_ex(&lock_key(mobile), "1", self.policy.login_lock()).await?;
+            self.kv
+                .set_ex(&lock_key(mobile), "1", self.policy.login_lock())
+                .await?;
             self.kv.del(&failures_key(mobile)).await?;
             tracing::warn!(%mobile, "account locked after repeated wrong passwords");
             return Err(AuthError::AccountLocked);
@@ -52,13 +59,25 @@ impl AuthCore {
         Ok(())
     }
 
-    pub async fn login(&self, mobile: &str, given: &str, app_type: &str, device_token: &str) -> Result<String, AuthError> {
+    pub async fn login(
+        &self,
+        mobile: &str,
+        given: &str,
+        app_type: &str,
+        device_token: &str,
+    ) -> Result<String, AuthError> {
         let mobile = Mobile::parse(mobile)?;
         self.ensure_not_locked(&mobile).await?;
-        let account = self.store.find_by_mobile(&mobile).await?.ok_or(AuthError::AccountNotFound)?;
+        let account = self
+            .store
+            .find_by_mobile(&mobile)
+            .await?
+            .ok_or(AuthError::AccountNotFound)?;
         self.check_password(&account, &mobile, given).await?;
         let token = self.open_session(&account).await?;
-        self.store.record_login(&account.id, app_type, device_token).await?;
+        self.store
+            .record_login(&account.id, app_type, device_token)
+            .await?;
         tracing::info!(%mobile, "login");
         Ok(token)
     }

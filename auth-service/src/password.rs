@@ -66,7 +66,10 @@ mod tests {
     fn length_is_six_to_twenty_characters() {
         assert!(NewPassword::parse("12345").is_err());
         assert!(NewPassword::parse("123456").is_ok());
-        assert!(NewPassword::parse("密码密码密码").is_ok(), "characters, not bytes");
+        assert!(
+            NewPassword::parse("密码密码密码").is_ok(),
+            "characters, not bytes"
+        );
         assert!(NewPassword::parse(&"a".repeat(20)).is_ok());
         assert!(NewPassword::parse(&"a".repeat(21)).is_err());
         assert!(NewPassword::parse("abc\ndef").is_err());
@@ -74,7 +77,10 @@ mod tests {
 
     #[test]
     fn confirmation_must_match() {
-        assert!(matches!(NewPassword::confirmed("123456", "123457"), Err(AuthError::PasswordMismatch)));
+        assert!(matches!(
+            NewPassword::confirmed("123456", "123457"),
+            Err(AuthError::PasswordMismatch)
+        ));
     }
 
     #[tokio::test]

@@ -9,7 +9,10 @@ use crate::AuthCore;
 
 impl AuthCore {
     async fn account(&self, mobile: &Mobile) -> Result<Account, AuthError> {
-        self.store.find_by_mobile(mobile).await?.ok_or(AuthError::MobileNotRegistered)
+        self.store
+            .find_by_mobile(mobile)
+            .await?
+            .ok_or(AuthError::MobileNotRegistered)
     }
 
     /// Whether the account has passed real-name verification. Real-name verification arrives with
@@ -19,7 +22,12 @@ impl AuthCore {
     }
 
     /// Step 3: after the SMS step, the account's verified name and ID number.
-    pub async fn verify_reset_identity(&self, mobile: &str, real_name: &str, id_card_no: &str) -> Result<(), AuthError> {
+    pub async fn verify_reset_identity(
+        &self,
+        mobile: &str,
+        real_name: &str,
+        id_card_no: &str,
+    ) -> Result<(), AuthError> {
         let mobile = Mobile::parse(mobile)?;
         let account = self.account(&mobile).await?;
         if !self.has_mark(Mark::ResetSms, &mobile).await? {
@@ -34,7 +42,12 @@ impl AuthCore {
     }
 
     /// Step 4: needs the SMS mark and, for a verified account, the identity mark; consumes both.
-    pub async fn reset_password(&self, mobile: &str, password: &str, confirmation: &str) -> Result<(), AuthError> {
+    pub async fn reset_password(
+        &self,
+        mobile: &str,
+        password: &str,
+        confirmation: &str,
+    ) -> Result<(), AuthError> {
         let mobile = Mobile::parse(mobile)?;
         let account = self.account(&mobile).await?;
         let password = NewPassword::confirmed(password, confirmation)?;
@@ -65,14 +78,20 @@ impl AuthCore {
         session_user_id: &str,
     ) -> Result<(), AuthError> {
         let mobile = Mobile::parse(mobile)?;
-        let account = self.store.find_by_mobile(&mobile).await?.ok_or(AuthError::AccountNotFound)?;
+        let account = self
+            .store
+            .find_by_mobile(&mobile)
+            .await?
+            .ok_or(AuthError::AccountNotFound)?;
         if !session_user_id.is_empty() && session_user_id != account.id {
             return Err(AuthError::SessionMismatch);
         }
         self.ensure_not_locked(&mobile).await?;
         let new_password = NewPassword::parse(new_password)?;
         self.check_password(&account, &mobile, old_password).await?;
-        self.store.set_password(&account.id, new_password.hash().await?).await?;
+        self.store
+            .set_password(&account.id, new_password.hash().await?)
+            .await?;
         self.end_all_sessions(&account.id).await?;
         tracing::info!(%mobile, "password changed");
         Ok(())

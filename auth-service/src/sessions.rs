@@ -22,7 +22,10 @@ pub fn new_token() -> String {
 
 /// Only strings that could be our tokens reach the store.
 pub fn is_well_formed(token: &str) -> bool {
-    token.len() == 32 && token.bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+    token.len() == 32
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
 }
 
 fn session_key(token: &str) -> String {
@@ -48,14 +51,28 @@ fn decode(value: &str) -> Option<(SessionUser, i64)> {
 
 impl AuthCore {
     async fn session_epoch(&self, user_id: &str) -> Result<i64, AuthError> {
-        Ok(self.kv.get(&epoch_key(user_id)).await?.and_then(|v| v.parse().ok()).unwrap_or(0))
+        Ok(self
+            .kv
+            .get(&epoch_key(user_id))
+            .await?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
     }
 
     pub async fn open_session(&self, account: &Account) -> Result<String, AuthError> {
         let token = new_token();
-        let user = SessionUser { user_id: account.id.clone(), mobile: account.mobile.clone() };
+        let user = SessionUser {
+            user_id: account.id.clone(),
+            mobile: account.mobile.clone(),
+        };
         let epoch = self.session_epoch(&account.id).await?;
-        self.kv.set_ex(&session_key(&token), &encode(&user, epoch), self.policy.session_ttl()).await?;
+        self.kv
+            .set_ex(
+                &session_key(&token),
+                &encode(&user, epoch),
+                self.policy.session_ttl(),
+            )
+            .await?;
         Ok(token)
     }
 
@@ -104,7 +121,10 @@ mod tests {
 
     #[test]
     fn stored_values_round_trip() {
-        let user = SessionUser { user_id: "u-1".into(), mobile: "13800138000".into() };
+        let user = SessionUser {
+            user_id: "u-1".into(),
+            mobile: "13800138000".into(),
+        };
         assert_eq!(decode(&encode(&user, 3)), Some((user, 3)));
         assert_eq!(decode("garbage"), None);
     }

@@ -75,7 +75,11 @@ impl AuthCore {
     /// The send limits; each counts this attempt.
     async fn check_send_limits(&self, mobile: &Mobile, client_ip: &str) -> Result<(), AuthError> {
         let policy = &self.policy;
-        if !self.kv.set_nx_ex(&cooldown_key(mobile), "1", policy.sms_cooldown()).await? {
+        if !self
+            .kv
+            .set_nx_ex(&cooldown_key(mobile), "1", policy.sms_cooldown())
+            .await?
+        {
             return Err(AuthError::RateLimited);
         }
         let today = cashloan_runtime::clock::today_cst().format("%Y%m%d");
@@ -107,7 +111,9 @@ impl AuthCore {
         self.check_send_limits(&mobile, client_ip).await?;
 
         let code = generate_code();
-        self.kv.set_ex(&code_key(purpose, &mobile), &code, self.policy.sms_code_ttl()).await?;
+        self.kv
+            .set_ex(&code_key(purpose, &mobile), &code, self.policy.sms_code_ttl())
+            .await?;
         self.kv.del(&tries_key(purpose, &mobile)).await?;
         let request = msg::SendVerificationCodeRequest {
             mobile: mobile.as_str().to_owned(),
@@ -138,7 +144,10 @@ impl AuthCore {
             return Err(AuthError::SmsCodeExpired);
         };
         if !same_code(&stored, code) {
-            let tries = self.kv.incr_ex(&tries_key(purpose, &mobile), self.policy.sms_code_ttl()).await?;
+            let tries = self
+                .kv
+                .incr_ex(&tries_key(purpose, &mobile), self.policy.sms_code_ttl())
+                .await?;
             if tries >= self.policy.sms_code_max_tries {
                 self.kv.del(&key).await?;
             }

@@ -66,7 +66,10 @@ impl Store {
         let user_id = user_id.to_owned();
         db::run(&self.pool, move |conn| {
             diesel::update(users::table.find(user_id))
-                .set((users::password_hash.eq(password_hash), users::updated_at.eq(now_ms())))
+                .set((
+                    users::password_hash.eq(password_hash),
+                    users::updated_at.eq(now_ms()),
+                ))
                 .execute(conn)?;
             Ok(())
         })
@@ -74,8 +77,14 @@ impl Store {
         Ok(())
     }
 
-    pub async fn record_login(&self, user_id: &str, app_type: &str, device_token: &str) -> Result<(), AuthError> {
-        let (user_id, app_type, device_token) = (user_id.to_owned(), app_type.to_owned(), device_token.to_owned());
+    pub async fn record_login(
+        &self,
+        user_id: &str,
+        app_type: &str,
+        device_token: &str,
+    ) -> Result<(), AuthError> {
+        let (user_id, app_type, device_token) =
+            (user_id.to_owned(), app_type.to_owned(), device_token.to_owned());
         db::run(&self.pool, move |conn| {
             diesel::update(users::table.find(user_id))
                 .set((

@@ -20,7 +20,10 @@ type Reply<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
 impl pb::message_server::Message for MessageApi {
-    async fn send_verification_code(&self, request: Request<pb::SendVerificationCodeRequest>) -> Reply<pb::Empty> {
+    async fn send_verification_code(
+        &self,
+        request: Request<pb::SendVerificationCodeRequest>,
+    ) -> Reply<pb::Empty> {
         let req = request.into_inner();
         let purpose = match pb::CodePurpose::try_from(req.purpose) {
             Ok(pb::CodePurpose::Register) => CodePurpose::Register,
@@ -30,11 +33,16 @@ impl pb::message_server::Message for MessageApi {
         if req.code.len() != 6 || !req.code.bytes().all(|b| b.is_ascii_digit()) {
             return Err(MessageError::InvalidField("code").into());
         }
-        self.sms.send(&req.mobile, &verification_text(purpose, &req.code)).await?;
+        self.sms
+            .send(&req.mobile, &verification_text(purpose, &req.code))
+            .await?;
         Ok(Response::new(pb::Empty {}))
     }
 
-    async fn list_sms_outbox(&self, request: Request<pb::ListSmsOutboxRequest>) -> Reply<pb::ListSmsOutboxReply> {
+    async fn list_sms_outbox(
+        &self,
+        request: Request<pb::ListSmsOutboxRequest>,
+    ) -> Reply<pb::ListSmsOutboxReply> {
         let req = request.into_inner();
         let limit = match req.limit {
             0 => 10,
@@ -43,7 +51,11 @@ impl pb::message_server::Message for MessageApi {
         let records = store::list_sms(&self.pool, &req.mobile, limit.into())
             .await?
             .into_iter()
-            .map(|(mobile, content, sent_at)| pb::SmsRecord { mobile, content, sent_at })
+            .map(|(mobile, content, sent_at)| pb::SmsRecord {
+                mobile,
+                content,
+                sent_at,
+            })
             .collect();
         Ok(Response::new(pb::ListSmsOutboxReply { records }))
     }
@@ -57,11 +69,21 @@ impl pb::message_server::Message for MessageApi {
         if req.source.chars().count() > 100 {
             return Err(MessageError::InvalidField("source").into());
         }
-        store::insert_feedback(&self.pool, &req.user_id, &req.mobile, &req.suggestion, &req.source).await?;
+        store::insert_feedback(
+            &self.pool,
+            &req.user_id,
+            &req.mobile,
+            &req.suggestion,
+            &req.source,
+        )
+        .await?;
         Ok(Response::new(pb::Empty {}))
     }
 
-    async fn detect_app_version(&self, request: Request<pb::DetectAppVersionRequest>) -> Reply<pb::AppVersion> {
+    async fn detect_app_version(
+        &self,
+        request: Request<pb::DetectAppVersionRequest>,
+    ) -> Reply<pb::AppVersion> {
         let req = request.into_inner();
         let app_type = parse_app_type(&req.app_type)?;
         let client = match req.app_version.as_str() {

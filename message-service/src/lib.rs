@@ -24,7 +24,11 @@ const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqli
 #[derive(clap::Args, Clone, Debug)]
 pub struct Config {
     /// Database URL: postgres://… or sqlite://path.
-    #[arg(long = "database-url", env = "MESSAGE_DATABASE_URL", default_value = "sqlite://data/message.db")]
+    #[arg(
+        long = "database-url",
+        env = "MESSAGE_DATABASE_URL",
+        default_value = "sqlite://data/message.db"
+    )]
     pub database_url: String,
     /// SMS provider; `log` writes texts to the log and the admin-readable outbox.
     #[arg(long = "sms-provider", env = "SMS_PROVIDER", default_value = "log")]

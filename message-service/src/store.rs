@@ -28,7 +28,11 @@ pub async fn record_sms(pool: &DbPool, mobile: &str, content: &str) -> Result<()
 }
 
 /// `(mobile, content, sent_at)`, newest first.
-pub async fn list_sms(pool: &DbPool, mobile: &str, limit: i64) -> Result<Vec<(String, String, i64)>, MessageError> {
+pub async fn list_sms(
+    pool: &DbPool,
+    mobile: &str,
+    limit: i64,
+) -> Result<Vec<(String, String, i64)>, MessageError> {
     let mobile = mobile.to_owned();
     Ok(db::run(pool, move |conn| {
         Ok(sms_outbox::table
@@ -75,7 +79,9 @@ pub async fn publish_version(pool: &DbPool, publication: Publication) -> Result<
         app_versions::published_at.eq(now_ms()),
     );
     db::run(pool, move |conn| {
-        diesel::insert_into(app_versions::table).values(row).execute(conn)?;
+        diesel::insert_into(app_versions::table)
+            .values(row)
+            .execute(conn)?;
         Ok(())
     })
     .await?;

@@ -53,7 +53,9 @@ impl DatabaseUrl {
         if let Some((scheme, _)) = url.split_once(':') {
             // A one-letter "scheme" is a Windows drive; anything longer is a scheme we don't know.
             let looks_like_scheme = scheme.len() > 1
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c));
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c));
             if looks_like_scheme {
                 return Err(DbError::UnknownScheme(scheme.to_owned()));
             }
@@ -163,7 +165,11 @@ impl ManageConnection for DbManager {
 ///
 /// SQLite gets one connection: it has one writer anyway, and this keeps write transactions from
 /// ever meeting `SQLITE_BUSY`.
-pub fn connect(url: &str, postgres: EmbeddedMigrations, sqlite: EmbeddedMigrations) -> Result<DbPool, DbError> {
+pub fn connect(
+    url: &str,
+    postgres: EmbeddedMigrations,
+    sqlite: EmbeddedMigrations,
+) -> Result<DbPool, DbError> {
     let url = DatabaseUrl::parse(url)?;
     if let DatabaseUrl::Sqlite(path) = &url {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -182,7 +188,11 @@ pub fn connect(url: &str, postgres: EmbeddedMigrations, sqlite: EmbeddedMigratio
     Ok(pool)
 }
 
-fn run_migrations(conn: &mut DbConn, postgres: EmbeddedMigrations, sqlite: EmbeddedMigrations) -> Result<(), DbError> {
+fn run_migrations(
+    conn: &mut DbConn,
+    postgres: EmbeddedMigrations,
+    sqlite: EmbeddedMigrations,
+) -> Result<(), DbError> {
     let migrate = |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migrate(e.to_string());
     match conn {
         DbConn::Pg(pg) => {
@@ -223,23 +233,43 @@ mod tests {
 
     #[test]
     fn the_url_scheme_picks_the_backend() {
-        assert!(DatabaseUrl::parse("postgres://u@h:5432/db").unwrap().is_postgres());
+        assert!(DatabaseUrl::parse("postgres://u@h:5432/db")
+            .unwrap()
+            .is_postgres());
         assert!(DatabaseUrl::parse("postgresql://u@h/db").unwrap().is_postgres());
-        assert_eq!(DatabaseUrl::parse("sqlite://data/auth.db").unwrap(), DatabaseUrl::Sqlite("data/auth.db".into()));
-        assert_eq!(DatabaseUrl::parse("./data/auth.db").unwrap(), DatabaseUrl::Sqlite("./data/auth.db".into()));
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/auth.db").unwrap(),
+            DatabaseUrl::Sqlite("data/auth.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("./data/auth.db").unwrap(),
+            DatabaseUrl::Sqlite("./data/auth.db".into())
+        );
     }
 
     #[test]
     fn an_unknown_scheme_is_an_error_not_a_file() {
-        assert!(matches!(DatabaseUrl::parse("postgress://h/db"), Err(DbError::UnknownScheme(_))));
-        assert!(matches!(DatabaseUrl::parse("mysql://h/db"), Err(DbError::UnknownScheme(_))));
+        assert!(matches!(
+            DatabaseUrl::parse("postgress://h/db"),
+            Err(DbError::UnknownScheme(_))
+        ));
+        assert!(matches!(
+            DatabaseUrl::parse("mysql://h/db"),
+            Err(DbError::UnknownScheme(_))
+        ));
         assert!(matches!(DatabaseUrl::parse(""), Err(DbError::UnknownScheme(_))));
     }
 
     #[test]
     fn database_urls_are_derived_from_the_server_url() {
-        assert_eq!(postgres_database_url("postgres://postgres@127.0.0.1:5432", "cashloan_auth"), "postgres://postgres@127.0.0.1:5432/cashloan_auth");
-        assert_eq!(postgres_database_url("postgres://p@h:5432/other?sslmode=disable", "x"), "postgres://p@h:5432/x?sslmode=disable");
+        assert_eq!(
+            postgres_database_url("postgres://postgres@127.0.0.1:5432", "cashloan_auth"),
+            "postgres://postgres@127.0.0.1:5432/cashloan_auth"
+        );
+        assert_eq!(
+            postgres_database_url("postgres://p@h:5432/other?sslmode=disable", "x"),
+            "postgres://p@h:5432/x?sslmode=disable"
+        );
         assert_eq!(postgres_database_url("postgres://p@h/", "x"), "postgres://p@h/x");
     }
 }

@@ -14,7 +14,11 @@ use crate::Shutdown;
 pub const REASON_DOMAIN: &str = "cashloan";
 
 /// Serves `router` on `listener` until `shutdown` fires, then lets in-flight calls finish.
-pub async fn serve(router: Router, listener: TcpListener, shutdown: Shutdown) -> Result<(), tonic::transport::Error> {
+pub async fn serve(
+    router: Router,
+    listener: TcpListener,
+    shutdown: Shutdown,
+) -> Result<(), tonic::transport::Error> {
     router
         .serve_with_incoming_shutdown(TcpIncoming::from(listener), shutdown.wait())
         .await

@@ -82,7 +82,13 @@ impl Kv {
             Backend::Redis(r) => {
                 let ms = ttl_ms(ttl);
                 r.run(|mut c| async move {
-                    redis::cmd("SET").arg(key).arg(value).arg("PX").arg(ms).query_async(&mut c).await
+                    redis::cmd("SET")
+                        .arg(key)
+                        .arg(value)
+                        .arg("PX")
+                        .arg(ms)
+                        .query_async(&mut c)
+                        .await
                 })
                 .await
             }
@@ -274,7 +280,11 @@ impl MemoryKv {
     fn get(&self, key: &str) -> Option<String> {
         let now = Instant::now();
         let state = self.lock();
-        state.entries.get(key).filter(|e| e.live(now)).map(|e| e.value.clone())
+        state
+            .entries
+            .get(key)
+            .filter(|e| e.live(now))
+            .map(|e| e.value.clone())
     }
 
     fn set(&self, key: String, value: String, ttl: Option<Duration>) {

@@ -9,7 +9,12 @@ fn stores() -> Vec<(&'static str, Kv)> {
     let namespace = format!("test:{}:", rand::random::<u64>());
     let mut stores = vec![("memory", Kv::memory())];
     if let Ok(url) = std::env::var("TEST_REDIS") {
-        stores.push(("redis", Kv::redis(&url).expect("TEST_REDIS is a valid URL").with_namespace(&namespace)));
+        stores.push((
+            "redis",
+            Kv::redis(&url)
+                .expect("TEST_REDIS is a valid URL")
+                .with_namespace(&namespace),
+        ));
     }
     stores
 }
@@ -37,7 +42,10 @@ async fn set_nx_creates_only_once_until_expiry() {
         assert!(!kv.set_nx_ex("nx", "b", SHORT).await.unwrap(), "{name}");
         assert_eq!(kv.get("nx").await.unwrap().as_deref(), Some("a"), "{name}");
         after_expiry().await;
-        assert!(kv.set_nx_ex("nx", "c", SHORT).await.unwrap(), "{name}: free again after expiry");
+        assert!(
+            kv.set_nx_ex("nx", "c", SHORT).await.unwrap(),
+            "{name}: free again after expiry"
+        );
     }
 }
 
@@ -72,9 +80,16 @@ async fn del_and_expire_touch_only_live_keys() {
         assert!(!kv.del("missing").await.unwrap(), "{name}");
         assert!(!kv.expire("missing", SHORT).await.unwrap(), "{name}");
         kv.set_ex("slide", "v", SHORT).await.unwrap();
-        assert!(kv.expire("slide", Duration::from_secs(10)).await.unwrap(), "{name}");
+        assert!(
+            kv.expire("slide", Duration::from_secs(10)).await.unwrap(),
+            "{name}"
+        );
         after_expiry().await;
-        assert_eq!(kv.get("slide").await.unwrap().as_deref(), Some("v"), "{name}: expiry was extended");
+        assert_eq!(
+            kv.get("slide").await.unwrap().as_deref(),
+            Some("v"),
+            "{name}: expiry was extended"
+        );
         assert!(kv.del("slide").await.unwrap(), "{name}");
         assert_eq!(kv.get("slide").await.unwrap(), None, "{name}");
     }
@@ -106,7 +121,11 @@ async fn concurrent_callers_see_atomic_operations() {
         counts.sort();
         assert_eq!(nx_winners, 1, "{name}: exactly one SET NX wins");
         assert_eq!(prize_winners, 1, "{name}: exactly one GETDEL gets the value");
-        assert_eq!(counts, (1..=50).collect::<Vec<_>>(), "{name}: every increment counted once");
+        assert_eq!(
+            counts,
+            (1..=50).collect::<Vec<_>>(),
+            "{name}: every increment counted once"
+        );
     }
 }
 

@@ -1,1 +1,201 @@
+//! The all-in-one stack: every service and the gateway in one process, each service on its own
+//! loopback gRPC port, real gRPC between them. The one-command local stack and the harness of the
+//! end-to-end tests.
 
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use cashloan_runtime::db::{ensure_postgres_database, postgres_database_url, DbError};
+use cashloan_runtime::shutdown::{self, ShutdownTrigger};
+use cashloan_runtime::Kv;
+use clap::Parser;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+#[derive(Clone, Debug)]
+pub struct StackConfig {
+    pub listen: SocketAddr,
+    pub admin_listen: SocketAddr,
+    pub admin_token: String,
+    /// Where the SQLite files live when PostgreSQL is not used.
+    pub data_dir: PathBuf,
+    /// A PostgreSQL server URL; each service gets its own database on it.
+    pub postgres: Option<String>,
+    /// Prefix of the service databases on PostgreSQL (`cashloan` → `cashloan_auth`, …).
+    pub database_prefix: String,
+    pub redis: Option<String>,
+    /// Prefix of every key in Redis, so that several stacks can share one server.
+    pub kv_namespace: String,
+    pub gateway: cashloan_gateway::Config,
+    pub policy: auth_service::Policy,
+}
+
+impl StackConfig {
+    /// The defaults, with gateway settings (app keys, window, …) from the environment.
+    pub fn new(admin_token: String) -> Result<Self, StackError> {
+        let gateway = cashloan_gateway::Config::try_parse_from(["gateway"])
+            .map_err(|e| StackError::Config(e.to_string()))?;
+        Ok(Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 9999)),
+            admin_listen: SocketAddr::from(([127, 0, 0, 1], 9998)),
+            admin_token,
+            data_dir: PathBuf::from("data"),
+            postgres: None,
+            database_prefix: "cashloan".into(),
+            redis: None,
+            kv_namespace: String::new(),
+            gateway,
+            policy: auth_service::Policy::default(),
+        })
+    }
+
+    /// The database URL of one service.
+    fn database_url(&self, service: &str) -> Result<String, StackError> {
+        match &self.postgres {
+            Some(server) => {
+                let name = format!("{}_{service}", self.database_prefix);
+                ensure_postgres_database(server, &name)?;
+                Ok(postgres_database_url(server, &name))
+            }
+            None => Ok(format!(
+                "sqlite://{}",
+                self.data_dir.join(format!("{service}.db")).display()
+            )),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StackError {
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error(transparent)]
+    Database(#[from] DbError),
+    #[error(transparent)]
+    Kv(#[from] cashloan_runtime::KvError),
+    #[error(transparent)]
+    Auth(#[from] auth_service::StartError),
+    #[error(transparent)]
+    Message(#[from] message_service::StartError),
+    #[error(transparent)]
+    Gateway(#[from] cashloan_gateway::StartError),
+    #[error("cannot listen: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("start-up task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+struct RunningService {
+    name: &'static str,
+    addr: SocketAddr,
+    stop: ShutdownTrigger,
+    task: JoinHandle<()>,
+}
+
+/// A running stack; `stop` shuts it down gracefully.
+pub struct Stack {
+    pub api_addr: SocketAddr,
+    pub admin_addr: SocketAddr,
+    services: Vec<RunningService>,
+    gateway: cashloan_gateway::RunningGateway,
+}
+
+async fn loopback_listener() -> Result<(TcpListener, SocketAddr), StackError> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    Ok((listener, addr))
+}
+
+impl Stack {
+    pub async fn start(config: StackConfig) -> Result<Stack, StackError> {
+        let kv = Kv::from_url(config.redis.as_deref())?.with_namespace(&config.kv_namespace);
+        let (message_listener, message_addr) = loopback_listener().await?;
+        let (auth_listener, auth_addr) = loopback_listener().await?;
+        let message_url = format!("http://{message_addr}");
+        let auth_url = format!("http://{auth_addr}");
+
+        // Database set-up and migrations are blocking work.
+        let setup = config.clone();
+        let message_target = message_url.clone();
+        let (message_api, auth_core) = tokio::task::spawn_blocking(move || -> Result<_, StackError> {
+            let message_config = message_service::Config {
+                database_url: setup.database_url("message")?,
+                sms_provider: "log".into(),
+            };
+            let auth_config = auth_service::Config {
+                database_url: setup.database_url("auth")?,
+                message_addr: message_target,
+                policy: setup.policy.clone(),
+            };
+            Ok((message_service::build(&message_config)?, (auth_config)))
+        })
+        .await??;
+        let auth_core = auth_service::build(&auth_core, kv.clone())?;
+
+        let mut services = Vec::new();
+        let (stop, shutdown) = shutdown::channel();
+        let task = tokio::spawn(async move {
+            if let Err(e) = message_service::serve(message_api, message_listener, shutdown).await {
+                tracing::error!(error = %e, "message-service stopped");
+            }
+        });
+        services.push(RunningService {
+            name: "message-service",
+            addr: message_addr,
+            stop,
+            task,
+        });
+        let (stop, shutdown) = shutdown::channel();
+        let task = tokio::spawn(async move {
+            if let Err(e) = auth_service::serve(auth_core, auth_listener, shutdown).await {
+                tracing::error!(error = %e, "auth-service stopped");
+            }
+        });
+        services.push(RunningService {
+            name: "auth-service",
+            addr: auth_addr,
+            stop,
+            task,
+        });
+
+        let mut gateway_config = config.gateway.clone();
+        gateway_config.auth_addr = auth_url;
+        gateway_config.message_addr = message_url;
+        gateway_config.admin_token = Some(config.admin_token.clone());
+        let api = std::net::TcpListener::bind(config.listen)?;
+        let admin = std::net::TcpListener::bind(config.admin_listen)?;
+        let gateway = cashloan_gateway::start(gateway_config, kv, api, Some(admin))?;
+        for s in &services {
+            tracing::info!(service = s.name, addr = %s.addr, "service listening");
+        }
+        Ok(Stack {
+            api_addr: gateway.api_addr,
+            admin_addr: gateway.admin_addr.expect("the stack always has an admin token"),
+            services,
+            gateway,
+        })
+    }
+
+    /// Stops one service (tests: what the gateway does when a service is down).
+    pub async fn stop_service(&mut self, name: &str) {
+        if let Some(i) = self.services.iter().position(|s| s.name == name) {
+            let service = self.services.remove(i);
+            service.stop.trigger();
+            let _ = service.task.await;
+        }
+    }
+
+    /// Stops the gateway first (no new calls), then the services.
+    pub async fn stop(self) {
+        self.gateway.stop().await;
+        for service in self.services {
+            service.stop.trigger();
+            let _ = service.task.await;
+        }
+    }
+}
+
+/// A random admin token for a launcher started without one.
+pub fn generate_admin_token() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
+}

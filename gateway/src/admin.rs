@@ -1,0 +1,107 @@
+//! The admin listener (API.md §7): plain JSON, `Authorization: Bearer <ADMIN_TOKEN>`.
+
+use actix_web::http::header;
+use actix_web::web::{self, Bytes, Data};
+use actix_web::{HttpRequest, HttpResponse};
+use cashloan_proto::message::v1 as pb;
+use serde_json::{json, Map, Value};
+use subtle::ConstantTimeEq;
+
+use crate::codes::{self, from_status, Failure, Failures};
+use crate::envelope::{self, Fields, Outcome, Success};
+use crate::state::Gateway;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin/sms/outbox", web::post().to(sms_outbox))
+        .route("/admin/appVersions/publish", web::post().to(publish_app_version));
+}
+
+fn authorized(gw: &Gateway, req: &HttpRequest) -> bool {
+    let Some(expected) = gw.config.admin_token.as_deref() else {
+        return false;
+    };
+    let presented = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    presented.len() == expected.len() && bool::from(presented.as_bytes().ct_eq(expected.as_bytes()))
+}
+
+/// Checks the token and parses the body, then runs `action`.
+async fn admin<F, Fut>(gw: Data<Gateway>, req: HttpRequest, body: Bytes, action: F) -> HttpResponse
+where
+    F: FnOnce(Data<Gateway>, Map<String, Value>) -> Fut,
+    Fut: std::future::Future<Output = Outcome>,
+{
+    if !authorized(&gw, &req) {
+        let body = envelope::render(&Err(Failure::new("99990004", "管理令牌无效")), None);
+        return HttpResponse::Unauthorized().json(Value::Object(body));
+    }
+    let outcome = match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Object(map)) => action(gw, map).await,
+        _ => Err(codes::bad_request()),
+    };
+    HttpResponse::Ok().json(Value::Object(envelope::render(&outcome, None)))
+}
+
+const ADMIN: Failures = Failures {
+    specific: &[],
+    fallback: ("99999999", "系统错误"),
+};
+
+async fn sms_outbox(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
+    admin(gw, req, body, |gw, body| async move {
+        let f = Fields(&body);
+        let limit = match body.get("limit") {
+            None | Some(Value::Null) => 10,
+            Some(v) => crate::paging::positive_int(v).ok_or_else(|| codes::bad_field("limit"))?,
+        };
+        let request = pb::ListSmsOutboxRequest {
+            mobile: f.text("mobile")?.to_owned(),
+            limit: limit.min(100),
+        };
+        let records = gw
+            .message
+            .clone()
+            .list_sms_outbox(request)
+            .await
+            .map_err(|s| from_status(&s, &ADMIN))?;
+        let items: Vec<Value> = records
+            .into_inner()
+            .records
+            .into_iter()
+            .map(|r| {
+                json!({
+                    "mobile": r.mobile,
+                    "content": r.content,
+                    "sendDate": cashloan_runtime::clock::format_datetime_cst(r.sent_at),
+                })
+            })
+            .collect();
+        Ok(Success::new("0000", "成功", Value::Array(items)))
+    })
+    .await
+}
+
+async fn publish_app_version(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
+    admin(gw, req, body, |gw, body| async move {
+        let f = Fields(&body);
+        let request = pb::AppVersion {
+            app_type: f.text("appType")?.to_owned(),
+            latest_version: f.text("latestVersion")?.to_owned(),
+            min_supported_version: f.text("minSupportedVersion")?.to_owned(),
+            download_url: f.optional_text("downloadUrl")?.to_owned(),
+            release_notes: f.optional_text("releaseNotes")?.to_owned(),
+            force_update: false,
+        };
+        gw.message
+            .clone()
+            .publish_app_version(request)
+            .await
+            .map_err(|s| from_status(&s, &ADMIN))?;
+        Ok(Success::empty("0000", "发布成功"))
+    })
+    .await
+}

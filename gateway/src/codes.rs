@@ -1,0 +1,160 @@
+//! The legacy numeric response codes (API.md §5, §6.1). Services fail with a gRPC status and a
+//! reason; this is the one place that turns reasons into codes and Chinese messages.
+
+use cashloan_runtime::grpc::{reason_of, UNAVAILABLE};
+use tonic::{Code, Status};
+
+/// A failed call as the app sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+pub fn bad_request() -> Failure {
+    Failure::new("10001000", "请求报文传输信息有误")
+}
+
+/// A required field missing or of the wrong type, named for the developer reading the response.
+pub fn bad_field(field: &str) -> Failure {
+    Failure::new("10001000", format!("请求报文传输信息有误: {field}"))
+}
+
+pub fn bad_sign() -> Failure {
+    Failure::new("99990001", "签名验证失败")
+}
+
+pub fn bad_timestamp() -> Failure {
+    Failure::new("99990002", "请求时间戳无效")
+}
+
+pub fn replayed() -> Failure {
+    Failure::new("99990003", "重复的请求")
+}
+
+pub fn not_logged_in() -> Failure {
+    Failure::new("99990004", "未登录或登录已失效")
+}
+
+pub fn busy() -> Failure {
+    Failure::new("99990005", "服务繁忙,请稍后重试")
+}
+
+pub fn rate_limited() -> Failure {
+    Failure::new("99990006", "操作过于频繁,请稍后再试")
+}
+
+pub fn system_error() -> Failure {
+    Failure::new("99999999", "系统错误")
+}
+
+/// How one endpoint words the reasons it can meet: its own table first, then the common one,
+/// then its generic failure.
+pub struct Failures {
+    pub specific: &'static [(&'static str, &'static str, &'static str)],
+    pub fallback: (&'static str, &'static str),
+}
+
+/// Reasons that read the same on every endpoint.
+const COMMON: &[(&str, &str, &str)] = &[
+    ("MOBILE_INVALID", "10001000", "手机号码格式错误"),
+    ("MOBILE_REGISTERED", "10001000", "该手机号码已注册"),
+    ("MOBILE_NOT_REGISTERED", "10001000", "该手机号码未注册"),
+    ("ACCOUNT_NOT_FOUND", "10001000", "账号不存在"),
+    ("INVALID_FIELD", "10001000", "请求报文传输信息有误"),
+    ("CAPTCHA_WRONG", "10002001", "验证码错误"),
+    ("CAPTCHA_EXPIRED", "10002002", "验证码过期"),
+    ("RATE_LIMITED", "99990006", "操作过于频繁,请稍后再试"),
+    ("SMS_SEND_FAILED", "20001001", "短信发送失败"),
+    ("SMS_CODE_EXPIRED", "20002004", "手机短信验证码超时"),
+    ("SMS_CODE_WRONG", "20002005", "手机短信验证码错误"),
+    ("SESSION_INVALID", "99990004", "未登录或登录已失效"),
+];
+
+/// The failure an upstream status means for an endpoint.
+pub fn from_status(status: &Status, failures: &Failures) -> Failure {
+    let Some(reason) = reason_of(status) else {
+        return match status.code() {
+            Code::Unavailable | Code::DeadlineExceeded | Code::Cancelled => busy(),
+            _ => {
+                tracing::error!(code = ?status.code(), message = status.message(), "unexpected upstream failure");
+                system_error()
+            }
+        };
+    };
+    if reason == UNAVAILABLE {
+        return busy();
+    }
+    let lookup = |table: &[(&str, &'static str, &str)]| {
+        table
+            .iter()
+            .find(|(r, _, _)| *r == reason)
+            .map(|(_, code, message)| Failure::new(code, *message))
+    };
+    let found = lookup(failures.specific).or_else(|| lookup(COMMON));
+    match found {
+        // An invalid field names itself (services put the field name in the status message).
+        Some(f) if reason == "INVALID_FIELD" => {
+            Failure::new(f.code, format!("{}: {}", f.message, status.message()))
+        }
+        Some(f) => f,
+        None => {
+            tracing::warn!(%reason, "reason without a code; using the endpoint's generic failure");
+            Failure::new(failures.fallback.0, failures.fallback.1)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cashloan_runtime::grpc::failure;
+
+    const LOGIN: Failures = Failures {
+        specific: &[("ACCOUNT_NOT_FOUND", "90001000", "账号不存在")],
+        fallback: ("90009000", "登陆授权失败"),
+    };
+
+    #[test]
+    fn endpoint_table_wins_over_the_common_one() {
+        let status = failure(Code::NotFound, "ACCOUNT_NOT_FOUND", "x");
+        assert_eq!(from_status(&status, &LOGIN).code, "90001000");
+    }
+
+    #[test]
+    fn common_reasons_and_fallback() {
+        assert_eq!(
+            from_status(&failure(Code::ResourceExhausted, "RATE_LIMITED", "x"), &LOGIN).code,
+            "99990006"
+        );
+        assert_eq!(
+            from_status(&failure(Code::Internal, "SOMETHING_NEW", "x"), &LOGIN).code,
+            "90009000"
+        );
+    }
+
+    #[test]
+    fn transport_failures_are_busy_and_the_rest_is_a_system_error() {
+        assert_eq!(from_status(&Status::unavailable("down"), &LOGIN).code, "99990005");
+        assert_eq!(
+            from_status(&Status::deadline_exceeded("slow"), &LOGIN).code,
+            "99990005"
+        );
+        assert_eq!(
+            from_status(&failure(Code::Unavailable, UNAVAILABLE, "db"), &LOGIN).code,
+            "99990005"
+        );
+        let internal = from_status(&Status::internal("panic at store.rs:12"), &LOGIN);
+        assert_eq!(internal.code, "99999999");
+        assert!(!internal.message.contains("store.rs"), "no internals in messages");
+    }
+}

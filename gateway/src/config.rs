@@ -1,0 +1,70 @@
+//! Gateway configuration: flags with environment fallbacks.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+#[derive(clap::Parser, Clone, Debug)]
+pub struct Config {
+    /// Active app keys, comma-separated; a request may be signed with any of them (rotation). The
+    /// first signs responses to requests that could not be attributed to a key.
+    #[arg(
+        long = "app-keys",
+        env = "APP_KEYS",
+        default_value = "12345678",
+        value_delimiter = ','
+    )]
+    pub app_keys: Vec<String>,
+    /// Accepted distance between a request's timestamp and server time, seconds.
+    #[arg(
+        long = "timestamp-window-secs",
+        env = "TIMESTAMP_WINDOW_SECS",
+        default_value_t = 300
+    )]
+    pub timestamp_window_secs: u64,
+    /// Bearer token of the admin listener; without one the admin listener does not start.
+    #[arg(long = "admin-token", env = "ADMIN_TOKEN")]
+    pub admin_token: Option<String>,
+    /// auth-service's gRPC address.
+    #[arg(
+        long = "auth-addr",
+        env = "AUTH_ADDR",
+        default_value = "http://127.0.0.1:50051"
+    )]
+    pub auth_addr: String,
+    /// message-service's gRPC address.
+    #[arg(
+        long = "message-addr",
+        env = "MESSAGE_ADDR",
+        default_value = "http://127.0.0.1:50054"
+    )]
+    pub message_addr: String,
+    /// Proxies whose `X-Forwarded-For` entry names the client, comma-separated IPs.
+    #[arg(long = "trusted-proxies", env = "TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Deadline of each call to a service, milliseconds.
+    #[arg(long = "call-deadline-ms", env = "CALL_DEADLINE_MS", default_value_t = 3000)]
+    pub call_deadline_ms: u64,
+    /// HTTP worker threads; 0 = one per core.
+    #[arg(long, env = "GATEWAY_WORKERS", default_value_t = 0)]
+    pub workers: usize,
+}
+
+impl Config {
+    pub fn call_deadline(&self) -> Duration {
+        Duration::from_millis(self.call_deadline_ms)
+    }
+
+    /// Every app key must be usable as a DES key (8 bytes at least).
+    pub fn validate(&self) -> Result<(), String> {
+        if self.app_keys.is_empty() {
+            return Err("at least one app key is required".into());
+        }
+        if let Some(short) = self.app_keys.iter().find(|k| k.len() < 8) {
+            return Err(format!("app key of {} bytes is shorter than 8", short.len()));
+        }
+        if self.admin_token.as_deref().is_some_and(|t| t.len() < 16) {
+            return Err("the admin token must be at least 16 characters".into());
+        }
+        Ok(())
+    }
+}

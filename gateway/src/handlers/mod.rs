@@ -1,0 +1,4 @@
+//! Handlers grouped by service: body fields → proto request → call → resultSet.
+
+pub mod account;
+pub mod app;

@@ -1,0 +1,83 @@
+//! What every request handler shares: configuration, the key-value store, service clients.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use cashloan_proto::auth::v1::auth_client::AuthClient;
+use cashloan_proto::message::v1::message_client::MessageClient;
+use cashloan_runtime::Kv;
+use tonic::transport::{Channel, Endpoint};
+use tonic_health::pb::health_client::HealthClient;
+use tonic_health::pb::HealthCheckRequest;
+
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::routes::{self, Route};
+
+pub struct Gateway {
+    pub config: Config,
+    pub kv: Kv,
+    pub auth: AuthClient<Channel>,
+    pub message: MessageClient<Channel>,
+    pub metrics: Metrics,
+    pub routes: HashMap<&'static str, Route>,
+    upstreams: Vec<(&'static str, Channel)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid service address {addr:?}: {reason}")]
+pub struct AddressError {
+    addr: String,
+    reason: String,
+}
+
+/// A lazily connecting channel with the call deadline; a service that is down fails fast.
+fn channel(addr: &str, deadline: Duration) -> Result<Channel, AddressError> {
+    let endpoint = Endpoint::from_shared(addr.to_owned()).map_err(|e| AddressError {
+        addr: addr.to_owned(),
+        reason: e.to_string(),
+    })?;
+    Ok(endpoint
+        .connect_timeout(Duration::from_secs(1))
+        .timeout(deadline)
+        .connect_lazy())
+}
+
+impl Gateway {
+    pub fn new(config: Config, kv: Kv) -> Result<Self, AddressError> {
+        let deadline = config.call_deadline();
+        let auth = channel(&config.auth_addr, deadline)?;
+        let message = channel(&config.message_addr, deadline)?;
+        Ok(Self {
+            auth: AuthClient::new(auth.clone()),
+            message: MessageClient::new(message.clone()),
+            upstreams: vec![("auth-service", auth), ("message-service", message)],
+            routes: routes::table(),
+            metrics: Metrics::default(),
+            config,
+            kv,
+        })
+    }
+
+    /// The key that signs responses nobody's key could be attributed to.
+    pub fn primary_key(&self) -> &str {
+        &self.config.app_keys[0]
+    }
+
+    /// Readiness: every service answers its health check, and the key-value store answers.
+    pub async fn readiness(&self) -> Vec<(&'static str, bool)> {
+        let mut report = Vec::new();
+        for (name, channel) in &self.upstreams {
+            let mut client = HealthClient::new(channel.clone());
+            let check = client.check(HealthCheckRequest {
+                service: String::new(),
+            });
+            let ok = tokio::time::timeout(self.config.call_deadline(), check)
+                .await
+                .is_ok_and(|r| r.is_ok_and(|reply| reply.into_inner().status == 1));
+            report.push((*name, ok));
+        }
+        report.push(("kv", self.kv.ping().await.is_ok()));
+        report
+    }
+}

@@ -1,0 +1,59 @@
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use cashloan_stack::{generate_admin_token, Stack, StackConfig};
+use clap::Parser;
+
+/// The whole cash-loan back end in one process, with embedded defaults.
+#[derive(Parser)]
+#[command(name = "cashloan-stack", version, about)]
+struct Args {
+    /// App API listen address.
+    #[arg(long, env = "CASHLOAN_LISTEN", default_value = "127.0.0.1:9999")]
+    listen: SocketAddr,
+    /// Admin API listen address.
+    #[arg(
+        long = "admin-listen",
+        env = "CASHLOAN_ADMIN_LISTEN",
+        default_value = "127.0.0.1:9998"
+    )]
+    admin_listen: SocketAddr,
+    /// Admin bearer token; when unset one is generated and printed.
+    #[arg(long = "admin-token", env = "ADMIN_TOKEN")]
+    admin_token: Option<String>,
+    /// Directory of the SQLite files (one per service) when PostgreSQL is not used.
+    #[arg(long = "data-dir", env = "CASHLOAN_DATA_DIR", default_value = "./data")]
+    data_dir: PathBuf,
+    /// PostgreSQL server URL (e.g. postgres://postgres@127.0.0.1:5432); each service uses its own
+    /// database on it (cashloan_auth, cashloan_message, …), created when missing.
+    #[arg(long, env = "CASHLOAN_POSTGRES")]
+    postgres: Option<String>,
+    /// Redis URL (e.g. redis://127.0.0.1:6379/0); replaces the embedded key-value store.
+    #[arg(long, env = "CASHLOAN_REDIS")]
+    redis: Option<String>,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    cashloan_runtime::telemetry::init();
+    let args = Args::parse();
+    let generated = args.admin_token.is_none();
+    let admin_token = args.admin_token.unwrap_or_else(generate_admin_token);
+    let mut config = StackConfig::new(admin_token.clone())?;
+    config.listen = args.listen;
+    config.admin_listen = args.admin_listen;
+    config.data_dir = args.data_dir;
+    config.postgres = args.postgres;
+    config.redis = args.redis;
+    let stack = Stack::start(config).await?;
+    if generated {
+        println!("admin token (generated for this run): {admin_token}");
+    }
+    println!(
+        "cash-loan API on http://{}  admin on http://{}",
+        stack.api_addr, stack.admin_addr
+    );
+    cashloan_runtime::shutdown::on_signal().wait().await;
+    stack.stop().await;
+    Ok(())
+}
