@@ -1,0 +1,382 @@
+//! The end-to-end harness: a whole stack per test on free loopback ports, with a fresh database
+//! and key namespace, driven over HTTP by a client that signs like the app.
+
+use std::io::Write;
+use std::time::Duration;
+
+use cashloan_gateway::{password_transport, signing};
+use cashloan_stack::{Stack, StackConfig};
+use serde_json::{json, Map, Value};
+
+pub const APP_KEY: &str = "12345678";
+pub const PASSWORD: &str = "pass1234";
+
+/// Where a test's stack keeps its state.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Embedded,
+    /// PostgreSQL and/or Redis, from `TEST_POSTGRES` / `TEST_REDIS`.
+    Real {
+        postgres: Option<String>,
+        redis: Option<String>,
+    },
+}
+
+/// The embedded defaults always; the real servers too when the environment names them.
+pub fn backends() -> Vec<Backend> {
+    let postgres = std::env::var("TEST_POSTGRES").ok().filter(|v| !v.is_empty());
+    let redis = std::env::var("TEST_REDIS").ok().filter(|v| !v.is_empty());
+    let mut list = vec![Backend::Embedded];
+    if postgres.is_some() || redis.is_some() {
+        list.push(Backend::Real { postgres, redis });
+    }
+    list
+}
+
+pub fn test_redis() -> Option<String> {
+    std::env::var("TEST_REDIS").ok().filter(|v| !v.is_empty())
+}
+
+pub struct TestApp {
+    pub api: String,
+    pub admin: String,
+    pub admin_token: String,
+    pub http: reqwest::Client,
+    pub stack: Option<Stack>,
+    _data: tempfile::TempDir,
+    postgres_cleanup: Option<(String, String)>,
+}
+
+pub fn random_mobile() -> String {
+    format!(
+        "13{}{:08}",
+        rand::random_range(5..=9),
+        rand::random_range(0..100_000_000u32)
+    )
+}
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+pub fn nonce() -> String {
+    format!("{:08}", rand::random_range(0..100_000_000u32))
+}
+
+/// The body with fresh system fields and a signature under `key`.
+pub fn sign_with(key: &str, fields: Value) -> Value {
+    let mut body: Map<String, Value> = match fields {
+        Value::Object(map) => map,
+        _ => panic!("request fields are an object"),
+    };
+    body.entry("timestamp")
+        .or_insert_with(|| json!(now_ms().to_string()));
+    body.entry("nonce").or_insert_with(|| json!(nonce()));
+    let sign = signing::sign(key, &body);
+    body.insert("sign".into(), json!(sign));
+    Value::Object(body)
+}
+
+pub fn encrypt(password: &str) -> String {
+    password_transport::encrypt(APP_KEY, password)
+}
+
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+/// The first run of exactly six digits in a text.
+pub fn six_digits(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i - start == 6 {
+                return Some(chars[start..i].iter().collect());
+            }
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+impl TestApp {
+    pub async fn spawn(backend: &Backend, tweak: impl FnOnce(&mut StackConfig)) -> TestApp {
+        let data = tempfile::tempdir().unwrap();
+        let admin_token = format!("test-admin-token-{}", rand::random::<u64>());
+        let mut config = StackConfig::new(admin_token.clone()).unwrap();
+        config.listen = "127.0.0.1:0".parse().unwrap();
+        config.admin_listen = "127.0.0.1:0".parse().unwrap();
+        config.data_dir = data.path().to_owned();
+        config.gateway.workers = 1;
+        let run = format!("t{}", rand::random::<u64>() % 1_000_000_000_000);
+        let mut postgres_cleanup = None;
+        if let Backend::Real { postgres, redis } = backend {
+            config.postgres = postgres.clone();
+            config.redis = redis.clone();
+            config.database_prefix = run.clone();
+            config.kv_namespace = format!("{run}:");
+            if let Some(server) = postgres {
+                postgres_cleanup = Some((server.clone(), run.clone()));
+            }
+        }
+        tweak(&mut config);
+        let stack = Stack::start(config).await.expect("stack starts");
+        TestApp {
+            api: format!("http://{}", stack.api_addr),
+            admin: format!("http://{}", stack.admin_addr),
+            admin_token,
+            http: reqwest::Client::builder()
+                .no_gzip()
+                .timeout(Duration::from_secs(20))
+                .build()
+                .unwrap(),
+            stack: Some(stack),
+            _data: data,
+            postgres_cleanup,
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(stack) = self.stack.take() {
+            stack.stop().await;
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.api, path)
+    }
+
+    /// Posts a raw body; returns the response as is.
+    pub async fn post_raw(&self, path: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .header("Content-Type", "application/json; charset=UTF-8")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Posts an already signed body and returns the envelope, checking that its signature verifies.
+    pub async fn post_body(&self, path: &str, body: &Value, token: Option<&str>) -> Value {
+        let mut request = self.http.post(self.url(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        envelope(response.json().await.unwrap())
+    }
+
+    /// Signs `fields` like the app does, posts, returns the verified envelope.
+    pub async fn call(&self, path: &str, fields: Value) -> Value {
+        self.post_body(path, &sign_with(APP_KEY, fields), None).await
+    }
+
+    /// As `call`, with a session token in the Authorization header.
+    pub async fn call_as(&self, token: &str, path: &str, fields: Value) -> Value {
+        self.post_body(path, &sign_with(APP_KEY, fields), Some(token))
+            .await
+    }
+
+    pub async fn admin_call(&self, path: &str, body: Value) -> Value {
+        let response = self
+            .http
+            .post(format!("{}{}", self.admin, path))
+            .bearer_auth(&self.admin_token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        response.json().await.unwrap()
+    }
+
+    pub async fn captcha(&self) -> String {
+        let reply = self.call("/openApi/getCode", json!({})).await;
+        assert_eq!(reply["responseCode"], "0000", "{reply}");
+        reply["resultSet"].as_str().unwrap().to_owned()
+    }
+
+    /// Sends a code for a purpose ("/openApi/getSmsCode" or "/openApi/forgetPwdGetSmsCode").
+    pub async fn send_code(&self, path: &str, mobile: &str) -> Value {
+        let captcha = self.captcha().await;
+        self.call(path, json!({"mobile": mobile, "code": captcha})).await
+    }
+
+    /// The code in the newest SMS to `mobile`, read through the admin outbox.
+    pub async fn last_sms_code(&self, mobile: &str) -> Option<String> {
+        let reply = self
+            .admin_call("/admin/sms/outbox", json!({"mobile": mobile, "limit": 1}))
+            .await;
+        reply["resultSet"]
+            .as_array()?
+            .first()
+            .and_then(|m| six_digits(m["content"].as_str()?))
+    }
+
+    pub async fn sms_count(&self, mobile: &str) -> usize {
+        let reply = self
+            .admin_call("/admin/sms/outbox", json!({"mobile": mobile, "limit": 100}))
+            .await;
+        reply["resultSet"].as_array().map_or(0, Vec::len)
+    }
+
+    /// Registration end to end: captcha, SMS, check, register.
+    pub async fn register(&self, mobile: &str, password: &str) {
+        let sent = self.send_code("/openApi/getSmsCode", mobile).await;
+        assert_eq!(sent["responseCode"], "20001000", "{sent}");
+        let code = self.last_sms_code(mobile).await.unwrap();
+        let checked = self
+            .call(
+                "/openApi/checkSmsCode",
+                json!({"mobile": mobile, "smscode": code}),
+            )
+            .await;
+        assert_eq!(checked["responseCode"], "20002006", "{checked}");
+        let registered = self
+            .call(
+                "/openApi/userRegister",
+                json!({"mobile": mobile, "password": encrypt(password), "confirmPassword": encrypt(password)}),
+            )
+            .await;
+        assert_eq!(registered["responseCode"], "20003000", "{registered}");
+    }
+
+    pub async fn login_reply(&self, mobile: &str, password: &str) -> Value {
+        self.call(
+            "/security/login",
+            json!({"username": mobile, "password": encrypt(password), "appType": "1", "token": ""}),
+        )
+        .await
+    }
+
+    pub async fn login(&self, mobile: &str, password: &str) -> String {
+        let reply = self.login_reply(mobile, password).await;
+        assert_eq!(reply["responseCode"], "90000000", "{reply}");
+        reply["resultSet"].as_str().unwrap().to_owned()
+    }
+
+    /// A registered, logged-in user: (mobile, session token).
+    pub async fn user(&self) -> (String, String) {
+        let mobile = random_mobile();
+        self.register(&mobile, PASSWORD).await;
+        let token = self.login(&mobile, PASSWORD).await;
+        (mobile, token)
+    }
+
+    /// Whether a session token is still valid: a change-password call presenting it is judged on
+    /// the session before anything else (99990004 when it is not valid).
+    pub async fn session_valid(&self, token: &str) -> bool {
+        let reply = self
+            .call_as(
+                token,
+                "/appApi/modifyPwd",
+                json!({"mobile": "13000000000", "oldPassword": encrypt("x-not-it"), "newPassword": encrypt("whatever1")}),
+            )
+            .await;
+        reply["responseCode"] != "99990004"
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((server, prefix)) = self.postgres_cleanup.take() {
+            for service in ["auth", "message"] {
+                let _ = cashloan_runtime::db::drop_postgres_database(&server, &format!("{prefix}_{service}"));
+            }
+        }
+    }
+}
+
+/// Checks the response envelope's own signature and shape, and returns it.
+pub fn envelope(body: Value) -> Value {
+    let map = body.as_object().expect("the envelope is an object");
+    for field in [
+        "exceptionFlag",
+        "responseCode",
+        "responseMessage",
+        "timestamp",
+        "nonce",
+        "sign",
+        "resultSet",
+    ] {
+        assert!(map.contains_key(field), "envelope lacks {field}: {body}");
+    }
+    assert!(
+        signing::verify(&[APP_KEY.to_string()], map).is_some(),
+        "response signature verifies: {body}"
+    );
+    let success = map["exceptionFlag"] == "0000";
+    let code = map["responseCode"].as_str().unwrap();
+    assert_eq!(
+        success,
+        !code.starts_with("9999") && !code.starts_with("1000") && !is_failure_code(code),
+        "{body}"
+    );
+    body
+}
+
+/// Codes of §5/§6.1 that are failures (their exceptionFlag must be 9999).
+fn is_failure_code(code: &str) -> bool {
+    [
+        "90001000", "90002000", "90003000", "90009000", "20001001", "20002004", "20002005", "20003001",
+        "20004001", "20003003", "20003005", "20003015", "20003007", "20003009", "10002001", "10002002",
+    ]
+    .contains(&code)
+}
+
+/// An end-to-end test, run once on each backend of `backends()` with a fresh stack each time.
+#[macro_export]
+macro_rules! e2e {
+    ($name:ident($app:ident) $body:block) => {
+        $crate::e2e!($name($app, |_: &mut cashloan_stack::StackConfig| {}) $body);
+    };
+    ($name:ident($app:ident, $tweak:expr) $body:block) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            for backend in $crate::harness::backends() {
+                eprintln!("backend: {backend:?}");
+                #[allow(unused_mut)]
+                let mut $app = $crate::harness::TestApp::spawn(&backend, $tweak).await;
+                $body
+                $app.stop().await;
+            }
+        }
+    };
+}
+
+/// Shortened policies for tests of expiry and limits.
+pub struct StackTweak;
+
+impl StackTweak {
+    pub fn captcha_ttl(secs: u64) -> impl Fn(&mut StackConfig) {
+        move |c| c.policy.captcha_ttl_secs = secs
+    }
+    pub fn sms_code_ttl(secs: u64) -> impl Fn(&mut StackConfig) {
+        move |c| c.policy.sms_code_ttl_secs = secs
+    }
+    pub fn sms_cooldown(secs: u64) -> impl Fn(&mut StackConfig) {
+        move |c| c.policy.sms_cooldown_secs = secs
+    }
+    pub fn login_lock(secs: u64) -> impl Fn(&mut StackConfig) {
+        move |c| c.policy.login_lock_secs = secs
+    }
+    pub fn flow_mark_ttl(secs: u64) -> impl Fn(&mut StackConfig) {
+        move |c| c.policy.flow_mark_ttl_secs = secs
+    }
+    pub fn session_ttl(secs: u64) -> impl Fn(&mut StackConfig) {
+        move |c| c.policy.session_ttl_secs = secs
+    }
+}

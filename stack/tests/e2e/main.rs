@@ -1,0 +1,9 @@
+//! End-to-end tests: the whole stack in-process on free ports, driven over HTTP like the app.
+
+mod harness;
+
+mod account;
+mod password;
+mod protocol;
+mod resilience;
+mod sms;
