@@ -23,9 +23,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     let kv = cashloan_runtime::Kv::from_url(args.redis_url.as_deref())?;
     let api = std::net::TcpListener::bind(args.listen)?;
-    let admin = match &args.config.admin_token {
-        Some(_) => Some(std::net::TcpListener::bind(args.admin_listen)?),
-        None => None,
+    let admin = match args.config.admin_token.as_deref() {
+        Some(token) if !token.is_empty() => Some(std::net::TcpListener::bind(args.admin_listen)?),
+        _ => None,
     };
     let gateway = cashloan_gateway::start(args.config, kv, api, admin)?;
     cashloan_runtime::shutdown::on_signal().wait().await;

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use crate::error::MessageError;
 
 /// A version such as `1.2.0`: one to four dot-separated numbers.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Version(Vec<u32>);
 
 impl Version {
@@ -38,6 +38,14 @@ impl Ord for Version {
             .unwrap_or(Ordering::Equal)
     }
 }
+
+impl PartialEq for Version {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Version {}
 
 impl PartialOrd for Version {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {

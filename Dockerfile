@@ -1,0 +1,18 @@
+# One image for every process of the stack; compose picks the binary per service.
+FROM rust:1.95-bookworm AS build
+WORKDIR /src
+COPY . .
+# protoc is vendored and libpq / SQLite are bundled: nothing else to install.
+RUN cargo build --release --locked --bins
+
+FROM debian:bookworm-slim
+RUN useradd --system --uid 10001 --home-dir /var/lib/cashloan --create-home cashloan
+COPY --from=build /src/target/release/cashloan-gateway \
+                  /src/target/release/auth-service \
+                  /src/target/release/message-service \
+                  /src/target/release/cashloan-stack \
+                  /src/target/release/cashloan-probe \
+                  /usr/local/bin/
+USER cashloan
+WORKDIR /var/lib/cashloan
+ENV RUST_LOG=info

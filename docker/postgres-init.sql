@@ -1,0 +1,3 @@
+-- One database per service: services never read each other's data.
+CREATE DATABASE cashloan_auth;
+CREATE DATABASE cashloan_message;
