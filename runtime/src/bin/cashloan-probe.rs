@@ -11,14 +11,23 @@ use tonic_health::pb::HealthCheckRequest;
 const DEADLINE: Duration = Duration::from_secs(3);
 
 async fn grpc(addr: &str) -> Result<bool, Box<dyn std::error::Error>> {
-    let channel = tonic::transport::Endpoint::from_shared(addr.to_owned())?.timeout(DEADLINE).connect().await?;
-    let reply = HealthClient::new(channel).check(HealthCheckRequest { service: String::new() }).await?;
+    let channel = tonic::transport::Endpoint::from_shared(addr.to_owned())?
+        .timeout(DEADLINE)
+        .connect()
+        .await?;
+    let reply = HealthClient::new(channel)
+        .check(HealthCheckRequest {
+            service: String::new(),
+        })
+        .await?;
     Ok(reply.into_inner().status == 1)
 }
 
 async fn http(addr: &str, path: &str) -> Result<bool, Box<dyn std::error::Error>> {
     let mut stream = tokio::net::TcpStream::connect(addr).await?;
-    stream.write_all(format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes()).await?;
+    stream
+        .write_all(format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes())
+        .await?;
     let mut head = [0u8; 12];
     stream.read_exact(&mut head).await?;
     Ok(head.starts_with(b"HTTP/1.") && &head[9..12] == b"200")
