@@ -67,7 +67,6 @@ impl AuthCore {
         device_token: &str,
     ) -> Result<String, AuthError> {
         let mobile = Mobile::parse(mobile)?;
-        self.ensure_not_locked(&mobile).await?;
         let account = self
             .store
             .find_by_mobile(&mobile)

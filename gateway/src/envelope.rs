@@ -96,9 +96,14 @@ impl<'a> Fields<'a> {
     pub fn code(&self, name: &str, allowed: &[&'static str]) -> Result<&'static str, Failure> {
         let raw = self.text(name)?;
         let trimmed = raw.trim_start_matches('0');
+        let normalized = if trimmed.is_empty() && !raw.is_empty() {
+            "0"
+        } else {
+            trimmed
+        };
         allowed
             .iter()
-            .find(|a| **a == trimmed || (raw == "0" && **a == "0"))
+            .find(|a| **a == normalized)
             .copied()
             .ok_or_else(|| crate::codes::bad_field(name))
     }
@@ -130,7 +135,7 @@ mod tests {
 
     #[test]
     fn enumeration_codes_accept_a_leading_zero() {
-        let map = json!({"appType":"02","bad":"4","num":2})
+        let map = json!({"appType":"02","bad":"4","num":2,"zero":"00","empty":""})
             .as_object()
             .unwrap()
             .clone();
@@ -138,6 +143,8 @@ mod tests {
         assert_eq!(f.code("appType", &["1", "2", "3"]).unwrap(), "2");
         assert!(f.code("bad", &["1", "2", "3"]).is_err());
         assert!(f.code("num", &["1", "2", "3"]).is_err());
+        assert_eq!(f.code("zero", &["0", "1"]).unwrap(), "0");
+        assert!(f.code("empty", &["0", "1"]).is_err());
         assert!(f.text("missing").is_err());
         assert_eq!(f.optional_text("missing").unwrap(), "");
     }

@@ -10,6 +10,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use cashloan_proto::auth::v1 as pb;
 use futures_util::StreamExt;
 use serde_json::{Map, Value};
+use tracing::Instrument;
 
 use crate::call::Call;
 use crate::codes::{self, from_status, Failure, Failures};
@@ -39,8 +40,9 @@ pub async fn dispatch(req: HttpRequest, payload: web::Payload, gw: Data<Gateway>
             Err(BodyError::Unreadable) => respond(&gw, Err(codes::bad_request()), None),
             Ok(bytes) => {
                 let span = tracing::info_span!("request", path = route.path, code = tracing::field::Empty);
-                let _guard = span.enter();
-                let (outcome, key) = api_call(&gw, &req, &bytes, access, handler).await;
+                let (outcome, key) = api_call(&gw, &req, &bytes, access, handler)
+                    .instrument(span.clone())
+                    .await;
                 let (response, code) = respond(&gw, outcome, key);
                 span.record("code", code.as_str());
                 (response, code)

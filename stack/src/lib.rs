@@ -117,6 +117,7 @@ impl Stack {
         // Database set-up and migrations are blocking work.
         let setup = config.clone();
         let message_target = message_url.clone();
+        let auth_kv = kv.clone();
         let (message_api, auth_core) = tokio::task::spawn_blocking(move || -> Result<_, StackError> {
             let message_config = message_service::Config {
                 database_url: setup.database_url("message")?,
@@ -127,10 +128,11 @@ impl Stack {
                 message_addr: message_target,
                 policy: setup.policy.clone(),
             };
-            Ok((message_service::build(&message_config)?, (auth_config)))
+            let message_api = message_service::build(&message_config)?;
+            let auth_core = auth_service::build(&auth_config, auth_kv)?;
+            Ok((message_api, auth_core))
         })
         .await??;
-        let auth_core = auth_service::build(&auth_core, kv.clone())?;
 
         let mut services = Vec::new();
         let (stop, shutdown) = shutdown::channel();
