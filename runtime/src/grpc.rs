@@ -2,6 +2,7 @@
 //! that carry a stable machine-readable reason.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tonic::transport::server::{Router, TcpIncoming};
@@ -13,15 +14,39 @@ use crate::Shutdown;
 /// The domain that every ErrorInfo reason of ours is issued under.
 pub const REASON_DOMAIN: &str = "cashloan";
 
-/// Serves `router` on `listener` until `shutdown` fires, then lets in-flight calls finish.
+/// How long in-flight calls get to finish after shutdown before their connections are dropped.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Serves `router` on `listener` until `shutdown` fires, then lets in-flight calls finish for at
+/// most `SHUTDOWN_GRACE` (a peer that never closes its connection must not hold the process up).
 pub async fn serve(
     router: Router,
     listener: TcpListener,
     shutdown: Shutdown,
 ) -> Result<(), tonic::transport::Error> {
-    router
-        .serve_with_incoming_shutdown(TcpIncoming::from(listener), shutdown.wait())
-        .await
+    let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        shutdown.wait().await;
+        let _ = stopping.send(());
+    };
+    let server = router.serve_with_incoming_shutdown(TcpIncoming::from(listener), signal);
+    tokio::pin!(server);
+    tokio::select! {
+        result = &mut server => result,
+        _ = grace_over(stopped) => {
+            tracing::warn!("shutdown grace period over; dropping open connections");
+            Ok(())
+        }
+    }
+}
+
+/// Completes `SHUTDOWN_GRACE` after shutdown began.
+async fn grace_over(stopping: tokio::sync::oneshot::Receiver<()>) {
+    match stopping.await {
+        Ok(()) => tokio::time::sleep(SHUTDOWN_GRACE).await,
+        // The server ended without a shutdown: nothing to wait for.
+        Err(_) => std::future::pending().await,
+    }
 }
 
 /// A status whose ErrorInfo carries `reason`; the gateway maps the reason to a response code.

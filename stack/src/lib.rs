@@ -178,6 +178,11 @@ impl Stack {
         })
     }
 
+    /// The loopback gRPC address of a running service.
+    pub fn service_addr(&self, name: &str) -> Option<SocketAddr> {
+        self.services.iter().find(|s| s.name == name).map(|s| s.addr)
+    }
+
     /// Stops one service (tests: what the gateway does when a service is down).
     pub async fn stop_service(&mut self, name: &str) {
         if let Some(i) = self.services.iter().position(|s| s.name == name) {
