@@ -46,6 +46,30 @@ pub enum AuthError {
     SessionInvalid,
     #[error("invalid field {0}")]
     InvalidField(&'static str),
+    #[error("real name already verified")]
+    RealNameAlreadyVerified,
+    #[error("real name format is invalid")]
+    RealNameInvalid,
+    #[error("ID card number is invalid")]
+    IdCardInvalid,
+    #[error("age outside 18-65")]
+    AgeNotAllowed,
+    #[error("ID card verified by another account")]
+    IdCardTaken,
+    #[error("real-name verification required first")]
+    RealNameRequired,
+    #[error("bank card number is invalid")]
+    BankCardInvalid,
+    #[error("the verification vendor rejected the data")]
+    VerificationRejected,
+    #[error("{0}")]
+    ProfileFieldInvalid(&'static str),
+    #[error("contact not found")]
+    ContactNotFound,
+    #[error("at most 5 contacts")]
+    ContactLimit,
+    #[error("a contact cannot be the user's own mobile")]
+    ContactIsSelf,
     #[error(transparent)]
     Database(#[from] DbError),
     #[error(transparent)]
@@ -76,15 +100,34 @@ impl AuthError {
             Self::SessionMismatch => "SESSION_MISMATCH",
             Self::SessionInvalid => "SESSION_INVALID",
             Self::InvalidField(_) => "INVALID_FIELD",
+            Self::RealNameAlreadyVerified => "REAL_NAME_ALREADY_VERIFIED",
+            Self::RealNameInvalid => "REAL_NAME_INVALID",
+            Self::IdCardInvalid => "ID_CARD_INVALID",
+            Self::AgeNotAllowed => "AGE_NOT_ALLOWED",
+            Self::IdCardTaken => "ID_CARD_TAKEN",
+            Self::RealNameRequired => "REAL_NAME_REQUIRED",
+            Self::BankCardInvalid => "BANK_CARD_INVALID",
+            Self::VerificationRejected => "VERIFICATION_REJECTED",
+            Self::ProfileFieldInvalid(_) => "PROFILE_FIELD_INVALID",
+            Self::ContactNotFound => "CONTACT_NOT_FOUND",
+            Self::ContactLimit => "CONTACT_LIMIT",
+            Self::ContactIsSelf => "CONTACT_IS_SELF",
             Self::Database(_) | Self::Kv(_) | Self::Downstream(_) => cashloan_runtime::grpc::UNAVAILABLE,
         }
     }
 
     fn code(&self) -> Code {
         match self {
-            Self::MobileInvalid | Self::PasswordMismatch | Self::PasswordLength | Self::InvalidField(_) => {
-                Code::InvalidArgument
-            }
+            Self::MobileInvalid
+            | Self::PasswordMismatch
+            | Self::PasswordLength
+            | Self::InvalidField(_)
+            | Self::RealNameInvalid
+            | Self::IdCardInvalid
+            | Self::BankCardInvalid
+            | Self::ProfileFieldInvalid(_) => Code::InvalidArgument,
+            Self::IdCardTaken => Code::AlreadyExists,
+            Self::ContactNotFound => Code::NotFound,
             Self::MobileRegistered => Code::AlreadyExists,
             Self::MobileNotRegistered | Self::AccountNotFound => Code::NotFound,
             Self::RateLimited => Code::ResourceExhausted,
@@ -102,7 +145,9 @@ impl From<AuthError> for Status {
             AuthError::Database(e) => unavailable(e),
             AuthError::Kv(e) => unavailable(e),
             AuthError::Downstream(e) => unavailable(e),
-            AuthError::InvalidField(field) => failure(err.code(), err.reason(), *field),
+            AuthError::InvalidField(field) | AuthError::ProfileFieldInvalid(field) => {
+                failure(err.code(), err.reason(), *field)
+            }
             _ => failure(err.code(), err.reason(), err.to_string()),
         }
     }

@@ -105,4 +105,75 @@ impl pb::auth_server::Auth for AuthCore {
             mobile: account.mobile,
         }))
     }
+
+    async fn get_authentication_status(
+        &self,
+        request: Request<pb::UserRef>,
+    ) -> Reply<pb::AuthenticationStatus> {
+        Ok(Response::new(
+            self.authentication_status(&request.into_inner().user_id).await?,
+        ))
+    }
+
+    async fn verify_real_name(
+        &self,
+        request: Request<pb::VerifyRealNameRequest>,
+    ) -> Reply<pb::VerifyRealNameReply> {
+        let r = request.into_inner();
+        let mobile_verified = self
+            .verify_real_name(&r.user_id, &r.real_name, &r.id_card_no)
+            .await?;
+        Ok(Response::new(pb::VerifyRealNameReply { mobile_verified }))
+    }
+
+    async fn verify_bank_card(&self, request: Request<pb::VerifyBankCardRequest>) -> Reply<pb::Empty> {
+        let r = request.into_inner();
+        self.verify_bank_card(&r.user_id, &r.card_no, &r.reserved_mobile)
+            .await?;
+        empty()
+    }
+
+    async fn verify_carrier(&self, request: Request<pb::UserRef>) -> Reply<pb::Empty> {
+        self.verify_carrier(&request.into_inner().user_id).await?;
+        empty()
+    }
+
+    async fn get_profile(&self, request: Request<pb::UserRef>) -> Reply<pb::ProfileReply> {
+        Ok(Response::new(self.profile(&request.into_inner().user_id).await?))
+    }
+
+    async fn save_profile(&self, request: Request<pb::SaveProfileRequest>) -> Reply<pb::Empty> {
+        let r = request.into_inner();
+        let profile = r.profile.ok_or(AuthError::InvalidField("profile"))?;
+        self.save_profile(&r.user_id, &profile).await?;
+        empty()
+    }
+
+    async fn save_contact(&self, request: Request<pb::SaveContactRequest>) -> Reply<pb::SaveContactReply> {
+        let r = request.into_inner();
+        let contact = r.contact.ok_or(AuthError::InvalidField("contact"))?;
+        let id = self.save_contact(&r.user_id, &r.oper_type, &contact).await?;
+        Ok(Response::new(pb::SaveContactReply { id }))
+    }
+
+    async fn update_user_flags(&self, request: Request<pb::UpdateUserFlagsRequest>) -> Reply<pb::Empty> {
+        let r = request.into_inner();
+        self.update_user_flags(&r.mobile, r.blacklisted, r.risk).await?;
+        empty()
+    }
+
+    async fn get_verification_summary(
+        &self,
+        request: Request<pb::UserRef>,
+    ) -> Reply<pb::VerificationSummary> {
+        Ok(Response::new(
+            self.verification_summary(&request.into_inner().user_id).await?,
+        ))
+    }
+
+    async fn get_verified_identity(&self, request: Request<pb::UserRef>) -> Reply<pb::VerifiedIdentity> {
+        Ok(Response::new(
+            self.verified_identity(&request.into_inner().user_id).await?,
+        ))
+    }
 }

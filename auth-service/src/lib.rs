@@ -1,19 +1,28 @@
 //! auth-service: accounts, passwords, sessions, captcha and SMS codes with their flow marks.
 
+pub mod bank_card;
 mod captcha;
+mod customer_info;
+mod customer_store;
 pub mod error;
 mod flow_mark;
 mod grpc;
+pub mod id_card;
 mod login;
 pub mod mobile;
 pub mod password;
 mod password_reset;
+pub mod person_name;
+pub mod pii;
 pub mod policy;
+pub mod profile;
+pub mod providers;
 mod registration;
 mod schema;
 pub mod sessions;
 mod sms_code;
 mod store;
+mod verification;
 
 use std::time::Duration;
 
@@ -47,6 +56,23 @@ pub struct Config {
         default_value = "http://127.0.0.1:50054"
     )]
     pub message_addr: String,
+    /// Encryption keys of personal data, `id:base64key` (32 bytes), comma-separated; the first
+    /// encrypts, all decrypt. Without them the keys come from `--pii-key-file`.
+    #[arg(long = "pii-keys", env = "PII_KEYS", value_delimiter = ',')]
+    pub pii_keys: Vec<String>,
+    /// Key of the ID-number keyed hash (base64, 32 bytes); required with `--pii-keys`.
+    #[arg(long = "pii-hash-key", env = "PII_HASH_KEY")]
+    pub pii_hash_key: Option<String>,
+    /// Where the keys are kept (created on first start) when not given directly.
+    #[arg(long = "pii-key-file", env = "PII_KEY_FILE", default_value = "data/pii.keys")]
+    pub pii_key_file: std::path::PathBuf,
+    /// Deadline of each call to a verification vendor, milliseconds.
+    #[arg(
+        long = "provider-deadline-ms",
+        env = "PROVIDER_DEADLINE_MS",
+        default_value_t = 5000
+    )]
+    pub provider_deadline_ms: u64,
     #[command(flatten)]
     pub policy: Policy,
 }
@@ -57,6 +83,8 @@ pub enum StartError {
     Database(#[from] DbError),
     #[error("invalid service address: {0}")]
     Address(String),
+    #[error(transparent)]
+    Pii(#[from] pii::PiiError),
     #[error("gRPC server failed: {0}")]
     Serve(#[from] tonic::transport::Error),
 }
@@ -67,6 +95,8 @@ pub struct AuthCore {
     store: Store,
     messages: MessageClient<Channel>,
     policy: Policy,
+    vault: pii::Vault,
+    providers: providers::Providers,
 }
 
 /// Deadline of every call this service makes to another.
@@ -83,12 +113,19 @@ pub fn channel(addr: &str) -> Result<Channel, StartError> {
 
 /// Connects the database (running migrations) and builds the service around `kv`.
 pub fn build(config: &Config, kv: Kv) -> Result<AuthCore, StartError> {
+    let vault = match (&config.pii_keys[..], &config.pii_hash_key) {
+        ([], _) => pii::Vault::from_file(&config.pii_key_file)?,
+        (keys, Some(hash_key)) => pii::Vault::new(keys, hash_key)?,
+        (_, None) => return Err(pii::PiiError::Config("--pii-keys needs --pii-hash-key".into()).into()),
+    };
     let pool = db::connect(&config.database_url, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS)?;
     Ok(AuthCore {
         kv,
         store: Store::new(pool),
         messages: MessageClient::new(channel(&config.message_addr)?),
         policy: config.policy.clone(),
+        vault,
+        providers: providers::Providers::local(Duration::from_millis(config.provider_deadline_ms)),
     })
 }
 

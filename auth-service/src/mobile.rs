@@ -25,10 +25,19 @@ impl Mobile {
     }
 }
 
+/// `189****7521`; empty for what is not an 11-character number.
+pub fn mask(mobile: &str) -> String {
+    if mobile.len() == 11 && mobile.is_ascii() {
+        format!("{}****{}", &mobile[..3], &mobile[7..])
+    } else {
+        String::new()
+    }
+}
+
 impl std::fmt::Display for Mobile {
     /// Masked, so a mobile in a log line is not a full personal number.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}****{}", &self.0[..3], &self.0[7..])
+        f.write_str(&mask(&self.0))
     }
 }
 

@@ -15,12 +15,6 @@ impl AuthCore {
             .ok_or(AuthError::MobileNotRegistered)
     }
 
-    /// Whether the account has passed real-name verification. Real-name verification arrives with
-    /// the customer-verification work; until then no account has an identity to check.
-    async fn verified_identity(&self, _account: &Account) -> Result<Option<(String, String)>, AuthError> {
-        Ok(None)
-    }
-
     /// Step 3: after the SMS step, the account's verified name and ID number.
     pub async fn verify_reset_identity(
         &self,
@@ -33,8 +27,11 @@ impl AuthCore {
         if !self.has_mark(Mark::ResetSms, &mobile).await? {
             return Err(AuthError::FlowNotVerified);
         }
-        match self.verified_identity(&account).await? {
-            Some((name, id)) if name == real_name.trim() && id.eq_ignore_ascii_case(id_card_no.trim()) => {
+        let presented_hash = self.vault.keyed_hash(&id_card_no.trim().to_ascii_uppercase());
+        match self.store.identity(&account.id).await? {
+            Some(identity)
+                if identity.real_name == real_name.trim() && identity.id_card_hash == presented_hash =>
+            {
                 self.set_mark(Mark::ResetIdentity, &mobile).await
             }
             _ => Err(AuthError::IdentityMismatch),
@@ -52,7 +49,7 @@ impl AuthCore {
         let account = self.account(&mobile).await?;
         let password = NewPassword::confirmed(password, confirmation)?;
         let hash = password.hash().await?;
-        let needs_identity = self.verified_identity(&account).await?.is_some();
+        let needs_identity = self.store.identity(&account.id).await?.is_some();
         if needs_identity {
             self.consume_mark(Mark::ResetIdentity, &mobile).await?;
         }

@@ -8,5 +8,66 @@ diesel::table! {
         created_at -> BigInt,
         updated_at -> BigInt,
         last_login_at -> Nullable<BigInt>,
+        is_blacklisted -> Bool,
+        is_risk -> Bool,
+        mobile_verified_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    identities (user_id) {
+        user_id -> Text,
+        real_name -> Text,
+        id_card_cipher -> Text,
+        id_card_hash -> Text,
+        verified_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    bank_cards (user_id) {
+        user_id -> Text,
+        card_cipher -> Text,
+        reserved_mobile_cipher -> Text,
+        verified_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    profiles (user_id) {
+        user_id -> Text,
+        education -> Text,
+        martial_status -> Text,
+        registry_province -> Text,
+        registry_city -> Text,
+        registry_detail -> Text,
+        house_address_province -> Text,
+        house_address_city -> Text,
+        house_address_county -> Text,
+        house_address_detail -> Text,
+        residence_length -> Text,
+        industry_type -> Text,
+        work_address_province -> Text,
+        work_address_city -> Text,
+        work_address_county -> Text,
+        work_address_detail -> Text,
+        working_hours -> Text,
+        current_work_info -> Text,
+        current_position -> Text,
+        month_income -> BigInt,
+        payroll_day -> Nullable<Integer>,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    contacts (id) {
+        id -> Text,
+        user_id -> Text,
+        rel_type -> Text,
+        real_name -> Text,
+        phone_cipher -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
     }
 }

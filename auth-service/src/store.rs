@@ -26,6 +26,10 @@ impl Store {
         Self { pool }
     }
 
+    pub fn pool(&self) -> &DbPool {
+        &self.pool
+    }
+
     pub async fn find_by_mobile(&self, mobile: &Mobile) -> Result<Option<Account>, AuthError> {
         let mobile = mobile.as_str().to_owned();
         Ok(db::run(&self.pool, move |conn| {

@@ -28,6 +28,8 @@ pub struct StackConfig {
     pub kv_namespace: String,
     pub gateway: cashloan_gateway::Config,
     pub policy: auth_service::Policy,
+    /// Deadline of verification-vendor calls, milliseconds.
+    pub provider_deadline_ms: u64,
 }
 
 impl StackConfig {
@@ -46,6 +48,7 @@ impl StackConfig {
             kv_namespace: String::new(),
             gateway,
             policy: auth_service::Policy::default(),
+            provider_deadline_ms: 5000,
         })
     }
 
@@ -126,6 +129,11 @@ impl Stack {
             let auth_config = auth_service::Config {
                 database_url: setup.database_url("auth")?,
                 message_addr: message_target,
+                // The embedded default: keys generated once and kept beside the data.
+                pii_keys: Vec::new(),
+                pii_hash_key: None,
+                pii_key_file: setup.data_dir.join("pii.keys"),
+                provider_deadline_ms: setup.provider_deadline_ms,
                 policy: setup.policy.clone(),
             };
             let message_api = message_service::build(&message_config)?;
