@@ -3,6 +3,7 @@
 use actix_web::http::header;
 use actix_web::web::{self, Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
+use cashloan_proto::auth::v1 as auth;
 use cashloan_proto::message::v1 as pb;
 use serde_json::{json, Map, Value};
 use subtle::ConstantTimeEq;
@@ -13,7 +14,8 @@ use crate::state::Gateway;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/sms/outbox", web::post().to(sms_outbox))
-        .route("/admin/appVersions/publish", web::post().to(publish_app_version));
+        .route("/admin/appVersions/publish", web::post().to(publish_app_version))
+        .route("/admin/users/update", web::post().to(update_user));
 }
 
 fn authorized(gw: &Gateway, req: &HttpRequest) -> bool {
@@ -102,6 +104,54 @@ async fn publish_app_version(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -
             .await
             .map_err(|s| from_status(&s, &ADMIN))?;
         Ok(Success::empty("0000", "发布成功"))
+    })
+    .await
+}
+
+/// An optional "0"/"1" flag (a JSON boolean or 0/1 number is accepted too).
+fn optional_flag(body: &Map<String, Value>, name: &str) -> Result<Option<bool>, Failure> {
+    match body.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(v) => match v
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| v.to_string())
+            .as_str()
+        {
+            "0" => Ok(Some(false)),
+            "1" => Ok(Some(true)),
+            _ => Err(codes::bad_field(name)),
+        },
+    }
+}
+
+const USERS: Failures = Failures {
+    specific: &[],
+    fallback: ("99999999", "系统错误"),
+};
+
+async fn update_user(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
+    admin(gw, req, body, |gw, body| async move {
+        let mobile = Fields(&body).text("mobile")?.to_owned();
+        if body.get("totalCredit").is_some_and(|v| !v.is_null()) {
+            // Credit lines belong to loan-service, which does not exist yet.
+            return Err(Failure::new(
+                "10001000",
+                "totalCredit: 额度由借款服务管理,暂不支持",
+            ));
+        }
+        let request = auth::UpdateUserFlagsRequest {
+            mobile,
+            blacklisted: optional_flag(&body, "isBlackList")?,
+            risk: optional_flag(&body, "isRisk")?,
+        };
+        gw.auth
+            .clone()
+            .update_user_flags(request)
+            .await
+            .map_err(|s| from_status(&s, &USERS))?;
+        Ok(Success::empty("0000", "更新成功"))
     })
     .await
 }

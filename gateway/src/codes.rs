@@ -78,7 +78,21 @@ const COMMON: &[(&str, &str, &str)] = &[
     ("SMS_CODE_EXPIRED", "20002004", "手机短信验证码超时"),
     ("SMS_CODE_WRONG", "20002005", "手机短信验证码错误"),
     ("SESSION_INVALID", "99990004", "未登录或登录已失效"),
+    ("REAL_NAME_ALREADY_VERIFIED", "20007005", "已完成实名认证"),
+    ("REAL_NAME_INVALID", "20007001", "姓名格式错误"),
+    ("ID_CARD_INVALID", "20007002", "身份证号码格式错误"),
+    ("AGE_NOT_ALLOWED", "20007003", "年龄不符合要求"),
+    ("ID_CARD_TAKEN", "20007004", "该身份证已被其他账号认证"),
+    ("REAL_NAME_REQUIRED", "20007010", "请先完成实名认证"),
+    ("BANK_CARD_INVALID", "20007011", "银行卡号格式错误"),
+    ("PROFILE_FIELD_INVALID", "20007020", "个人信息格式错误"),
+    ("CONTACT_NOT_FOUND", "20007021", "联系人不存在"),
+    ("CONTACT_LIMIT", "20007020", "联系人最多5个"),
+    ("CONTACT_IS_SELF", "20007020", "联系人手机号不能是本人手机号"),
 ];
+
+/// Reasons whose status message is the name of the offending field.
+const FIELD_REASONS: &[&str] = &["INVALID_FIELD", "PROFILE_FIELD_INVALID"];
 
 /// The failure an upstream status means for an endpoint.
 pub fn from_status(status: &Status, failures: &Failures) -> Failure {
@@ -103,7 +117,7 @@ pub fn from_status(status: &Status, failures: &Failures) -> Failure {
     let found = lookup(failures.specific).or_else(|| lookup(COMMON));
     match found {
         // An invalid field names itself (services put the field name in the status message).
-        Some(f) if reason == "INVALID_FIELD" => {
+        Some(f) if FIELD_REASONS.contains(&reason.as_str()) => {
             Failure::new(f.code, format!("{}: {}", f.message, status.message()))
         }
         Some(f) => f,

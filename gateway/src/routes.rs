@@ -7,7 +7,7 @@ use futures_util::future::LocalBoxFuture;
 
 use crate::call::Call;
 use crate::envelope::Outcome;
-use crate::handlers::{account, app};
+use crate::handlers::{account, app, customer};
 use crate::state::Gateway;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,6 +77,34 @@ pub fn table() -> HashMap<&'static str, Route> {
         api!("/appApi/commitSuggestion", Open, app::commit_suggestion),
         api!("/appApi/appVersionDetection", Open, app::detect_version),
         api!("/appApi/quitMobileLogin", Open, account::logout),
+        // §6.2 Customer verification and profile
+        api!(
+            "/appCommonApi/getAuthenticationStatus",
+            Session,
+            customer::authentication_status
+        ),
+        api!(
+            "/appCommonApi/authUserBankCard",
+            Session,
+            customer::verify_bank_card
+        ),
+        api!("/appCommonApi/authUserMobile", Session, customer::verify_carrier),
+        api!(
+            "/appCommonApi/authRealNameInfo",
+            Session,
+            customer::verify_real_name
+        ),
+        api!("/appCommonApi/getPerfectUserInfo", Session, customer::get_profile),
+        api!(
+            "/appCommonApi/savePerfectUserInfo",
+            Session,
+            customer::save_profile
+        ),
+        api!(
+            "/appCommonApi/saveOrUpdateRelShip",
+            Session,
+            customer::save_contact
+        ),
     ];
     routes.into_iter().map(|r| (r.path, r)).collect()
 }

@@ -2,3 +2,4 @@
 
 pub mod account;
 pub mod app;
+pub mod customer;
