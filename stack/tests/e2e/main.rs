@@ -3,6 +3,7 @@
 mod harness;
 
 mod account;
+mod customer;
 mod password;
 mod protocol;
 mod resilience;
