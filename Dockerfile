@@ -6,7 +6,8 @@ COPY . .
 RUN cargo build --release --locked --bins
 
 FROM debian:bookworm-slim
-RUN useradd --system --uid 10001 --home-dir /var/lib/cashloan --create-home cashloan
+RUN useradd --system --uid 10001 --home-dir /var/lib/cashloan --create-home cashloan \
+    && mkdir -p /var/lib/cashloan/keys && chown cashloan /var/lib/cashloan/keys
 COPY --from=build /src/target/release/cashloan-gateway \
                   /src/target/release/auth-service \
                   /src/target/release/message-service \

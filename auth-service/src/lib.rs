@@ -113,7 +113,10 @@ pub fn channel(addr: &str) -> Result<Channel, StartError> {
 
 /// Connects the database (running migrations) and builds the service around `kv`.
 pub fn build(config: &Config, kv: Kv) -> Result<AuthCore, StartError> {
-    let vault = match (&config.pii_keys[..], &config.pii_hash_key) {
+    // Empty values (as compose passes unset variables) count as not given.
+    let keys: Vec<String> = config.pii_keys.iter().filter(|k| !k.is_empty()).cloned().collect();
+    let hash_key = config.pii_hash_key.as_deref().filter(|k| !k.is_empty());
+    let vault = match (&keys[..], hash_key) {
         ([], _) => pii::Vault::from_file(&config.pii_key_file)?,
         (keys, Some(hash_key)) => pii::Vault::new(keys, hash_key)?,
         (_, None) => return Err(pii::PiiError::Config("--pii-keys needs --pii-hash-key".into()).into()),

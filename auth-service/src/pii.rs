@@ -73,7 +73,11 @@ impl Vault {
                 std::fs::create_dir_all(dir)?;
             }
             let text = format!("encryption=k1:{}\nhash={}\n", random_key(), random_key());
-            write_private(path, &text)?;
+            match write_private(path, &text) {
+                // Another replica sharing the directory wrote it first: use theirs.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                other => other?,
+            }
         }
         let text = std::fs::read_to_string(path)?;
         let value = |name: &str| {
