@@ -114,7 +114,12 @@ pub fn channel(addr: &str) -> Result<Channel, StartError> {
 /// Connects the database (running migrations) and builds the service around `kv`.
 pub fn build(config: &Config, kv: Kv) -> Result<AuthCore, StartError> {
     // Empty values (as compose passes unset variables) count as not given.
-    let keys: Vec<String> = config.pii_keys.iter().filter(|k| !k.is_empty()).cloned().collect();
+    let keys: Vec<String> = config
+        .pii_keys
+        .iter()
+        .filter(|k| !k.is_empty())
+        .cloned()
+        .collect();
     let hash_key = config.pii_hash_key.as_deref().filter(|k| !k.is_empty());
     let vault = match (&keys[..], hash_key) {
         ([], _) => pii::Vault::from_file(&config.pii_key_file)?,
