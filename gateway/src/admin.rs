@@ -15,7 +15,8 @@ use crate::state::Gateway;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/sms/outbox", web::post().to(sms_outbox))
         .route("/admin/appVersions/publish", web::post().to(publish_app_version))
-        .route("/admin/users/update", web::post().to(update_user));
+        .route("/admin/users/update", web::post().to(update_user))
+        .route("/admin/products/upsert", web::post().to(upsert_product));
 }
 
 fn authorized(gw: &Gateway, req: &HttpRequest) -> bool {
@@ -152,6 +153,29 @@ async fn update_user(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpRe
             .await
             .map_err(|s| from_status(&s, &USERS))?;
         Ok(Success::empty("0000", "更新成功"))
+    })
+    .await
+}
+
+const PRODUCT_UPSERT: Failures = Failures {
+    specific: &[],
+    fallback: ("20008002", "产品配置错误"),
+};
+
+async fn upsert_product(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
+    admin(gw, req, body, |gw, body| async move {
+        let product = crate::product_wire::parse_admin_product(&body)?;
+        let reply = gw
+            .product
+            .clone()
+            .upsert_product(product)
+            .await
+            .map_err(|s| from_status(&s, &PRODUCT_UPSERT))?;
+        Ok(Success::new(
+            "0000",
+            "保存成功",
+            Value::String(reply.into_inner().id),
+        ))
     })
     .await
 }

@@ -89,10 +89,37 @@ const COMMON: &[(&str, &str, &str)] = &[
     ("CONTACT_NOT_FOUND", "20007021", "联系人不存在"),
     ("CONTACT_LIMIT", "20007020", "联系人最多5个"),
     ("CONTACT_IS_SELF", "20007020", "联系人手机号不能是本人手机号"),
+    ("PRODUCT_NOT_FOUND", "10001000", "产品不存在"),
+    ("PRODUCT_INVALID", "20008002", "产品配置错误"),
+    ("AMOUNT_INVALID", "20004000", "借款金额格式错误"),
+    ("AMOUNT_NOT_ALLOWED", "20004001", "借款金额不在产品允许范围内"),
+    ("RATE_INVALID", "20004002", "利率格式错误"),
+    ("RATE_NOT_ALLOWED", "20004003", "利率不在产品允许范围内"),
+    ("TERM_COUNT_INVALID", "20004004", "借款期限格式错误"),
+    ("TERM_COUNT_NOT_ALLOWED", "20004005", "借款期限不在产品允许范围内"),
+    ("TERM_UNIT_INVALID", "20004006", "借款期限单位错误"),
+    ("TERM_UNIT_NOT_OFFERED", "20004007", "产品不支持该借款期限单位"),
+    ("REPAY_TERM_COUNT_INVALID", "20004008", "还款间隔格式错误"),
+    (
+        "REPAY_TERM_COUNT_INDIVISIBLE",
+        "20004009",
+        "还款间隔不能整除借款期限",
+    ),
+    ("REPAY_TERM_UNIT_INVALID", "20004010", "还款间隔单位错误"),
+    (
+        "REPAY_TERM_UNIT_NOT_OFFERED",
+        "20004011",
+        "产品不支持该还款间隔单位",
+    ),
+    ("DAY_INTERVAL_ON_MONTH_TERM", "20004012", "按月借款不能按日还款"),
+    ("REPAY_TYPE_INVALID", "20004013", "还款方式错误"),
+    ("REPAY_TYPE_NOT_OFFERED", "20004014", "产品不支持该还款方式"),
+    ("ANNUITY_ON_DAY_TERM", "20004015", "按日借款不支持等额本息"),
+    ("APR_ABOVE_CAP", "20004016", "综合年化成本超过上限"),
 ];
 
 /// Reasons whose status message is the name of the offending field.
-const FIELD_REASONS: &[&str] = &["INVALID_FIELD", "PROFILE_FIELD_INVALID"];
+const FIELD_REASONS: &[&str] = &["INVALID_FIELD", "PROFILE_FIELD_INVALID", "PRODUCT_INVALID"];
 
 /// The failure an upstream status means for an endpoint.
 pub fn from_status(status: &Status, failures: &Failures) -> Failure {

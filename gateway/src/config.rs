@@ -38,6 +38,20 @@ pub struct Config {
         default_value = "http://127.0.0.1:50054"
     )]
     pub message_addr: String,
+    /// product-service's gRPC address.
+    #[arg(
+        long = "product-addr",
+        env = "PRODUCT_ADDR",
+        default_value = "http://127.0.0.1:50052"
+    )]
+    pub product_addr: String,
+    /// loan-service's gRPC address.
+    #[arg(
+        long = "loan-addr",
+        env = "LOAN_ADDR",
+        default_value = "http://127.0.0.1:50053"
+    )]
+    pub loan_addr: String,
     /// Proxies whose `X-Forwarded-For` entry names the client, comma-separated IPs.
     #[arg(long = "trusted-proxies", env = "TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<IpAddr>,

@@ -12,6 +12,7 @@ pub mod metrics;
 mod paging;
 pub mod password_transport;
 mod pipeline;
+pub mod product_wire;
 pub mod routes;
 pub mod signing;
 pub mod state;

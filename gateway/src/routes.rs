@@ -7,7 +7,7 @@ use futures_util::future::LocalBoxFuture;
 
 use crate::call::Call;
 use crate::envelope::Outcome;
-use crate::handlers::{account, app, customer};
+use crate::handlers::{account, app, customer, loan};
 use crate::state::Gateway;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,6 +105,10 @@ pub fn table() -> HashMap<&'static str, Route> {
             Session,
             customer::save_contact
         ),
+        // §6.3 Products, §6.4 Loans
+        api!("/openCommonApi/getLoanProductList", Open, loan::product_list),
+        api!("/openCommonApi/getLoanProductDetails", Open, loan::product_detail),
+        api!("/appCommonApi/getLoanApplyConfirmInfo", Session, loan::quote),
     ];
     routes.into_iter().map(|r| (r.path, r)).collect()
 }

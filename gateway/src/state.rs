@@ -4,7 +4,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use cashloan_proto::auth::v1::auth_client::AuthClient;
+use cashloan_proto::loan::v1::loan_client::LoanClient;
 use cashloan_proto::message::v1::message_client::MessageClient;
+use cashloan_proto::product::v1::product_client::ProductClient;
 use cashloan_runtime::Kv;
 use tonic::transport::{Channel, Endpoint};
 use tonic_health::pb::health_client::HealthClient;
@@ -19,6 +21,8 @@ pub struct Gateway {
     pub kv: Kv,
     pub auth: AuthClient<Channel>,
     pub message: MessageClient<Channel>,
+    pub product: ProductClient<Channel>,
+    pub loan: LoanClient<Channel>,
     pub metrics: Metrics,
     pub routes: HashMap<&'static str, Route>,
     upstreams: Vec<(&'static str, Channel)>,
@@ -48,10 +52,19 @@ impl Gateway {
         let deadline = config.call_deadline();
         let auth = channel(&config.auth_addr, deadline)?;
         let message = channel(&config.message_addr, deadline)?;
+        let product = channel(&config.product_addr, deadline)?;
+        let loan = channel(&config.loan_addr, deadline)?;
         Ok(Self {
             auth: AuthClient::new(auth.clone()),
             message: MessageClient::new(message.clone()),
-            upstreams: vec![("auth-service", auth), ("message-service", message)],
+            product: ProductClient::new(product.clone()),
+            loan: LoanClient::new(loan.clone()),
+            upstreams: vec![
+                ("auth-service", auth),
+                ("message-service", message),
+                ("product-service", product),
+                ("loan-service", loan),
+            ],
             routes: routes::table(),
             metrics: Metrics::default(),
             config,

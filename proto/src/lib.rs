@@ -11,3 +11,15 @@ pub mod message {
         tonic::include_proto!("cashloan.message.v1");
     }
 }
+
+pub mod product {
+    pub mod v1 {
+        tonic::include_proto!("cashloan.product.v1");
+    }
+}
+
+pub mod loan {
+    pub mod v1 {
+        tonic::include_proto!("cashloan.loan.v1");
+    }
+}

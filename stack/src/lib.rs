@@ -30,6 +30,8 @@ pub struct StackConfig {
     pub policy: auth_service::Policy,
     /// Deadline of verification-vendor calls, milliseconds.
     pub provider_deadline_ms: u64,
+    /// The annual cap on product rates and on a loan's apr, millionths.
+    pub rate_cap_ppm: i64,
 }
 
 impl StackConfig {
@@ -49,6 +51,7 @@ impl StackConfig {
             gateway,
             policy: auth_service::Policy::default(),
             provider_deadline_ms: 5000,
+            rate_cap_ppm: 360_000,
         })
     }
 
@@ -81,6 +84,10 @@ pub enum StackError {
     #[error(transparent)]
     Message(#[from] message_service::StartError),
     #[error(transparent)]
+    Product(#[from] product_service::StartError),
+    #[error(transparent)]
+    Loan(#[from] loan_service::StartError),
+    #[error(transparent)]
     Gateway(#[from] cashloan_gateway::StartError),
     #[error("cannot listen: {0}")]
     Io(#[from] std::io::Error),
@@ -103,6 +110,27 @@ pub struct Stack {
     gateway: cashloan_gateway::RunningGateway,
 }
 
+/// Runs one service until its own shutdown trigger fires.
+fn spawn_service<F, Fut>(name: &'static str, addr: SocketAddr, serve: F) -> RunningService
+where
+    F: FnOnce(cashloan_runtime::Shutdown) -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>> + Send + 'static,
+{
+    let (stop, shutdown) = shutdown::channel();
+    let served = serve(shutdown);
+    let task = tokio::spawn(async move {
+        if let Err(e) = served.await {
+            tracing::error!(service = name, error = %e, "service stopped");
+        }
+    });
+    RunningService {
+        name,
+        addr,
+        stop,
+        task,
+    }
+}
+
 async fn loopback_listener() -> Result<(TcpListener, SocketAddr), StackError> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
@@ -114,63 +142,84 @@ impl Stack {
         let kv = Kv::from_url(config.redis.as_deref())?.with_namespace(&config.kv_namespace);
         let (message_listener, message_addr) = loopback_listener().await?;
         let (auth_listener, auth_addr) = loopback_listener().await?;
+        let (product_listener, product_addr) = loopback_listener().await?;
+        let (loan_listener, loan_addr) = loopback_listener().await?;
         let message_url = format!("http://{message_addr}");
         let auth_url = format!("http://{auth_addr}");
+        let product_url = format!("http://{product_addr}");
+        let loan_url = format!("http://{loan_addr}");
 
         // Database set-up and migrations are blocking work.
         let setup = config.clone();
         let message_target = message_url.clone();
         let auth_kv = kv.clone();
-        let (message_api, auth_core) = tokio::task::spawn_blocking(move || -> Result<_, StackError> {
-            let message_config = message_service::Config {
-                database_url: setup.database_url("message")?,
-                sms_provider: "log".into(),
-            };
-            let auth_config = auth_service::Config {
-                database_url: setup.database_url("auth")?,
-                message_addr: message_target,
-                // The embedded default: keys generated once and kept beside the data.
-                pii_keys: Vec::new(),
-                pii_hash_key: None,
-                pii_key_file: setup.data_dir.join("pii.keys"),
-                provider_deadline_ms: setup.provider_deadline_ms,
-                policy: setup.policy.clone(),
-            };
-            let message_api = message_service::build(&message_config)?;
-            let auth_core = auth_service::build(&auth_config, auth_kv)?;
-            Ok((message_api, auth_core))
+        let (message_api, auth_core, product_database) =
+            tokio::task::spawn_blocking(move || -> Result<_, StackError> {
+                let message_config = message_service::Config {
+                    database_url: setup.database_url("message")?,
+                    sms_provider: "log".into(),
+                };
+                let auth_config = auth_service::Config {
+                    database_url: setup.database_url("auth")?,
+                    message_addr: message_target,
+                    // The embedded default: keys generated once and kept beside the data.
+                    pii_keys: Vec::new(),
+                    pii_hash_key: None,
+                    pii_key_file: setup.data_dir.join("pii.keys"),
+                    provider_deadline_ms: setup.provider_deadline_ms,
+                    policy: setup.policy.clone(),
+                };
+                let message_api = message_service::build(&message_config)?;
+                let auth_core = auth_service::build(&auth_config, auth_kv)?;
+                Ok((message_api, auth_core, setup.database_url("product")?))
+            })
+            .await??;
+        let catalog = product_service::build(&product_service::Config {
+            database_url: product_database,
+            rate_cap_ppm: config.rate_cap_ppm,
+            cache_ttl_secs: 5,
         })
-        .await??;
+        .await?;
+        let loan_api = loan_service::build(&loan_service::Config {
+            product_addr: product_url.clone(),
+            apr_cap_ppm: config.rate_cap_ppm,
+        })?;
 
         let mut services = Vec::new();
-        let (stop, shutdown) = shutdown::channel();
-        let task = tokio::spawn(async move {
-            if let Err(e) = message_service::serve(message_api, message_listener, shutdown).await {
-                tracing::error!(error = %e, "message-service stopped");
-            }
-        });
-        services.push(RunningService {
-            name: "message-service",
-            addr: message_addr,
-            stop,
-            task,
-        });
-        let (stop, shutdown) = shutdown::channel();
-        let task = tokio::spawn(async move {
-            if let Err(e) = auth_service::serve(auth_core, auth_listener, shutdown).await {
-                tracing::error!(error = %e, "auth-service stopped");
-            }
-        });
-        services.push(RunningService {
-            name: "auth-service",
-            addr: auth_addr,
-            stop,
-            task,
-        });
+        services.push(spawn_service(
+            "message-service",
+            message_addr,
+            |shutdown| async move {
+                message_service::serve(message_api, message_listener, shutdown)
+                    .await
+                    .map_err(|e| e.to_string())
+            },
+        ));
+        services.push(spawn_service("auth-service", auth_addr, |shutdown| async move {
+            auth_service::serve(auth_core, auth_listener, shutdown)
+                .await
+                .map_err(|e| e.to_string())
+        }));
+        services.push(spawn_service(
+            "product-service",
+            product_addr,
+            |shutdown| async move {
+                product_service::serve(catalog, product_listener, shutdown)
+                    .await
+                    .map_err(|e| e.to_string())
+            },
+        ));
+        services.push(spawn_service("loan-service", loan_addr, |shutdown| async move {
+            loan_service::serve(loan_api, loan_listener, shutdown)
+                .await
+                .map_err(|e| e.to_string())
+        }));
 
         let mut gateway_config = config.gateway.clone();
         gateway_config.auth_addr = auth_url;
         gateway_config.message_addr = message_url;
+        gateway_config.product_addr = product_url;
+        gateway_config.loan_addr = loan_url;
         gateway_config.admin_token = Some(config.admin_token.clone());
         let api = std::net::TcpListener::bind(config.listen)?;
         let admin = std::net::TcpListener::bind(config.admin_listen)?;

@@ -3,3 +3,4 @@
 pub mod account;
 pub mod app;
 pub mod customer;
+pub mod loan;

@@ -1,0 +1,23 @@
+use clap::Parser;
+
+/// loan-service on its own, for the multi-process stack.
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    /// gRPC listen address.
+    #[arg(long, env = "LOAN_LISTEN", default_value = "127.0.0.1:50053")]
+    listen: std::net::SocketAddr,
+    #[command(flatten)]
+    config: loan_service::Config,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    cashloan_runtime::telemetry::init();
+    let args = Args::parse();
+    let api = loan_service::build(&args.config)?;
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    tracing::info!(addr = %args.listen, "loan-service listening");
+    loan_service::serve(api, listener, cashloan_runtime::shutdown::on_signal()).await?;
+    Ok(())
+}

@@ -1,0 +1,26 @@
+//! The tonic service.
+
+use cashloan_proto::product::v1 as pb;
+use tonic::{Request, Response, Status};
+
+use crate::catalog::Catalog;
+
+type Reply<T> = Result<Response<T>, Status>;
+
+#[tonic::async_trait]
+impl pb::product_server::Product for Catalog {
+    async fn list_products(&self, _: Request<pb::ListProductsRequest>) -> Reply<pb::ProductList> {
+        Ok(Response::new(pb::ProductList {
+            products: self.on_sale().await?,
+        }))
+    }
+
+    async fn get_product(&self, request: Request<pb::GetProductRequest>) -> Reply<pb::ProductInfo> {
+        Ok(Response::new(self.get(&request.into_inner().id).await?))
+    }
+
+    async fn upsert_product(&self, request: Request<pb::ProductInfo>) -> Reply<pb::UpsertProductReply> {
+        let id = self.upsert(request.into_inner()).await?;
+        Ok(Response::new(pb::UpsertProductReply { id }))
+    }
+}

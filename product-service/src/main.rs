@@ -1,0 +1,23 @@
+use clap::Parser;
+
+/// product-service on its own, for the multi-process stack.
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    /// gRPC listen address.
+    #[arg(long, env = "PRODUCT_LISTEN", default_value = "127.0.0.1:50052")]
+    listen: std::net::SocketAddr,
+    #[command(flatten)]
+    config: product_service::Config,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    cashloan_runtime::telemetry::init();
+    let args = Args::parse();
+    let catalog = product_service::build(&args.config).await?;
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    tracing::info!(addr = %args.listen, "product-service listening");
+    product_service::serve(catalog, listener, cashloan_runtime::shutdown::on_signal()).await?;
+    Ok(())
+}

@@ -1,0 +1,113 @@
+//! product-service's queries.
+
+use cashloan_proto::product::v1::ProductInfo;
+use cashloan_runtime::clock::now_ms;
+use cashloan_runtime::db::{self, DbError, DbPool};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use prost::Message;
+
+use crate::error::ProductError;
+use crate::schema::products;
+
+#[derive(Clone)]
+pub struct Store {
+    pool: DbPool,
+}
+
+impl Store {
+    pub fn new(pool: DbPool) -> Self {
+        Self { pool }
+    }
+
+    /// Every product, on sale or not.
+    pub async fn load_all(&self) -> Result<Vec<ProductInfo>, ProductError> {
+        let rows: Vec<(String, Vec<u8>)> = db::run(&self.pool, |conn| {
+            Ok(products::table
+                .select((products::id, products::definition))
+                .load(conn)?)
+        })
+        .await?;
+        rows.into_iter()
+            .map(|(id, bytes)| {
+                let mut product = ProductInfo::decode(bytes.as_slice()).map_err(|_| ProductError::Corrupt)?;
+                product.id = id;
+                Ok(product)
+            })
+            .collect()
+    }
+
+    /// Updates the product with `product.id`, or else the one with its code, or creates it.
+    pub async fn upsert(&self, mut product: ProductInfo) -> Result<String, ProductError> {
+        let requested_id = std::mem::take(&mut product.id);
+        let (code, on_sale, sort_order) = (product.code.clone(), product.on_sale, product.sort_order);
+        let definition = product.encode_to_vec();
+        let outcome = db::run(&self.pool, move |conn| {
+            conn.transaction(|conn| {
+                let now = now_ms();
+                let target = if requested_id.is_empty() {
+                    products::table
+                        .filter(products::code.eq(code.clone()))
+                        .select(products::id)
+                        .first::<String>(conn)
+                        .optional()?
+                } else {
+                    let found = products::table
+                        .find(requested_id.clone())
+                        .select(products::id)
+                        .first::<String>(conn)
+                        .optional()?;
+                    match found {
+                        Some(id) => Some(id),
+                        None => return Ok(Err(ProductError::NotFound)),
+                    }
+                };
+                let id = match target {
+                    Some(id) => {
+                        diesel::update(products::table.find(id.clone()))
+                            .set((
+                                products::code.eq(code),
+                                products::on_sale.eq(on_sale),
+                                products::sort_order.eq(sort_order),
+                                products::definition.eq(definition),
+                                products::updated_at.eq(now),
+                            ))
+                            .execute(conn)?;
+                        id
+                    }
+                    None => {
+                        let id = uuid::Uuid::new_v4().to_string();
+                        diesel::insert_into(products::table)
+                            .values((
+                                products::id.eq(id.clone()),
+                                products::code.eq(code),
+                                products::on_sale.eq(on_sale),
+                                products::sort_order.eq(sort_order),
+                                products::definition.eq(definition),
+                                products::created_at.eq(now),
+                                products::updated_at.eq(now),
+                            ))
+                            .execute(conn)?;
+                        id
+                    }
+                };
+                Ok::<_, DieselError>(Ok(id))
+            })
+            .map_err(DbError::Query)
+        })
+        .await;
+        match outcome {
+            Ok(result) => result,
+            // Another product already has this code.
+            Err(DbError::Query(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))) => {
+                Err(ProductError::Invalid("code"))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn is_empty(&self) -> Result<bool, ProductError> {
+        let count: i64 = db::run(&self.pool, |conn| Ok(products::table.count().get_result(conn)?)).await?;
+        Ok(count == 0)
+    }
+}
