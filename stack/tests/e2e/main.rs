@@ -5,6 +5,7 @@ mod harness;
 mod account;
 mod customer;
 mod password;
+mod products;
 mod protocol;
 mod resilience;
 mod sms;
