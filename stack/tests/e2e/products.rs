@@ -37,16 +37,9 @@ async fn upsert(app: &TestApp, product: Value) -> Value {
     app.admin_call("/admin/products/upsert", product).await
 }
 
-fn quote_fields(
-    id: &str,
-    amount: &str,
-    count: &str,
-    unit: &str,
-    every: &str,
-    every_unit: &str,
-    kind: &str,
-    rate: &str,
-) -> Value {
+/// The quote fields: amount, termCount, termUnit, repayTermCount, repayTermUnit, repayType, rate.
+fn quote_fields(id: &str, terms: [&str; 7]) -> Value {
+    let [amount, count, unit, every, every_unit, kind, rate] = terms;
     json!({"productId": id, "amount": amount, "termCount": count, "termUnit": unit, "repayTermCount": every,
         "repayTermUnit": every_unit, "repayType": kind, "interestRate": rate})
 }
@@ -108,7 +101,7 @@ e2e!(an_upsert_is_visible_at_once_and_off_sale_products_are_hidden(app) {
     assert_eq!(detail["responseCode"], "10001000");
     let (_, token) = app.user().await;
     let q = app.call_as(&token, "/appCommonApi/getLoanApplyConfirmInfo",
-        quote_fields(&id, "1000.00", "3", "2", "1", "2", "3", "0.24")).await;
+        quote_fields(&id, ["1000.00", "3", "2", "1", "2", "3", "0.24"])).await;
     assert_eq!(q["responseCode"], "10001000", "an off-sale product cannot be quoted");
 });
 
@@ -141,7 +134,7 @@ e2e!(each_repay_type_is_quoted_to_the_cent(app) {
     let (_, token) = app.user().await;
     let quote = |fields: Value| app.call_as(&token, "/appCommonApi/getLoanApplyConfirmInfo", fields);
 
-    let annuity = quote(quote_fields(&id, "10000.00", "12", "02", "1", "02", "03", "0.12")).await;
+    let annuity = quote(quote_fields(&id, ["10000.00", "12", "02", "1", "02", "03", "0.12"])).await;
     assert_eq!(annuity["responseCode"], "0000", "{annuity}");
     let r = &annuity["resultSet"];
     assert_eq!(r["schedule"][0]["dueAmount"], "888.49");
@@ -152,18 +145,18 @@ e2e!(each_repay_type_is_quoted_to_the_cent(app) {
     assert_eq!(r["apr"], "0.1200");
     assert_eq!((r["applyAmount"].as_str(), r["replyAmount"].as_str()), (Some("10000.00"), Some("10000.00")));
 
-    let flat = quote(quote_fields(&id, "10000.00", "12", "2", "1", "2", "4", "0.12")).await;
+    let flat = quote(quote_fields(&id, ["10000.00", "12", "2", "1", "2", "4", "0.12"])).await;
     let r = &flat["resultSet"];
     assert_eq!((r["schedule"][0]["duePrincipal"].as_str(), r["schedule"][11]["duePrincipal"].as_str()), (Some("833.33"), Some("833.37")));
     assert_eq!(r["schedule"][5]["dueInterest"], "100.00");
     assert!(r["apr"].as_str().unwrap() > "0.1200", "{}", r["apr"]);
 
-    let interest_only = quote(quote_fields(&id, "10000.00", "3", "2", "1", "2", "2", "0.12")).await;
+    let interest_only = quote(quote_fields(&id, ["10000.00", "3", "2", "1", "2", "2", "0.12"])).await;
     let amounts: Vec<&str> = interest_only["resultSet"]["schedule"].as_array().unwrap().iter().map(|p| p["dueAmount"].as_str().unwrap()).collect();
     assert_eq!(amounts, ["100.00", "100.00", "10100.00"]);
 
     let new_cash = product_id(&app, "新现金贷").await;
-    let bullet = quote(quote_fields(&new_cash, "500.00", "14", "1", "1", "1", "1", "0.36")).await;
+    let bullet = quote(quote_fields(&new_cash, ["500.00", "14", "1", "1", "1", "1", "0.36"])).await;
     let r = &bullet["resultSet"];
     assert_eq!(r["schedule"].as_array().unwrap().len(), 1);
     assert_eq!(r["totalDueInterest"], "7.00");
@@ -182,7 +175,7 @@ e2e!(every_term_rule_has_its_code(app) {
     day_only["repayType"] = json!("1,2");
     let days_id = upsert(&app, day_only).await["resultSet"].as_str().unwrap().to_owned();
     let (_, token) = app.user().await;
-    let good = quote_fields(&id, "3000.00", "6", "2", "1", "2", "3", "0.24");
+    let good = quote_fields(&id, ["3000.00", "6", "2", "1", "2", "3", "0.24"]);
     assert_eq!(app.call_as(&token, "/appCommonApi/getLoanApplyConfirmInfo", good.clone()).await["responseCode"], "0000");
     let cases: Vec<(&str, Value, &str)> = vec![
         ("productId", json!("nope"), "10001000"),
@@ -207,21 +200,21 @@ e2e!(every_term_rule_has_its_code(app) {
         assert_eq!(reply["responseCode"], code, "{field}={value}: {reply}");
     }
     let quote_days = |fields: Value| app.call_as(&token, "/appCommonApi/getLoanApplyConfirmInfo", fields);
-    assert_eq!(quote_days(quote_fields(&days_id, "3000.00", "3", "2", "1", "2", "1", "0.24")).await["responseCode"], "20004007");
-    assert_eq!(quote_days(quote_fields(&days_id, "3000.00", "14", "1", "1", "2", "1", "0.24")).await["responseCode"], "20004011");
-    assert_eq!(quote_days(quote_fields(&days_id, "3000.00", "14", "1", "7", "1", "4", "0.24")).await["responseCode"], "20004014");
-    assert_eq!(quote_days(quote_fields(&id, "3000.00", "14", "1", "7", "1", "3", "0.24")).await["responseCode"], "20004015");
+    assert_eq!(quote_days(quote_fields(&days_id, ["3000.00", "3", "2", "1", "2", "1", "0.24"])).await["responseCode"], "20004007");
+    assert_eq!(quote_days(quote_fields(&days_id, ["3000.00", "14", "1", "1", "2", "1", "0.24"])).await["responseCode"], "20004011");
+    assert_eq!(quote_days(quote_fields(&days_id, ["3000.00", "14", "1", "7", "1", "4", "0.24"])).await["responseCode"], "20004014");
+    assert_eq!(quote_days(quote_fields(&id, ["3000.00", "14", "1", "7", "1", "3", "0.24"])).await["responseCode"], "20004015");
     // A day term cut into months does not divide.
-    assert_eq!(quote_days(quote_fields(&id, "3000.00", "14", "1", "1", "2", "2", "0.24")).await["responseCode"], "20004009");
+    assert_eq!(quote_days(quote_fields(&id, ["3000.00", "14", "1", "1", "2", "2", "0.24"])).await["responseCode"], "20004009");
 });
 
 e2e!(an_apr_above_the_cap_is_refused(app) {
     let id = upsert(&app, flexible_product("FLEX")).await["resultSet"].as_str().unwrap().to_owned();
     let (_, token) = app.user().await;
     // 等本等息 charges interest on the whole principal: at a 36 % rate its apr is far above 36 %.
-    let reply = app.call_as(&token, "/appCommonApi/getLoanApplyConfirmInfo", quote_fields(&id, "10000.00", "12", "2", "1", "2", "4", "0.36")).await;
+    let reply = app.call_as(&token, "/appCommonApi/getLoanApplyConfirmInfo", quote_fields(&id, ["10000.00", "12", "2", "1", "2", "4", "0.36"])).await;
     assert_eq!(reply["responseCode"], "20004016");
-    let ok = app.call_as(&token, "/appCommonApi/getLoanApplyConfirmInfo", quote_fields(&id, "10000.00", "12", "2", "1", "2", "3", "0.36")).await;
+    let ok = app.call_as(&token, "/appCommonApi/getLoanApplyConfirmInfo", quote_fields(&id, ["10000.00", "12", "2", "1", "2", "3", "0.36"])).await;
     assert_eq!(ok["resultSet"]["apr"], "0.3600");
 });
 
@@ -230,7 +223,7 @@ e2e!(fees_are_charged_per_period_and_counted_in_the_apr(app) {
     product["feeRate"] = json!("0.0010");
     let id = upsert(&app, product).await["resultSet"].as_str().unwrap().to_owned();
     let (_, token) = app.user().await;
-    let reply = app.call_as(&token, "/appCommonApi/getLoanApplyConfirmInfo", quote_fields(&id, "10000.00", "12", "2", "1", "2", "3", "0.12")).await;
+    let reply = app.call_as(&token, "/appCommonApi/getLoanApplyConfirmInfo", quote_fields(&id, ["10000.00", "12", "2", "1", "2", "3", "0.12"])).await;
     let r = &reply["resultSet"];
     assert_eq!(r["schedule"][0]["fee"], "10.00");
     assert_eq!(r["totalDueFee"], "120.00");
@@ -240,6 +233,6 @@ e2e!(fees_are_charged_per_period_and_counted_in_the_apr(app) {
 
 e2e!(quotes_need_a_session(app) {
     let id = product_id(&app, "新现金贷").await;
-    let reply = app.call("/appCommonApi/getLoanApplyConfirmInfo", quote_fields(&id, "500.00", "14", "1", "1", "1", "1", "0.36")).await;
+    let reply = app.call("/appCommonApi/getLoanApplyConfirmInfo", quote_fields(&id, ["500.00", "14", "1", "1", "1", "1", "0.36"])).await;
     assert_eq!(reply["responseCode"], "99990004");
 });
