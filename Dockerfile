@@ -11,6 +11,8 @@ RUN useradd --system --uid 10001 --home-dir /var/lib/cashloan --create-home cash
 COPY --from=build /src/target/release/cashloan-gateway \
                   /src/target/release/auth-service \
                   /src/target/release/message-service \
+                  /src/target/release/product-service \
+                  /src/target/release/loan-service \
                   /src/target/release/cashloan-stack \
                   /src/target/release/cashloan-probe \
                   /usr/local/bin/

@@ -1,3 +1,4 @@
 -- One database per service: services never read each other's data.
 CREATE DATABASE cashloan_auth;
 CREATE DATABASE cashloan_message;
+CREATE DATABASE cashloan_product;
