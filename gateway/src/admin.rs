@@ -4,6 +4,7 @@ use actix_web::http::header;
 use actix_web::web::{self, Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
 use cashloan_proto::auth::v1 as auth;
+use cashloan_proto::loan::v1 as loan;
 use cashloan_proto::message::v1 as pb;
 use serde_json::{json, Map, Value};
 use subtle::ConstantTimeEq;
@@ -16,7 +17,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/sms/outbox", web::post().to(sms_outbox))
         .route("/admin/appVersions/publish", web::post().to(publish_app_version))
         .route("/admin/users/update", web::post().to(update_user))
-        .route("/admin/products/upsert", web::post().to(upsert_product));
+        .route("/admin/products/upsert", web::post().to(upsert_product))
+        .route("/admin/loans/list", web::post().to(list_loans))
+        .route("/admin/loans/review", web::post().to(review_loan))
+        .route("/admin/loans/disburse", web::post().to(disburse_loan));
 }
 
 fn authorized(gw: &Gateway, req: &HttpRequest) -> bool {
@@ -135,15 +139,14 @@ const USERS: Failures = Failures {
 async fn update_user(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
     admin(gw, req, body, |gw, body| async move {
         let mobile = Fields(&body).text("mobile")?.to_owned();
-        if body.get("totalCredit").is_some_and(|v| !v.is_null()) {
-            // Credit lines belong to loan-service, which does not exist yet.
-            return Err(Failure::new(
-                "10001000",
-                "totalCredit: 额度由借款服务管理,暂不支持",
-            ));
-        }
+        let total_credit = match body.get("totalCredit") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            Some(_) => return Err(codes::bad_field("totalCredit")),
+        };
         let request = auth::UpdateUserFlagsRequest {
-            mobile,
+            mobile: mobile.clone(),
             blacklisted: optional_flag(&body, "isBlackList")?,
             risk: optional_flag(&body, "isRisk")?,
         };
@@ -152,7 +155,117 @@ async fn update_user(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpRe
             .update_user_flags(request)
             .await
             .map_err(|s| from_status(&s, &USERS))?;
+        if let Some(total) = total_credit {
+            // Credit lines are loan-service's; it knows users by id.
+            let account = gw
+                .auth
+                .clone()
+                .find_account(auth::FindAccountRequest { mobile })
+                .await
+                .map_err(|s| from_status(&s, &USERS))?
+                .into_inner();
+            let request = loan::SetCreditLineRequest {
+                user_id: account.user_id,
+                total,
+            };
+            gw.loan
+                .clone()
+                .set_credit_line(request)
+                .await
+                .map_err(|s| from_status(&s, &USERS))?;
+        }
         Ok(Success::empty("0000", "更新成功"))
+    })
+    .await
+}
+
+const LOANS: Failures = Failures {
+    specific: &[],
+    fallback: ("99999999", "系统错误"),
+};
+
+async fn list_loans(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
+    admin(gw, req, body, |gw, body| async move {
+        let page = crate::paging::page_request(&body)?;
+        let status = match body.get("status") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) if s.is_empty() => None,
+            Some(v) => {
+                let text = v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
+                Some(
+                    text.parse::<i32>()
+                        .ok()
+                        .filter(|s| (0..=5).contains(s))
+                        .ok_or_else(|| codes::bad_field("status"))?,
+                )
+            }
+        };
+        let request = loan::ListApplicationsRequest {
+            user_id: String::new(),
+            status,
+            mobile: Fields(&body).optional_text("mobile")?.to_owned(),
+            page: Some(loan::Page {
+                num: page.num,
+                size: page.size,
+            }),
+        };
+        let reply = gw
+            .loan
+            .clone()
+            .list_applications(request)
+            .await
+            .map_err(|s| from_status(&s, &LOANS))?
+            .into_inner();
+        let items = reply
+            .items
+            .iter()
+            .map(|a| crate::handlers::loan::application_json(a, true))
+            .collect();
+        let mut success = Success::new("0000", "查询成功", Value::Array(items));
+        success.paging = Some(crate::paging::page_fields(page, reply.total));
+        Ok(success)
+    })
+    .await
+}
+
+async fn review_loan(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
+    admin(gw, req, body, |gw, body| async move {
+        let f = Fields(&body);
+        let text_or_number = |name: &str| match body.get(name) {
+            Some(Value::Number(n)) => Ok(n.to_string()),
+            _ => f.optional_text(name).map(str::to_owned),
+        };
+        let request = loan::ReviewRequest {
+            application_id: f.text("applyId")?.to_owned(),
+            decision: f.text("decision")?.to_owned(),
+            reply_amount: text_or_number("replyAmount")?,
+            auth_term_count: text_or_number("authTermCount")?,
+            auth_term_unit: text_or_number("authTermUnit")?,
+            remark: f.optional_text("remark")?.to_owned(),
+        };
+        gw.loan
+            .clone()
+            .review(request)
+            .await
+            .map_err(|s| from_status(&s, &LOANS))?;
+        Ok(Success::empty("0000", "操作成功"))
+    })
+    .await
+}
+
+async fn disburse_loan(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
+    admin(gw, req, body, |gw, body| async move {
+        let f = Fields(&body);
+        let request = loan::DisburseRequest {
+            application_id: f.text("applyId")?.to_owned(),
+            release_date: f.optional_text("releaseDate")?.to_owned(),
+        };
+        gw.loan
+            .clone()
+            .disburse(request)
+            .await
+            .map_err(|s| from_status(&s, &LOANS))?;
+        Ok(Success::empty("0000", "放款成功"))
     })
     .await
 }

@@ -116,6 +116,12 @@ const COMMON: &[(&str, &str, &str)] = &[
     ("REPAY_TYPE_NOT_OFFERED", "20004014", "产品不支持该还款方式"),
     ("ANNUITY_ON_DAY_TERM", "20004015", "按日借款不支持等额本息"),
     ("APR_ABOVE_CAP", "20004016", "综合年化成本超过上限"),
+    ("VERIFICATION_INCOMPLETE", "20005002", "请先完成全部认证"),
+    ("OPEN_APPLICATION", "20005003", "存在未结清的借款"),
+    ("CREDIT_INSUFFICIENT", "20005004", "可用额度不足"),
+    ("NOT_ELIGIBLE", "20005005", "暂不符合借款条件"),
+    ("ILLEGAL_TRANSITION", "20008001", "状态不允许此操作"),
+    ("APPLICATION_NOT_FOUND", "10001000", "借款申请不存在"),
 ];
 
 /// Reasons whose status message is the name of the offending field.

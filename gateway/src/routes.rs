@@ -109,6 +109,9 @@ pub fn table() -> HashMap<&'static str, Route> {
         api!("/openCommonApi/getLoanProductList", Open, loan::product_list),
         api!("/openCommonApi/getLoanProductDetails", Open, loan::product_detail),
         api!("/appCommonApi/getLoanApplyConfirmInfo", Session, loan::quote),
+        api!("/appCommonApi/loanProductApply", Session, loan::apply),
+        api!("/appCommonApi/getLoanApplyInfoList", Session, loan::applications),
+        api!("/appCommonApi/getLoanApplyRepayList", Session, loan::plan),
     ];
     routes.into_iter().map(|r| (r.path, r)).collect()
 }

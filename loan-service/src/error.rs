@@ -13,6 +13,22 @@ pub enum LoanError {
     Terms(TermError),
     #[error("the all-in annual cost exceeds the cap")]
     AprAboveCap,
+    #[error("all four verifications are required")]
+    VerificationIncomplete,
+    #[error("not eligible to borrow")]
+    NotEligible,
+    #[error("another application is still open")]
+    OpenApplication,
+    #[error("amount above the available credit")]
+    CreditInsufficient,
+    #[error("invalid field {0}")]
+    InvalidField(&'static str),
+    #[error("application not found")]
+    ApplicationNotFound,
+    #[error("the application's status does not allow this")]
+    IllegalTransition,
+    #[error(transparent)]
+    Database(#[from] cashloan_runtime::db::DbError),
     #[error("downstream service failed: {0}")]
     Downstream(String),
 }
@@ -23,7 +39,29 @@ impl From<LoanError> for Status {
             LoanError::ProductNotFound => failure(Code::NotFound, "PRODUCT_NOT_FOUND", "product not found"),
             LoanError::Terms(e) => failure(Code::InvalidArgument, e.reason(), format!("{e:?}")),
             LoanError::AprAboveCap => failure(Code::FailedPrecondition, "APR_ABOVE_CAP", "apr above cap"),
+            LoanError::VerificationIncomplete => failure(
+                Code::FailedPrecondition,
+                "VERIFICATION_INCOMPLETE",
+                "verifications incomplete",
+            ),
+            LoanError::NotEligible => failure(Code::FailedPrecondition, "NOT_ELIGIBLE", "not eligible"),
+            LoanError::OpenApplication => {
+                failure(Code::AlreadyExists, "OPEN_APPLICATION", "open application exists")
+            }
+            LoanError::CreditInsufficient => failure(
+                Code::FailedPrecondition,
+                "CREDIT_INSUFFICIENT",
+                "credit insufficient",
+            ),
+            LoanError::InvalidField(field) => failure(Code::InvalidArgument, "INVALID_FIELD", field),
+            LoanError::ApplicationNotFound => failure(Code::NotFound, "APPLICATION_NOT_FOUND", "not found"),
+            LoanError::IllegalTransition => failure(
+                Code::FailedPrecondition,
+                "ILLEGAL_TRANSITION",
+                "status does not allow this",
+            ),
             LoanError::Downstream(e) => unavailable(e),
+            LoanError::Database(e) => unavailable(e),
         }
     }
 }

@@ -1,42 +1,51 @@
-//! The tonic service.
+//! The tonic service: thin translations to the flows of `LoanCore`.
 
 use cashloan_proto::loan::v1 as pb;
-use cashloan_proto::product::v1::product_client::ProductClient;
-use cashloan_proto::product::v1::GetProductRequest;
-use rust_decimal::Decimal;
-use tonic::transport::Channel;
-use tonic::{Code, Request, Response, Status};
+use tonic::{Request, Response, Status};
 
-use crate::error::LoanError;
-use crate::quote::quote;
+use crate::LoanCore;
 
-pub struct LoanApi {
-    pub products: ProductClient<Channel>,
-    pub apr_cap: Decimal,
-}
+type Reply<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
-impl pb::loan_server::Loan for LoanApi {
-    async fn quote(&self, request: Request<pb::QuoteRequest>) -> Result<Response<pb::QuoteReply>, Status> {
+impl pb::loan_server::Loan for LoanCore {
+    async fn quote(&self, request: Request<pb::QuoteRequest>) -> Reply<pb::QuoteReply> {
         let request = request.into_inner();
-        let product = match self
-            .products
-            .clone()
-            .get_product(GetProductRequest {
-                id: request.product_id.clone(),
-            })
-            .await
-        {
-            Ok(reply) => reply.into_inner(),
-            Err(status) if status.code() == Code::NotFound => return Err(LoanError::ProductNotFound.into()),
-            Err(status) => return Err(LoanError::Downstream(status.message().to_owned()).into()),
-        };
-        let reply = quote(
-            &product,
-            &request,
-            cashloan_runtime::clock::today_cst(),
-            self.apr_cap,
-        )?;
+        let product = self.product(&request.product_id).await?;
+        let reply = crate::quote::quote(&product, &request, self.clock.today(), self.apr_cap)?;
         Ok(Response::new(reply))
+    }
+
+    async fn apply(&self, request: Request<pb::ApplyRequest>) -> Reply<pb::ApplyReply> {
+        let (application_id, code) = self.apply(&request.into_inner()).await?;
+        Ok(Response::new(pb::ApplyReply { application_id, code }))
+    }
+
+    async fn list_applications(
+        &self,
+        request: Request<pb::ListApplicationsRequest>,
+    ) -> Reply<pb::ApplicationPage> {
+        Ok(Response::new(
+            self.list_applications(&request.into_inner()).await?,
+        ))
+    }
+
+    async fn list_plan(&self, request: Request<pb::ListPlanRequest>) -> Reply<pb::PlanPage> {
+        Ok(Response::new(self.plan(&request.into_inner()).await?))
+    }
+
+    async fn review(&self, request: Request<pb::ReviewRequest>) -> Reply<pb::Empty> {
+        self.review(&request.into_inner()).await?;
+        Ok(Response::new(pb::Empty {}))
+    }
+
+    async fn disburse(&self, request: Request<pb::DisburseRequest>) -> Reply<pb::Empty> {
+        self.disburse(&request.into_inner()).await?;
+        Ok(Response::new(pb::Empty {}))
+    }
+
+    async fn set_credit_line(&self, request: Request<pb::SetCreditLineRequest>) -> Reply<pb::Empty> {
+        self.set_credit_line(&request.into_inner()).await?;
+        Ok(Response::new(pb::Empty {}))
     }
 }

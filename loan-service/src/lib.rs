@@ -1,24 +1,44 @@
-//! loan-service: quotes and the repayment-schedule engine (API.md §6.4).
+//! loan-service: quotes, applications, their review and disbursement, repayment plans
+//! (API.md §6.4, §7).
 
+mod applications;
+pub mod charges;
 pub mod error;
 mod grpc;
+pub mod lifecycle;
 pub mod quote;
 pub mod schedule;
+mod schema;
+mod store;
 pub mod terms;
 
 use std::time::Duration;
 
+use cashloan_proto::auth::v1::auth_client::AuthClient;
 use cashloan_proto::loan::v1::loan_server::LoanServer;
 use cashloan_proto::product::v1::product_client::ProductClient;
+use cashloan_runtime::clock::Clock;
+use cashloan_runtime::db::{self, DbError};
 use cashloan_runtime::Shutdown;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations};
 use rust_decimal::Decimal;
 use tokio::net::TcpListener;
-use tonic::transport::Endpoint;
+use tonic::transport::{Channel, Endpoint};
 
-pub use crate::grpc::LoanApi;
+use crate::store::Store;
+
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 
 #[derive(clap::Args, Clone, Debug)]
 pub struct Config {
+    /// Database URL: postgres://… or sqlite://path.
+    #[arg(
+        long = "database-url",
+        env = "LOAN_DATABASE_URL",
+        default_value = "sqlite://data/loan.db"
+    )]
+    pub database_url: String,
     /// product-service's gRPC address.
     #[arg(
         long = "product-addr",
@@ -26,38 +46,72 @@ pub struct Config {
         default_value = "http://127.0.0.1:50052"
     )]
     pub product_addr: String,
+    /// auth-service's gRPC address.
+    #[arg(
+        long = "auth-addr",
+        env = "AUTH_ADDR",
+        default_value = "http://127.0.0.1:50051"
+    )]
+    pub auth_addr: String,
     /// Highest all-in annual cost (apr) of a loan, in millionths (360000 = 36 %).
     #[arg(long = "apr-cap-ppm", env = "APR_CAP_PPM", default_value_t = 360_000)]
     pub apr_cap_ppm: i64,
+    /// Total credit line of a user without an override, in fen (500000 = 5000.00).
+    #[arg(
+        long = "default-credit-fen",
+        env = "DEFAULT_CREDIT_FEN",
+        default_value_t = 500_000
+    )]
+    pub default_credit_fen: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("invalid service address: {0}")]
     Address(String),
+    #[error(transparent)]
+    Database(#[from] DbError),
     #[error("gRPC server failed: {0}")]
     Serve(#[from] tonic::transport::Error),
 }
 
-pub fn build(config: &Config) -> Result<LoanApi, StartError> {
-    let endpoint =
-        Endpoint::from_shared(config.product_addr.clone()).map_err(|e| StartError::Address(e.to_string()))?;
-    let channel = endpoint
+/// The service state every flow works with.
+pub struct LoanCore {
+    store: Store,
+    products: ProductClient<Channel>,
+    auth: AuthClient<Channel>,
+    clock: Clock,
+    apr_cap: Decimal,
+    default_credit_fen: i64,
+}
+
+fn channel(addr: &str) -> Result<Channel, StartError> {
+    let endpoint = Endpoint::from_shared(addr.to_owned()).map_err(|e| StartError::Address(e.to_string()))?;
+    Ok(endpoint
         .connect_timeout(Duration::from_secs(1))
         .timeout(Duration::from_secs(3))
-        .connect_lazy();
-    Ok(LoanApi {
-        products: ProductClient::new(channel),
+        .connect_lazy())
+}
+
+/// Connects the database (running migrations) and builds the service on `clock`.
+pub fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError> {
+    let pool = db::connect(&config.database_url, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS)?;
+    Ok(LoanCore {
+        store: Store::new(pool),
+        products: ProductClient::new(channel(&config.product_addr)?),
+        auth: AuthClient::new(channel(&config.auth_addr)?),
+        clock,
         apr_cap: Decimal::new(config.apr_cap_ppm, 6),
+        default_credit_fen: config.default_credit_fen,
     })
 }
 
-pub async fn serve(api: LoanApi, listener: TcpListener, shutdown: Shutdown) -> Result<(), StartError> {
+pub async fn serve(core: LoanCore, listener: TcpListener, shutdown: Shutdown) -> Result<(), StartError> {
     let (health, health_service) = tonic_health::server::health_reporter();
-    health.set_serving::<LoanServer<LoanApi>>().await;
+    health.set_serving::<LoanServer<LoanCore>>().await;
     let router = tonic::transport::Server::builder()
         .add_service(health_service)
-        .add_service(LoanServer::new(api));
+        .add_service(LoanServer::new(core));
     cashloan_runtime::grpc::serve(router, listener, shutdown).await?;
     Ok(())
 }

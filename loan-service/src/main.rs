@@ -15,9 +15,9 @@ struct Args {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     cashloan_runtime::telemetry::init();
     let args = Args::parse();
-    let api = loan_service::build(&args.config)?;
+    let core = loan_service::build(&args.config, cashloan_runtime::clock::Clock::default())?;
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(addr = %args.listen, "loan-service listening");
-    loan_service::serve(api, listener, cashloan_runtime::shutdown::on_signal()).await?;
+    loan_service::serve(core, listener, cashloan_runtime::shutdown::on_signal()).await?;
     Ok(())
 }

@@ -57,13 +57,22 @@ fn reply(principal: Decimal, s: &Schedule, apr: Decimal) -> pb::QuoteReply {
     }
 }
 
-/// Validates the request against the product and prices it from `today`.
-pub fn quote(
+/// The terms of a request, validated against the product, with the resulting apr under the cap.
+pub fn validate(
     product: &ProductInfo,
     request: &pb::QuoteRequest,
     today: NaiveDate,
     apr_cap: Decimal,
-) -> Result<pb::QuoteReply, LoanError> {
+) -> Result<AcceptedTerms, LoanError> {
+    priced(product, request, today, apr_cap).map(|(accepted, _, _)| accepted)
+}
+
+fn priced(
+    product: &ProductInfo,
+    request: &pb::QuoteRequest,
+    today: NaiveDate,
+    apr_cap: Decimal,
+) -> Result<(AcceptedTerms, Schedule, Decimal), LoanError> {
     let requested = RequestedTerms {
         amount: &request.amount,
         interest_rate: &request.interest_rate,
@@ -81,5 +90,16 @@ pub fn quote(
     if format_decimal(apr, 4).parse::<Decimal>().unwrap_or(apr) > apr_cap {
         return Err(LoanError::AprAboveCap);
     }
-    Ok(reply(terms.principal, &s, apr))
+    Ok((accepted, s, apr))
+}
+
+/// Validates the request against the product and prices it from `today`.
+pub fn quote(
+    product: &ProductInfo,
+    request: &pb::QuoteRequest,
+    today: NaiveDate,
+    apr_cap: Decimal,
+) -> Result<pb::QuoteReply, LoanError> {
+    let (accepted, s, apr) = priced(product, request, today, apr_cap)?;
+    Ok(reply(amount(accepted.amount_fen), &s, apr))
 }

@@ -33,3 +33,43 @@ mod tests {
         assert_eq!(format_datetime_cst(1_700_000_000_000), "2023-11-15 06:13:20");
     }
 }
+
+/// The clock of services whose rules depend on dates (penalties, jobs): the system clock plus an
+/// offset that only tests move, so they can "wait" days without sleeping.
+#[derive(Clone, Debug, Default)]
+pub struct Clock {
+    offset_ms: std::sync::Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl Clock {
+    pub fn now_ms(&self) -> i64 {
+        now_ms() + self.offset_ms.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Today's date in UTC+8 by this clock.
+    pub fn today(&self) -> NaiveDate {
+        DateTime::from_timestamp_millis(self.now_ms())
+            .map(|t| t.with_timezone(&cst()).date_naive())
+            .unwrap_or_else(today_cst)
+    }
+
+    /// Moves this clock (and every copy of it) forward by whole days.
+    pub fn advance_days(&self, days: i64) {
+        self.offset_ms
+            .fetch_add(days * 86_400_000, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod clock_tests {
+    use super::*;
+
+    #[test]
+    fn an_advanced_clock_is_seen_by_its_copies() {
+        let clock = Clock::default();
+        let copy = clock.clone();
+        let today = clock.today();
+        clock.advance_days(3);
+        assert_eq!(copy.today(), today + chrono::Days::new(3));
+    }
+}

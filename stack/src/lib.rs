@@ -32,6 +32,10 @@ pub struct StackConfig {
     pub provider_deadline_ms: u64,
     /// The annual cap on product rates and on a loan's apr, millionths.
     pub rate_cap_ppm: i64,
+    /// A user's credit line without an override, fen.
+    pub default_credit_fen: i64,
+    /// The clock of date-dependent rules; tests move it.
+    pub clock: cashloan_runtime::clock::Clock,
 }
 
 impl StackConfig {
@@ -52,6 +56,8 @@ impl StackConfig {
             policy: auth_service::Policy::default(),
             provider_deadline_ms: 5000,
             rate_cap_ppm: 360_000,
+            default_credit_fen: 500_000,
+            clock: cashloan_runtime::clock::Clock::default(),
         })
     }
 
@@ -153,7 +159,7 @@ impl Stack {
         let setup = config.clone();
         let message_target = message_url.clone();
         let auth_kv = kv.clone();
-        let (message_api, auth_core, product_database) =
+        let (message_api, auth_core, product_database, loan_database) =
             tokio::task::spawn_blocking(move || -> Result<_, StackError> {
                 let message_config = message_service::Config {
                     database_url: setup.database_url("message")?,
@@ -171,7 +177,12 @@ impl Stack {
                 };
                 let message_api = message_service::build(&message_config)?;
                 let auth_core = auth_service::build(&auth_config, auth_kv)?;
-                Ok((message_api, auth_core, setup.database_url("product")?))
+                Ok((
+                    message_api,
+                    auth_core,
+                    setup.database_url("product")?,
+                    setup.database_url("loan")?,
+                ))
             })
             .await??;
         let catalog = product_service::build(&product_service::Config {
@@ -180,10 +191,16 @@ impl Stack {
             cache_ttl_secs: 5,
         })
         .await?;
-        let loan_api = loan_service::build(&loan_service::Config {
+        let loan_config = loan_service::Config {
+            database_url: loan_database,
             product_addr: product_url.clone(),
+            auth_addr: auth_url.clone(),
             apr_cap_ppm: config.rate_cap_ppm,
-        })?;
+            default_credit_fen: config.default_credit_fen,
+        };
+        let loan_clock = config.clock.clone();
+        let loan_api =
+            tokio::task::spawn_blocking(move || loan_service::build(&loan_config, loan_clock)).await??;
 
         let mut services = Vec::new();
         services.push(spawn_service(

@@ -8,6 +8,7 @@ use serde_json::{json, Map, Value};
 use crate::call::Call;
 use crate::codes::{bad_field, from_status, Failure, Failures};
 use crate::envelope::{Outcome, Success};
+use crate::paging::{page_fields, page_request, PageRequest};
 use crate::product_wire;
 use crate::state::Gateway;
 
@@ -99,4 +100,146 @@ pub async fn quote(gw: Data<Gateway>, call: Call) -> Outcome {
         "totalDueFee": q.total_due_fee, "repayTime": q.repay_time, "apr": q.apr, "schedule": schedule,
     });
     Ok(Success::new("0000", "获取申请确认信息成功", result))
+}
+
+/// The app's view of an application (#28); operators also get `userId` and `mobile`.
+pub fn application_json(a: &pb::Application, for_operator: bool) -> Value {
+    let mut item = json!({
+        "id": a.id, "loanProductId": a.product_id, "name": a.product_name, "code": a.code,
+        "applyStatus": a.status.to_string(), "applyAmount": a.apply_amount, "replyAmount": a.reply_amount,
+        "repayType": a.repay_type, "releaseDate": a.release_date, "applyTime": a.applied_at,
+        "termCount": a.term_count, "termUnit": a.term_unit, "interestRate": a.interest_rate,
+        "penaltyRate": a.penalty_rate, "authTermCount": a.auth_term_count, "authTermUnit": a.auth_term_unit,
+        "useType": a.purpose, "otherChannels": a.other_channels, "contractInfoList": [],
+    });
+    if for_operator {
+        item["userId"] = json!(a.user_id);
+        item["mobile"] = json!(a.mobile);
+    }
+    item
+}
+
+fn paged(
+    code: &'static str,
+    message: &'static str,
+    items: Vec<Value>,
+    page: PageRequest,
+    total: u64,
+) -> Success {
+    let mut success = Success::new(code, message, Value::Array(items));
+    success.paging = Some(page_fields(page, total));
+    success
+}
+
+fn proto_page(page: PageRequest) -> Option<pb::Page> {
+    Some(pb::Page {
+        num: page.num,
+        size: page.size,
+    })
+}
+
+/// The phonebook as submitted: `[{contactName, contactPhone}]`, kept as JSON.
+fn phonebook(body: &Map<String, Value>) -> Result<String, Failure> {
+    let list = match body.get("phonebookList") {
+        Some(Value::Array(items)) => items,
+        None | Some(Value::Null) => return Ok("[]".into()),
+        _ => return Err(bad_field("phonebookList")),
+    };
+    let valid = list.iter().all(|c| {
+        c.as_object().is_some_and(|o| {
+            o.get("contactName").is_some_and(Value::is_string)
+                && o.get("contactPhone").is_some_and(Value::is_string)
+        })
+    });
+    if !valid || list.len() > 5000 {
+        return Err(bad_field("phonebookList"));
+    }
+    Ok(Value::Array(list.clone()).to_string())
+}
+
+const APPLY: Failures = Failures {
+    specific: &[],
+    fallback: ("99999999", "系统错误"),
+};
+
+/// #23: resultSet "20005000".
+pub async fn apply(gw: Data<Gateway>, call: Call) -> Outcome {
+    let b = &call.body;
+    let f = call.fields();
+    let user = call.user()?;
+    let terms = pb::QuoteRequest {
+        user_id: user.user_id.clone(),
+        product_id: f.text("productId")?.to_owned(),
+        amount: term_text(b, "amount")?,
+        term_count: term_text(b, "termCount")?,
+        term_unit: term_text(b, "termUnit")?,
+        repay_term_count: term_text(b, "repayTermCount")?,
+        repay_term_unit: term_text(b, "repayTermUnit")?,
+        repay_type: term_text(b, "repayType")?,
+        interest_rate: term_text(b, "interestRate")?,
+    };
+    let request = pb::ApplyRequest {
+        terms: Some(terms),
+        mobile: user.mobile.clone(),
+        longitude: term_text(b, "longitude")?,
+        latitude: term_text(b, "latitude")?,
+        order_id: term_text(b, "orderId")?,
+        purpose: term_text(b, "purpose")?,
+        other_channels: term_text(b, "otherChannels")?,
+        remark: f.optional_text("remark")?.to_owned(),
+        phonebook_json: phonebook(b)?,
+    };
+    gw.loan
+        .clone()
+        .apply(request)
+        .await
+        .map_err(|s| from_status(&s, &APPLY))?;
+    Ok(Success::new("20005000", "贷款申请成功", json!("20005000")))
+}
+
+/// #28: the caller's applications, newest first.
+pub async fn applications(gw: Data<Gateway>, call: Call) -> Outcome {
+    let page = page_request(&call.body)?;
+    let request = pb::ListApplicationsRequest {
+        user_id: call.user()?.user_id.clone(),
+        status: None,
+        mobile: String::new(),
+        page: proto_page(page),
+    };
+    let reply = gw
+        .loan
+        .clone()
+        .list_applications(request)
+        .await
+        .map_err(|s| from_status(&s, &APPLY))?
+        .into_inner();
+    let items = reply.items.iter().map(|a| application_json(a, false)).collect();
+    Ok(paged("0000", "查询成功", items, page, reply.total))
+}
+
+/// #29: one of the caller's applications' periods; anyone else's id is an empty page.
+pub async fn plan(gw: Data<Gateway>, call: Call) -> Outcome {
+    let page = page_request(&call.body)?;
+    let request = pb::ListPlanRequest {
+        user_id: call.user()?.user_id.clone(),
+        application_id: call.fields().text("loanProductApplyId")?.to_owned(),
+        page: proto_page(page),
+    };
+    let reply = gw
+        .loan
+        .clone()
+        .list_plan(request)
+        .await
+        .map_err(|s| from_status(&s, &APPLY))?
+        .into_inner();
+    let items = reply
+        .items
+        .iter()
+        .map(|p| {
+            json!({"repayId": p.id, "periodNum": p.period_num, "dueRepayDate": p.due_at, "duePrincipal": p.due_principal,
+                "dueInterest": p.due_interest, "fee": p.fee, "dueAmount": p.due_amount,
+                "loanProductApplyId": p.application_id, "repayStatus": p.repay_status.to_string()})
+        })
+        .collect();
+    Ok(paged("0000", "查询成功", items, page, reply.total))
 }

@@ -45,7 +45,7 @@ fn contact(oper: &str, id: &str, rel: &str, name: &str, phone: &str) -> Value {
     json!({"operType": oper, "id": id, "relType": rel, "realName": name, "phoneNum": phone})
 }
 
-fn profile() -> Value {
+pub fn profile() -> Value {
     json!({
         "education": "3", "martialStatus": "02",
         "registry_province": "110000", "registry_city": "110100", "registry_detail": "朝阳区某街道1号",
@@ -325,7 +325,9 @@ e2e!(operators_set_risk_flags_visible_in_the_status(app) {
     let bad = app.admin_call("/admin/users/update", json!({"mobile": mobile, "isRisk": "yes"})).await;
     assert_eq!(bad["responseCode"], "10001000");
     let credit = app.admin_call("/admin/users/update", json!({"mobile": mobile, "totalCredit": "8000.00"})).await;
-    assert_eq!(credit["responseCode"], "10001000", "credit lines are not auth-service's");
+    assert_eq!(credit["responseCode"], "0000", "forwarded to loan-service");
+    let bad_credit = app.admin_call("/admin/users/update", json!({"mobile": mobile, "totalCredit": "lots"})).await;
+    assert_eq!(bad_credit["responseCode"], "10001000");
 });
 
 e2e!(every_customer_endpoint_needs_a_session(app) {

@@ -293,7 +293,7 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some((server, prefix)) = self.postgres_cleanup.take() {
-            for service in ["auth", "message", "product"] {
+            for service in ["auth", "message", "product", "loan"] {
                 let _ = cashloan_runtime::db::drop_postgres_database(&server, &format!("{prefix}_{service}"));
             }
         }

@@ -4,6 +4,7 @@ mod harness;
 
 mod account;
 mod customer;
+mod loans;
 mod password;
 mod products;
 mod protocol;

@@ -1,0 +1,417 @@
+//! Applications (API.md §6.4, #23 #28 #29 and the admin review and disbursement of §7).
+
+use cashloan_proto::auth::v1::UserRef;
+use cashloan_proto::loan::v1 as pb;
+use cashloan_proto::product::v1::{GetProductRequest, ProductInfo};
+use cashloan_runtime::clock::{cst, format_datetime_cst};
+use cashloan_runtime::money::{format_amount, format_rate, parse_amount};
+use chrono::{NaiveDate, NaiveTime};
+use tonic::Code;
+
+use crate::error::LoanError;
+use crate::lifecycle::{transition, Action, Status};
+use crate::quote;
+use crate::schedule::{self, TermUnit};
+use crate::store::{new_id, page_bounds, ApplicationRow, NewApplication, PeriodRow, StatusChange};
+use crate::terms;
+use crate::LoanCore;
+
+/// purposeData of API.md §6.3.
+const PURPOSES: [&str; 8] = ["15", "16", "17", "18", "19", "20", "21", "22"];
+
+fn unit_code(unit: TermUnit) -> i32 {
+    match unit {
+        TermUnit::Day => 1,
+        TermUnit::Month => 2,
+    }
+}
+
+fn unit_of(code: i32) -> TermUnit {
+    if code == 2 {
+        TermUnit::Month
+    } else {
+        TermUnit::Day
+    }
+}
+
+fn repay_type_code(t: schedule::RepayType) -> i32 {
+    match t {
+        schedule::RepayType::Bullet => 1,
+        schedule::RepayType::InterestOnly => 2,
+        schedule::RepayType::Annuity => 3,
+        schedule::RepayType::FlatEqual => 4,
+    }
+}
+
+fn repay_type_of(code: i32) -> schedule::RepayType {
+    match code {
+        2 => schedule::RepayType::InterestOnly,
+        3 => schedule::RepayType::Annuity,
+        4 => schedule::RepayType::FlatEqual,
+        _ => schedule::RepayType::Bullet,
+    }
+}
+
+/// `"01"` → `"01"`, `"1"` → `"01"`: otherChannels codes are two digits (API.md §6.3).
+fn other_channels(text: &str) -> Option<String> {
+    match text.trim_start_matches('0') {
+        "1" | "2" | "3" if text.len() <= 3 && !text.is_empty() => {
+            Some(format!("0{}", text.trim_start_matches('0')))
+        }
+        _ => None,
+    }
+}
+
+fn purpose(text: &str) -> Option<String> {
+    let trimmed = text.trim_start_matches('0');
+    PURPOSES.contains(&trimmed).then(|| trimmed.to_owned())
+}
+
+/// 23:59:59 UTC+8 of a due date, in epoch milliseconds (a period is due until then).
+pub fn due_at_ms(due_date: &str) -> i64 {
+    NaiveDate::parse_from_str(due_date, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| {
+            d.and_time(NaiveTime::from_hms_opt(23, 59, 59)?)
+                .and_local_timezone(cst())
+                .single()
+        })
+        .map(|t| t.timestamp_millis())
+        .unwrap_or(0)
+}
+
+pub fn application_proto(a: &ApplicationRow) -> pb::Application {
+    let release_time = a.released_at.map(format_datetime_cst).unwrap_or_default();
+    pb::Application {
+        id: a.id.clone(),
+        user_id: a.user_id.clone(),
+        mobile: a.mobile.clone(),
+        product_id: a.product_id.clone(),
+        product_name: a.product_name.clone(),
+        code: a.code.clone(),
+        status: a.status,
+        apply_amount: format_amount(a.amount_fen),
+        reply_amount: a.reply_amount_fen.map(format_amount).unwrap_or_default(),
+        repay_type: a.repay_type.to_string(),
+        // The release date with the time of day the payout was recorded.
+        release_date: match (&a.release_date, release_time.split_once(' ')) {
+            (Some(date), Some((_, time))) => format!("{date} {time}"),
+            _ => String::new(),
+        },
+        applied_at: a.applied_at,
+        term_count: a.term_count.to_string(),
+        term_unit: a.term_unit.to_string(),
+        interest_rate: format_rate(a.rate_ppm),
+        penalty_rate: format_rate(a.penalty_rate_ppm),
+        auth_term_count: a.auth_term_count.map(|v| v.to_string()).unwrap_or_default(),
+        auth_term_unit: a.auth_term_unit.map(|v| v.to_string()).unwrap_or_default(),
+        purpose: a.purpose.clone(),
+        other_channels: a.other_channels.clone(),
+    }
+}
+
+pub fn period_proto(p: &PeriodRow) -> pb::PlanPeriod {
+    pb::PlanPeriod {
+        id: p.id.clone(),
+        period_num: p.period_num as u32,
+        due_at: due_at_ms(&p.due_date),
+        due_principal: format_amount(p.principal_fen),
+        due_interest: format_amount(p.interest_fen),
+        fee: format_amount(p.fee_fen),
+        due_amount: format_amount(p.principal_fen + p.interest_fen + p.fee_fen),
+        application_id: p.application_id.clone(),
+        repay_status: p.status,
+    }
+}
+
+fn page(p: Option<&pb::Page>) -> (i64, i64) {
+    let p = p.cloned().unwrap_or(pb::Page { num: 1, size: 10 });
+    page_bounds(p.num, if p.size == 0 { 10 } else { p.size })
+}
+
+impl LoanCore {
+    pub async fn product(&self, id: &str) -> Result<ProductInfo, LoanError> {
+        match self
+            .products
+            .clone()
+            .get_product(GetProductRequest { id: id.to_owned() })
+            .await
+        {
+            Ok(reply) => Ok(reply.into_inner()),
+            Err(status) if status.code() == Code::NotFound => Err(LoanError::ProductNotFound),
+            Err(status) => Err(LoanError::Downstream(status.message().to_owned())),
+        }
+    }
+
+    /// (total, available) credit of a verified user, in fen.
+    pub async fn credit(&self, user_id: &str) -> Result<(i64, i64), LoanError> {
+        let total = self
+            .store
+            .credit_total(user_id)
+            .await?
+            .unwrap_or(self.default_credit_fen);
+        let outstanding = self.store.outstanding_principal(user_id).await?;
+        Ok((total, (total - outstanding).max(0)))
+    }
+
+    pub async fn apply(&self, request: &pb::ApplyRequest) -> Result<(String, String), LoanError> {
+        let t = request.terms.as_ref().ok_or(LoanError::InvalidField("terms"))?;
+        let product = self.product(&t.product_id).await?;
+        let accepted = quote::validate(&product, t, self.clock.today(), self.apr_cap)?;
+
+        let summary = self
+            .auth
+            .clone()
+            .get_verification_summary(UserRef {
+                user_id: t.user_id.clone(),
+            })
+            .await
+            .map_err(|s| LoanError::Downstream(s.message().to_owned()))?
+            .into_inner();
+        if !(summary.real_name_verified
+            && summary.bank_card_verified
+            && summary.customer_info_complete
+            && summary.mobile_verified)
+        {
+            return Err(LoanError::VerificationIncomplete);
+        }
+        if summary.blacklisted {
+            return Err(LoanError::NotEligible);
+        }
+        if self.store.has_open_application(&t.user_id).await? {
+            return Err(LoanError::OpenApplication);
+        }
+        if accepted.amount_fen > self.credit(&t.user_id).await?.1 {
+            return Err(LoanError::CreditInsufficient);
+        }
+        let purpose = purpose(&request.purpose).ok_or(LoanError::InvalidField("purpose"))?;
+        let other_channels =
+            other_channels(&request.other_channels).ok_or(LoanError::InvalidField("otherChannels"))?;
+
+        let now = self.clock.now_ms();
+        let row = NewApplication {
+            id: new_id(),
+            code: String::new(),
+            user_id: t.user_id.clone(),
+            mobile: request.mobile.clone(),
+            product_id: product.id.clone(),
+            product_name: product.name.clone(),
+            amount_fen: accepted.amount_fen,
+            rate_ppm: accepted.rate_ppm,
+            penalty_rate_ppm: product.penalty_rate,
+            fee_rate_ppm: product.fee_rate,
+            term_count: accepted.term_count as i32,
+            term_unit: unit_code(accepted.term_unit),
+            repay_term_count: accepted.repay_term_count as i32,
+            repay_term_unit: unit_code(accepted.repay_term_unit),
+            repay_type: repay_type_code(accepted.repay_type),
+            purpose,
+            other_channels,
+            longitude: request.longitude.clone(),
+            latitude: request.latitude.clone(),
+            order_id: request.order_id.clone(),
+            remark: request.remark.clone(),
+            phonebook: request.phonebook_json.clone(),
+            status: Status::Pending.code(),
+            applied_at: now,
+            updated_at: now,
+            open_slot: Some(t.user_id.clone()),
+        };
+        let id = row.id.clone();
+        let day = self.clock.today().format("%Y%m%d").to_string();
+        let code = self.store.insert_application(row, day).await?;
+        tracing::info!(application = %code, "application submitted");
+        Ok((id, code))
+    }
+
+    pub async fn list_applications(
+        &self,
+        r: &pb::ListApplicationsRequest,
+    ) -> Result<pb::ApplicationPage, LoanError> {
+        let user = Some(r.user_id.clone()).filter(|u| !u.is_empty());
+        let mobile = Some(r.mobile.clone()).filter(|m| !m.is_empty());
+        let (rows, total) = self
+            .store
+            .applications(user, r.status, mobile, page(r.page.as_ref()))
+            .await?;
+        Ok(pb::ApplicationPage {
+            items: rows.iter().map(application_proto).collect(),
+            total: total as u64,
+        })
+    }
+
+    pub async fn plan(&self, r: &pb::ListPlanRequest) -> Result<pb::PlanPage, LoanError> {
+        let (rows, total) = self
+            .store
+            .plan(&r.user_id, &r.application_id, page(r.page.as_ref()))
+            .await?;
+        Ok(pb::PlanPage {
+            items: rows.iter().map(period_proto).collect(),
+            total: total as u64,
+        })
+    }
+
+    pub async fn review(&self, r: &pb::ReviewRequest) -> Result<(), LoanError> {
+        let action = match r.decision.as_str() {
+            "start" => Action::StartReview,
+            "approve" => Action::Approve,
+            "reject" => Action::Reject,
+            _ => return Err(LoanError::InvalidField("decision")),
+        };
+        let app = self
+            .store
+            .application(&r.application_id)
+            .await?
+            .ok_or(LoanError::ApplicationNotFound)?;
+        let from = Status::from_code(app.status).ok_or(LoanError::IllegalTransition)?;
+        let to = transition(from, action).ok_or(LoanError::IllegalTransition)?;
+        let approval = match action {
+            Action::Approve => Some(self.approved_terms(&app, r)?),
+            _ => None,
+        };
+        let change = StatusChange {
+            from,
+            to,
+            actor: "admin".into(),
+            remark: r.remark.clone(),
+            approval,
+        };
+        let moved = self
+            .store
+            .move_status(&app.id, change, self.clock.now_ms())
+            .await?;
+        if !moved {
+            return Err(LoanError::IllegalTransition);
+        }
+        tracing::info!(application = %app.code, from = from.code(), to = to.code(), "application reviewed");
+        Ok(())
+    }
+
+    /// The approved amount and term: the applied ones unless the operator narrows them.
+    fn approved_terms(
+        &self,
+        app: &ApplicationRow,
+        r: &pb::ReviewRequest,
+    ) -> Result<(i64, i32, i32), LoanError> {
+        let amount = match r.reply_amount.as_str() {
+            "" => app.amount_fen,
+            text => parse_amount(text)
+                .filter(|v| *v > 0 && *v <= app.amount_fen)
+                .ok_or(LoanError::InvalidField("replyAmount"))?,
+        };
+        let count = match r.auth_term_count.as_str() {
+            "" => app.term_count,
+            text => text
+                .parse::<i32>()
+                .ok()
+                .filter(|c| *c >= 1)
+                .ok_or(LoanError::InvalidField("authTermCount"))?,
+        };
+        let unit = match r.auth_term_unit.trim_start_matches('0') {
+            "" => app.term_unit,
+            text => text
+                .parse::<i32>()
+                .ok()
+                .filter(|u| *u == app.term_unit)
+                .ok_or(LoanError::InvalidField("authTermUnit"))?,
+        };
+        // The plan must still cut into whole periods.
+        if app.repay_type != 1 && count % app.repay_term_count != 0 {
+            return Err(LoanError::InvalidField("authTermCount"));
+        }
+        Ok((amount, count, unit))
+    }
+
+    pub async fn disburse(&self, r: &pb::DisburseRequest) -> Result<(), LoanError> {
+        let app = self
+            .store
+            .application(&r.application_id)
+            .await?
+            .ok_or(LoanError::ApplicationNotFound)?;
+        if Status::from_code(app.status) != Some(Status::Approved) {
+            return Err(LoanError::IllegalTransition);
+        }
+        let today = self.clock.today();
+        let release = match r.release_date.as_str() {
+            "" => today,
+            text => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .filter(|d| *d <= today)
+                .ok_or(LoanError::InvalidField("releaseDate"))?,
+        };
+        let principal = app.reply_amount_fen.unwrap_or(app.amount_fen);
+        let accepted = terms::AcceptedTerms {
+            amount_fen: principal,
+            rate_ppm: app.rate_ppm,
+            term_unit: unit_of(app.auth_term_unit.unwrap_or(app.term_unit)),
+            term_count: app.auth_term_count.unwrap_or(app.term_count) as u32,
+            repay_term_unit: unit_of(app.repay_term_unit),
+            repay_term_count: app.repay_term_count as u32,
+            repay_type: repay_type_of(app.repay_type),
+        };
+        let fee_product = ProductInfo {
+            fee_rate: app.fee_rate_ppm,
+            ..Default::default()
+        };
+        let plan = schedule::build(&quote::loan_terms(&fee_product, &accepted, release));
+        let to_fen = |v| cashloan_runtime::money::to_fen(v).unwrap_or(0);
+        let periods = plan
+            .periods
+            .iter()
+            .map(|p| PeriodRow {
+                id: new_id(),
+                application_id: app.id.clone(),
+                user_id: app.user_id.clone(),
+                period_num: p.num as i32,
+                due_date: p.due_date.to_string(),
+                principal_fen: to_fen(p.principal),
+                interest_fen: to_fen(p.interest),
+                fee_fen: to_fen(p.fee),
+                status: 0,
+                paid_at: None,
+                paid_principal_fen: None,
+                paid_interest_fen: None,
+                paid_fee_fen: None,
+                paid_penalty_fen: None,
+                repayment_id: None,
+            })
+            .collect();
+        if !self
+            .store
+            .disburse(&app.id, release.to_string(), periods, self.clock.now_ms())
+            .await?
+        {
+            return Err(LoanError::IllegalTransition);
+        }
+        tracing::info!(application = %app.code, %release, "disbursed");
+        Ok(())
+    }
+
+    pub async fn set_credit_line(&self, r: &pb::SetCreditLineRequest) -> Result<(), LoanError> {
+        let total = parse_amount(&r.total).ok_or(LoanError::InvalidField("totalCredit"))?;
+        self.store
+            .set_credit_total(&r.user_id, total, self.clock.now_ms())
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_of_purpose_and_other_channels() {
+        assert_eq!(purpose("21").as_deref(), Some("21"));
+        assert_eq!(purpose("14"), None);
+        assert_eq!(other_channels("1").as_deref(), Some("01"));
+        assert_eq!(other_channels("03").as_deref(), Some("03"));
+        assert_eq!(other_channels("04"), None);
+        assert_eq!(other_channels(""), None);
+    }
+
+    #[test]
+    fn a_period_is_due_until_the_end_of_its_day_in_china() {
+        // 2026-03-10 23:59:59 UTC+8 = 2026-03-10 15:59:59 UTC
+        assert_eq!(due_at_ms("2026-03-10"), 1_773_158_399_000);
+    }
+}

@@ -1,0 +1,114 @@
+//! Application statuses and the one function that says which moves are legal (API.md §6.4):
+//! 0 待审核 → 1 审核中 → 2 审核成功 → 4 已放款 → 5 已还完, and 0/1 → 3 审核拒绝.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Pending = 0,
+    Reviewing = 1,
+    Approved = 2,
+    Rejected = 3,
+    Disbursed = 4,
+    PaidOff = 5,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    StartReview,
+    Approve,
+    Reject,
+    Disburse,
+    PayOff,
+}
+
+impl Status {
+    pub fn from_code(code: i32) -> Option<Self> {
+        Some(match code {
+            0 => Self::Pending,
+            1 => Self::Reviewing,
+            2 => Self::Approved,
+            3 => Self::Rejected,
+            4 => Self::Disbursed,
+            5 => Self::PaidOff,
+            _ => return None,
+        })
+    }
+
+    pub fn code(self) -> i32 {
+        self as i32
+    }
+
+    /// Open applications block a new one (API.md §6.4: statuses 0, 1, 2, 4).
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            Self::Pending | Self::Reviewing | Self::Approved | Self::Disbursed
+        )
+    }
+}
+
+/// Where `action` takes an application in `from`, or None when the move is illegal.
+pub fn transition(from: Status, action: Action) -> Option<Status> {
+    use Action::*;
+    use Status::*;
+    match (from, action) {
+        (Pending, StartReview) => Some(Reviewing),
+        (Pending | Reviewing, Approve) => Some(Approved),
+        (Pending | Reviewing, Reject) => Some(Rejected),
+        (Approved, Disburse) => Some(Disbursed),
+        (Disbursed, PayOff) => Some(PaidOff),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [Status; 6] = [
+        Status::Pending,
+        Status::Reviewing,
+        Status::Approved,
+        Status::Rejected,
+        Status::Disbursed,
+        Status::PaidOff,
+    ];
+    const ACTIONS: [Action; 5] = [
+        Action::StartReview,
+        Action::Approve,
+        Action::Reject,
+        Action::Disburse,
+        Action::PayOff,
+    ];
+
+    #[test]
+    fn only_the_documented_moves_are_legal() {
+        let legal: Vec<(Status, Action)> = ALL
+            .iter()
+            .flat_map(|s| ACTIONS.iter().map(move |a| (*s, *a)))
+            .filter(|(s, a)| transition(*s, *a).is_some())
+            .collect();
+        assert_eq!(
+            legal,
+            vec![
+                (Status::Pending, Action::StartReview),
+                (Status::Pending, Action::Approve),
+                (Status::Pending, Action::Reject),
+                (Status::Reviewing, Action::Approve),
+                (Status::Reviewing, Action::Reject),
+                (Status::Approved, Action::Disburse),
+                (Status::Disbursed, Action::PayOff),
+            ]
+        );
+    }
+
+    #[test]
+    fn statuses_only_move_forward() {
+        for s in ALL {
+            for a in ACTIONS {
+                if let Some(to) = transition(s, a) {
+                    assert!(to.code() > s.code(), "{s:?} → {to:?}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+diesel::table! {
+    credit_lines (user_id) {
+        user_id -> Text,
+        total_fen -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    applications (id) {
+        id -> Text,
+        code -> Text,
+        user_id -> Text,
+        mobile -> Text,
+        product_id -> Text,
+        product_name -> Text,
+        amount_fen -> BigInt,
+        rate_ppm -> BigInt,
+        penalty_rate_ppm -> BigInt,
+        fee_rate_ppm -> BigInt,
+        term_count -> Integer,
+        term_unit -> Integer,
+        repay_term_count -> Integer,
+        repay_term_unit -> Integer,
+        repay_type -> Integer,
+        purpose -> Text,
+        other_channels -> Text,
+        longitude -> Text,
+        latitude -> Text,
+        order_id -> Text,
+        remark -> Text,
+        phonebook -> Text,
+        status -> Integer,
+        reply_amount_fen -> Nullable<BigInt>,
+        auth_term_count -> Nullable<Integer>,
+        auth_term_unit -> Nullable<Integer>,
+        release_date -> Nullable<Text>,
+        released_at -> Nullable<BigInt>,
+        applied_at -> BigInt,
+        updated_at -> BigInt,
+        open_slot -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    application_history (id) {
+        id -> Text,
+        application_id -> Text,
+        from_status -> Nullable<Integer>,
+        to_status -> Integer,
+        actor -> Text,
+        remark -> Text,
+        at -> BigInt,
+    }
+}
+
+diesel::table! {
+    repayment_periods (id) {
+        id -> Text,
+        application_id -> Text,
+        user_id -> Text,
+        period_num -> Integer,
+        due_date -> Text,
+        principal_fen -> BigInt,
+        interest_fen -> BigInt,
+        fee_fen -> BigInt,
+        status -> Integer,
+        paid_at -> Nullable<BigInt>,
+        paid_principal_fen -> Nullable<BigInt>,
+        paid_interest_fen -> Nullable<BigInt>,
+        paid_fee_fen -> Nullable<BigInt>,
+        paid_penalty_fen -> Nullable<BigInt>,
+        repayment_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    repayments (id) {
+        id -> Text,
+        application_id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        principal_fen -> BigInt,
+        interest_fen -> BigInt,
+        fee_fen -> BigInt,
+        penalty_fen -> BigInt,
+        total_fen -> BigInt,
+        channel_reference -> Text,
+        created_at -> BigInt,
+    }
+}

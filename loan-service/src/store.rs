@@ -1,0 +1,481 @@
+//! loan-service's queries. Every state change is a conditional update inside one transaction with
+//! what it causes (history rows, the plan), so racing callers cannot both succeed.
+
+use cashloan_runtime::db::{self, DbError, DbPool};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+use crate::error::LoanError;
+use crate::lifecycle::Status;
+use crate::schema::{application_history, applications, credit_lines, repayment_periods};
+
+#[derive(Clone)]
+pub struct Store {
+    pool: DbPool,
+}
+
+#[derive(Clone, Debug, Queryable)]
+pub struct ApplicationRow {
+    pub id: String,
+    pub code: String,
+    pub user_id: String,
+    pub mobile: String,
+    pub product_id: String,
+    pub product_name: String,
+    pub amount_fen: i64,
+    pub rate_ppm: i64,
+    pub penalty_rate_ppm: i64,
+    pub fee_rate_ppm: i64,
+    pub term_count: i32,
+    pub term_unit: i32,
+    pub repay_term_count: i32,
+    pub repay_term_unit: i32,
+    pub repay_type: i32,
+    pub purpose: String,
+    pub other_channels: String,
+    pub status: i32,
+    pub reply_amount_fen: Option<i64>,
+    pub auth_term_count: Option<i32>,
+    pub auth_term_unit: Option<i32>,
+    pub release_date: Option<String>,
+    pub released_at: Option<i64>,
+    pub applied_at: i64,
+}
+
+macro_rules! application_columns {
+    () => {
+        (
+            applications::id,
+            applications::code,
+            applications::user_id,
+            applications::mobile,
+            applications::product_id,
+            applications::product_name,
+            applications::amount_fen,
+            applications::rate_ppm,
+            applications::penalty_rate_ppm,
+            applications::fee_rate_ppm,
+            applications::term_count,
+            applications::term_unit,
+            applications::repay_term_count,
+            applications::repay_term_unit,
+            applications::repay_type,
+            applications::purpose,
+            applications::other_channels,
+            applications::status,
+            applications::reply_amount_fen,
+            applications::auth_term_count,
+            applications::auth_term_unit,
+            applications::release_date,
+            applications::released_at,
+            applications::applied_at,
+        )
+    };
+}
+
+/// A new application as it is stored.
+#[derive(Clone, Insertable)]
+#[diesel(table_name = applications)]
+pub struct NewApplication {
+    pub id: String,
+    pub code: String,
+    pub user_id: String,
+    pub mobile: String,
+    pub product_id: String,
+    pub product_name: String,
+    pub amount_fen: i64,
+    pub rate_ppm: i64,
+    pub penalty_rate_ppm: i64,
+    pub fee_rate_ppm: i64,
+    pub term_count: i32,
+    pub term_unit: i32,
+    pub repay_term_count: i32,
+    pub repay_term_unit: i32,
+    pub repay_type: i32,
+    pub purpose: String,
+    pub other_channels: String,
+    pub longitude: String,
+    pub latitude: String,
+    pub order_id: String,
+    pub remark: String,
+    pub phonebook: String,
+    pub status: i32,
+    pub applied_at: i64,
+    pub updated_at: i64,
+    pub open_slot: Option<String>,
+}
+
+/// One move of an application's status, by whom and why.
+pub struct StatusChange {
+    pub from: Status,
+    pub to: Status,
+    pub actor: String,
+    pub remark: String,
+    /// (approved amount in fen, term count, term unit) of an approval.
+    pub approval: Option<(i64, i32, i32)>,
+}
+
+#[derive(Clone, Debug, Queryable, Insertable)]
+#[diesel(table_name = repayment_periods)]
+pub struct PeriodRow {
+    pub id: String,
+    pub application_id: String,
+    pub user_id: String,
+    pub period_num: i32,
+    pub due_date: String,
+    pub principal_fen: i64,
+    pub interest_fen: i64,
+    pub fee_fen: i64,
+    pub status: i32,
+    pub paid_at: Option<i64>,
+    pub paid_principal_fen: Option<i64>,
+    pub paid_interest_fen: Option<i64>,
+    pub paid_fee_fen: Option<i64>,
+    pub paid_penalty_fen: Option<i64>,
+    pub repayment_id: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = application_history)]
+struct HistoryRow {
+    id: String,
+    application_id: String,
+    from_status: Option<i32>,
+    to_status: i32,
+    actor: String,
+    remark: String,
+    at: i64,
+}
+
+fn history(
+    application_id: &str,
+    from: Option<i32>,
+    to: i32,
+    actor: &str,
+    remark: &str,
+    at: i64,
+) -> HistoryRow {
+    HistoryRow {
+        id: new_id(),
+        application_id: application_id.to_owned(),
+        from_status: from,
+        to_status: to,
+        actor: actor.to_owned(),
+        remark: remark.to_owned(),
+        at,
+    }
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn is_unique_violation(e: &DieselError) -> bool {
+    matches!(
+        e,
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+/// Offset and limit of a 1-based page.
+pub fn page_bounds(num: u32, size: u32) -> (i64, i64) {
+    let size = size.clamp(1, 100) as i64;
+    ((num.max(1) as i64 - 1) * size, size)
+}
+
+impl Store {
+    pub fn new(pool: DbPool) -> Self {
+        Self { pool }
+    }
+
+    pub async fn credit_total(&self, user_id: &str) -> Result<Option<i64>, LoanError> {
+        let user_id = user_id.to_owned();
+        Ok(db::run(&self.pool, move |conn| {
+            Ok(credit_lines::table
+                .find(user_id)
+                .select(credit_lines::total_fen)
+                .first(conn)
+                .optional()?)
+        })
+        .await?)
+    }
+
+    pub async fn set_credit_total(&self, user_id: &str, total_fen: i64, now: i64) -> Result<(), LoanError> {
+        let user_id = user_id.to_owned();
+        db::run(&self.pool, move |conn| {
+            conn.transaction(|conn| {
+                diesel::delete(credit_lines::table.find(user_id.clone())).execute(conn)?;
+                diesel::insert_into(credit_lines::table)
+                    .values((
+                        credit_lines::user_id.eq(user_id),
+                        credit_lines::total_fen.eq(total_fen),
+                        credit_lines::updated_at.eq(now),
+                    ))
+                    .execute(conn)
+            })?;
+            Ok(())
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Principal of the user's disbursed loans not yet repaid.
+    pub async fn outstanding_principal(&self, user_id: &str) -> Result<i64, LoanError> {
+        let user_id = user_id.to_owned();
+        let values: Vec<i64> = db::run(&self.pool, move |conn| {
+            Ok(repayment_periods::table
+                .filter(repayment_periods::user_id.eq(user_id))
+                .filter(repayment_periods::status.eq(0))
+                .select(repayment_periods::principal_fen)
+                .load(conn)?)
+        })
+        .await?;
+        Ok(values.iter().sum())
+    }
+
+    pub async fn has_open_application(&self, user_id: &str) -> Result<bool, LoanError> {
+        let user_id = user_id.to_owned();
+        let count: i64 = db::run(&self.pool, move |conn| {
+            Ok(applications::table
+                .filter(applications::open_slot.eq(user_id))
+                .count()
+                .get_result(conn)?)
+        })
+        .await?;
+        Ok(count > 0)
+    }
+
+    /// Stores a new application; the open-slot unique index refuses a second open one. The
+    /// number is `CL` + date + a daily sequence, retried when a concurrent insert took it.
+    pub async fn insert_application(
+        &self,
+        mut row: NewApplication,
+        day: String,
+    ) -> Result<String, LoanError> {
+        let prefix = format!("CL{day}");
+        for _ in 0..8 {
+            let (candidate, prefix) = (row.clone(), prefix.clone());
+            let attempt = db::run(&self.pool, move |conn| {
+                conn.transaction(|conn| {
+                    let pattern = format!("{prefix}%");
+                    let today: i64 = applications::table
+                        .filter(applications::code.like(pattern))
+                        .count()
+                        .get_result(conn)?;
+                    let code = format!("{prefix}{:06}", today + 1);
+                    let (id, user_id, at) = (
+                        candidate.id.clone(),
+                        candidate.user_id.clone(),
+                        candidate.applied_at,
+                    );
+                    diesel::insert_into(applications::table)
+                        .values(NewApplication {
+                            code: code.clone(),
+                            ..candidate
+                        })
+                        .execute(conn)?;
+                    diesel::insert_into(application_history::table)
+                        .values(history(
+                            &id,
+                            None,
+                            Status::Pending.code(),
+                            &user_id,
+                            "submitted",
+                            at,
+                        ))
+                        .execute(conn)?;
+                    Ok::<_, DieselError>(code)
+                })
+                .map_err(DbError::Query)
+            })
+            .await;
+            match attempt {
+                Ok(code) => return Ok(code),
+                // Either this user already has an open application, or the number was taken.
+                Err(DbError::Query(e)) if is_unique_violation(&e) => {
+                    if self.has_open_application(&row.user_id).await? {
+                        return Err(LoanError::OpenApplication);
+                    }
+                    row.id = new_id();
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(LoanError::Downstream("could not number the application".into()))
+    }
+
+    pub async fn application(&self, id: &str) -> Result<Option<ApplicationRow>, LoanError> {
+        let id = id.to_owned();
+        Ok(db::run(&self.pool, move |conn| {
+            Ok(applications::table
+                .find(id)
+                .select(application_columns!())
+                .first(conn)
+                .optional()?)
+        })
+        .await?)
+    }
+
+    /// A page of applications, newest first, and the total; filters are optional.
+    pub async fn applications(
+        &self,
+        user_id: Option<String>,
+        status: Option<i32>,
+        mobile: Option<String>,
+        page: (i64, i64),
+    ) -> Result<(Vec<ApplicationRow>, i64), LoanError> {
+        Ok(db::run(&self.pool, move |conn| {
+            let filtered = || {
+                let mut q = applications::table.into_boxed();
+                if let Some(u) = &user_id {
+                    q = q.filter(applications::user_id.eq(u.clone()));
+                }
+                if let Some(s) = status {
+                    q = q.filter(applications::status.eq(s));
+                }
+                if let Some(m) = &mobile {
+                    q = q.filter(applications::mobile.eq(m.clone()));
+                }
+                q
+            };
+            let total: i64 = filtered().count().get_result(conn)?;
+            let rows = filtered()
+                .order((applications::applied_at.desc(), applications::code.desc()))
+                .offset(page.0)
+                .limit(page.1)
+                .select(application_columns!())
+                .load(conn)?;
+            Ok((rows, total))
+        })
+        .await?)
+    }
+
+    /// Moves an application from `from` to `to` if it is still in `from`; false when another
+    /// caller moved it first. An approval also records the approved amount and term.
+    pub async fn move_status(&self, id: &str, change: StatusChange, now: i64) -> Result<bool, LoanError> {
+        let StatusChange {
+            from,
+            to,
+            actor,
+            remark,
+            approval,
+        } = change;
+        let id = id.to_owned();
+        Ok(db::run(&self.pool, move |conn| {
+            conn.transaction(|conn| {
+                let target = applications::table
+                    .filter(applications::id.eq(id.clone()))
+                    .filter(applications::status.eq(from.code()));
+                let moved = if let Some((amount, count, unit)) = approval {
+                    diesel::update(target)
+                        .set((
+                            applications::status.eq(to.code()),
+                            applications::reply_amount_fen.eq(Some(amount)),
+                            applications::auth_term_count.eq(Some(count)),
+                            applications::auth_term_unit.eq(Some(unit)),
+                            applications::updated_at.eq(now),
+                        ))
+                        .execute(conn)?
+                } else if to.is_open() {
+                    diesel::update(target)
+                        .set((
+                            applications::status.eq(to.code()),
+                            applications::updated_at.eq(now),
+                        ))
+                        .execute(conn)?
+                } else {
+                    // A closed application frees the user's open slot.
+                    diesel::update(target)
+                        .set((
+                            applications::status.eq(to.code()),
+                            applications::open_slot.eq(None::<String>),
+                            applications::updated_at.eq(now),
+                        ))
+                        .execute(conn)?
+                };
+                if moved == 1 {
+                    diesel::insert_into(application_history::table)
+                        .values(history(&id, Some(from.code()), to.code(), &actor, &remark, now))
+                        .execute(conn)?;
+                }
+                Ok::<_, DieselError>(moved == 1)
+            })
+            .map_err(DbError::Query)
+        })
+        .await?)
+    }
+
+    /// 2 → 4 and the plan, in one transaction: a second disbursement finds the status moved.
+    pub async fn disburse(
+        &self,
+        id: &str,
+        release_date: String,
+        periods: Vec<PeriodRow>,
+        now: i64,
+    ) -> Result<bool, LoanError> {
+        let id = id.to_owned();
+        Ok(db::run(&self.pool, move |conn| {
+            conn.transaction(|conn| {
+                let moved = diesel::update(
+                    applications::table
+                        .filter(applications::id.eq(id.clone()))
+                        .filter(applications::status.eq(Status::Approved.code())),
+                )
+                .set((
+                    applications::status.eq(Status::Disbursed.code()),
+                    applications::release_date.eq(Some(release_date)),
+                    applications::released_at.eq(Some(now)),
+                    applications::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+                if moved != 1 {
+                    return Ok(false);
+                }
+                // One by one: multi-row inserts are not in the common subset of the two backends.
+                for period in periods {
+                    diesel::insert_into(repayment_periods::table)
+                        .values(period)
+                        .execute(conn)?;
+                }
+                diesel::insert_into(application_history::table)
+                    .values(history(
+                        &id,
+                        Some(Status::Approved.code()),
+                        Status::Disbursed.code(),
+                        "admin",
+                        "disbursed",
+                        now,
+                    ))
+                    .execute(conn)?;
+                Ok::<_, DieselError>(true)
+            })
+            .map_err(DbError::Query)
+        })
+        .await?)
+    }
+
+    /// A page of one application's periods (only the owner's), by period number.
+    pub async fn plan(
+        &self,
+        user_id: &str,
+        application_id: &str,
+        page: (i64, i64),
+    ) -> Result<(Vec<PeriodRow>, i64), LoanError> {
+        let (user_id, application_id) = (user_id.to_owned(), application_id.to_owned());
+        Ok(db::run(&self.pool, move |conn| {
+            let filtered = || {
+                repayment_periods::table
+                    .filter(repayment_periods::application_id.eq(application_id.clone()))
+                    .filter(repayment_periods::user_id.eq(user_id.clone()))
+            };
+            let total: i64 = filtered().count().get_result(conn)?;
+            let rows = filtered()
+                .order(repayment_periods::period_num.asc())
+                .offset(page.0)
+                .limit(page.1)
+                .load(conn)?;
+            Ok((rows, total))
+        })
+        .await?)
+    }
+}

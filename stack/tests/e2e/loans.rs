@@ -1,0 +1,254 @@
+//! API.md §6.4 applications and §7 review and disbursement.
+
+use serde_json::{json, Value};
+
+use crate::e2e;
+use crate::harness::{bank_card, id_card_aged, random_mobile, TestApp};
+
+/// A logged-in user who passed all four verifications: (mobile, token).
+pub async fn verified_user(app: &TestApp) -> (String, String) {
+    let (mobile, token) = app.user().await;
+    let id = id_card_aged(
+        30 + rand::random_range(0..20),
+        &format!("{:03}", rand::random_range(100..990)),
+    );
+    let steps = [
+        (
+            "/appCommonApi/authRealNameInfo",
+            json!({"realName": "王小明", "idCardNo": id}),
+        ),
+        ("/appCommonApi/authUserMobile", json!({})),
+        (
+            "/appCommonApi/authUserBankCard",
+            json!({"bankCardNo": bank_card("6217", "", 16), "mobile": random_mobile()}),
+        ),
+        ("/appCommonApi/savePerfectUserInfo", crate::customer::profile()),
+        (
+            "/appCommonApi/saveOrUpdateRelShip",
+            json!({"operType": "add", "relType": "1", "realName": "王父", "phoneNum": random_mobile()}),
+        ),
+    ];
+    for (path, body) in steps {
+        let reply = app.call_as(&token, path, body).await;
+        assert_eq!(reply["responseCode"], "0000", "{path}: {reply}");
+    }
+    (mobile, token)
+}
+
+pub async fn product_id(app: &TestApp, name: &str) -> String {
+    let list = app.call("/openCommonApi/getLoanProductList", json!({})).await;
+    let found = list["resultSet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap()
+        .clone();
+    found["id"].as_str().unwrap().to_owned()
+}
+
+/// An application for 500.00 over 14 days on 新现金贷 (bullet, 36 %).
+pub fn application(product_id: &str, amount: &str) -> Value {
+    json!({"productId": product_id, "amount": amount, "termCount": "14", "termUnit": "1", "repayTermCount": "1",
+        "repayTermUnit": "1", "repayType": "1", "interestRate": "0.36", "longitude": "116.40", "latitude": "39.90",
+        "orderId": format!("order-{}", rand::random::<u32>()), "purpose": "21", "otherChannels": "01",
+        "phonebookList": [{"contactName": "张三", "contactPhone": "13800138000"}], "remark": ""})
+}
+
+pub async fn apply(app: &TestApp, token: &str, body: Value) -> Value {
+    app.call_as(token, "/appCommonApi/loanProductApply", body).await
+}
+
+pub async fn my_applications(app: &TestApp, token: &str, page: Value) -> Value {
+    app.call_as(token, "/appCommonApi/getLoanApplyInfoList", page)
+        .await
+}
+
+/// The id of the user's newest application.
+pub async fn newest_application(app: &TestApp, token: &str) -> String {
+    my_applications(app, token, json!({})).await["resultSet"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+pub async fn review(app: &TestApp, id: &str, decision: &str) -> Value {
+    app.admin_call(
+        "/admin/loans/review",
+        json!({"applyId": id, "decision": decision, "remark": "测试"}),
+    )
+    .await
+}
+
+pub async fn disburse(app: &TestApp, id: &str, release_date: &str) -> Value {
+    app.admin_call(
+        "/admin/loans/disburse",
+        json!({"applyId": id, "releaseDate": release_date}),
+    )
+    .await
+}
+
+pub async fn plan(app: &TestApp, token: &str, id: &str) -> Value {
+    app.call_as(
+        token,
+        "/appCommonApi/getLoanApplyRepayList",
+        json!({"loanProductApplyId": id}),
+    )
+    .await
+}
+
+e2e!(applying_needs_every_verification_and_one_open_application(app) {
+    let product = product_id(&app, "新现金贷").await;
+    let (_, unverified) = app.user().await;
+    assert_eq!(apply(&app, &unverified, application(&product, "500.00")).await["responseCode"], "20005002");
+    let (_, token) = verified_user(&app).await;
+    let reply = apply(&app, &token, application(&product, "500.00")).await;
+    assert_eq!(reply["responseCode"], "20005000", "{reply}");
+    assert_eq!(reply["resultSet"], "20005000");
+    assert_eq!(apply(&app, &token, application(&product, "500.00")).await["responseCode"], "20005003");
+    let list = my_applications(&app, &token, json!({})).await;
+    assert_eq!(list["total"], 1);
+    let item = &list["resultSet"][0];
+    assert_eq!(item["applyStatus"], "0");
+    assert_eq!(item["applyAmount"], "500.00");
+    assert_eq!(item["replyAmount"], "");
+    assert_eq!(item["releaseDate"], "");
+    assert_eq!(item["useType"], "21");
+    assert_eq!(item["otherChannels"], "01");
+    assert_eq!(item["contractInfoList"], json!([]));
+    assert!(item["applyTime"].is_i64());
+    let code = item["code"].as_str().unwrap();
+    assert!(code.starts_with("CL") && code.len() == 16, "{code}");
+});
+
+e2e!(apply_codes_for_blacklist_credit_and_fields(app) {
+    let product = product_id(&app, "新现金贷").await;
+    let (mobile, token) = verified_user(&app).await;
+    let mut bad = application(&product, "500.00");
+    bad["purpose"] = json!("99");
+    assert_eq!(apply(&app, &token, bad).await["responseCode"], "10001000");
+    let mut bad = application(&product, "500.00");
+    bad["otherChannels"] = json!("04");
+    assert_eq!(apply(&app, &token, bad).await["responseCode"], "10001000");
+    assert_eq!(apply(&app, &token, application(&product, "12.345")).await["responseCode"], "20004000");
+    app.admin_call("/admin/users/update", json!({"mobile": mobile, "totalCredit": "400.00"})).await;
+    assert_eq!(apply(&app, &token, application(&product, "500.00")).await["responseCode"], "20005004");
+    app.admin_call("/admin/users/update", json!({"mobile": mobile, "totalCredit": "5000.00", "isBlackList": "1"})).await;
+    assert_eq!(apply(&app, &token, application(&product, "500.00")).await["responseCode"], "20005005");
+    assert_eq!(my_applications(&app, &token, json!({})).await["total"], 0, "nothing was stored");
+});
+
+e2e!(two_concurrent_applications_make_one(app) {
+    let product = product_id(&app, "新现金贷").await;
+    let (_, token) = verified_user(&app).await;
+    let (a, b) = tokio::join!(
+        apply(&app, &token, application(&product, "500.00")),
+        apply(&app, &token, application(&product, "600.00"))
+    );
+    let mut codes = [a["responseCode"].as_str().unwrap().to_owned(), b["responseCode"].as_str().unwrap().to_owned()];
+    codes.sort();
+    assert_eq!(codes, ["20005000".to_string(), "20005003".to_string()]);
+    assert_eq!(my_applications(&app, &token, json!({})).await["total"], 1);
+});
+
+e2e!(review_and_disbursement_follow_the_status_rules(app) {
+    let product = product_id(&app, "新现金贷").await;
+    let (_, token) = verified_user(&app).await;
+    apply(&app, &token, application(&product, "500.00")).await;
+    let id = newest_application(&app, &token).await;
+    assert_eq!(disburse(&app, &id, "").await["responseCode"], "20008001", "not approved yet");
+    assert_eq!(review(&app, &id, "start").await["responseCode"], "0000");
+    assert_eq!(review(&app, &id, "start").await["responseCode"], "20008001");
+    assert_eq!(review(&app, &id, "approve").await["responseCode"], "0000");
+    assert_eq!(review(&app, &id, "reject").await["responseCode"], "20008001");
+    assert_eq!(review(&app, &id, "approve").await["responseCode"], "20008001");
+    let item = &my_applications(&app, &token, json!({})).await["resultSet"][0];
+    assert_eq!((item["applyStatus"].as_str(), item["replyAmount"].as_str()), (Some("2"), Some("500.00")));
+    assert_eq!(disburse(&app, &id, "").await["responseCode"], "0000");
+    assert_eq!(disburse(&app, &id, "").await["responseCode"], "20008001", "never twice");
+    let item = &my_applications(&app, &token, json!({})).await["resultSet"][0];
+    assert_eq!(item["applyStatus"], "4");
+    assert_eq!(item["releaseDate"].as_str().unwrap().len(), 19);
+    let periods = plan(&app, &token, &id).await;
+    assert_eq!(periods["total"], 1);
+    let p = &periods["resultSet"][0];
+    assert_eq!((p["duePrincipal"].as_str(), p["dueInterest"].as_str(), p["dueAmount"].as_str()), (Some("500.00"), Some("7.00"), Some("507.00")));
+    assert_eq!(p["repayStatus"], "0");
+    assert_eq!(p["loanProductApplyId"], id.as_str());
+    assert_eq!(review(&app, "no-such-id", "start").await["responseCode"], "10001000");
+    assert_eq!(review(&app, &id, "maybe").await["responseCode"], "10001000");
+});
+
+e2e!(a_back_dated_disbursement_dates_the_plan_from_the_release_date(app) {
+    let product = product_id(&app, "新现金贷").await;
+    let (_, token) = verified_user(&app).await;
+    apply(&app, &token, application(&product, "500.00")).await;
+    let id = newest_application(&app, &token).await;
+    review(&app, &id, "approve").await;
+    let future = cashloan_runtime::clock::today_cst() + chrono::Days::new(1);
+    assert_eq!(disburse(&app, &id, &future.to_string()).await["responseCode"], "10001000", "not in the future");
+    let release = cashloan_runtime::clock::today_cst() - chrono::Days::new(20);
+    assert_eq!(disburse(&app, &id, &release.to_string()).await["responseCode"], "0000");
+    let due = release + chrono::Days::new(14);
+    let due_at = due.and_hms_opt(23, 59, 59).unwrap().and_local_timezone(cashloan_runtime::clock::cst()).unwrap().timestamp_millis();
+    assert_eq!(plan(&app, &token, &id).await["resultSet"][0]["dueRepayDate"], due_at);
+    let item = &my_applications(&app, &token, json!({})).await["resultSet"][0];
+    assert!(item["releaseDate"].as_str().unwrap().starts_with(&release.to_string()));
+});
+
+e2e!(racing_operators_approve_and_disburse_once(app) {
+    let product = product_id(&app, "新现金贷").await;
+    let (_, token) = verified_user(&app).await;
+    apply(&app, &token, application(&product, "500.00")).await;
+    let id = newest_application(&app, &token).await;
+    let approvals = futures_util::future::join_all((0..4).map(|_| review(&app, &id, "approve"))).await;
+    assert_eq!(approvals.iter().filter(|r| r["responseCode"] == "0000").count(), 1);
+    let payouts = futures_util::future::join_all((0..4).map(|_| disburse(&app, &id, ""))).await;
+    assert_eq!(payouts.iter().filter(|r| r["responseCode"] == "0000").count(), 1);
+    assert_eq!(plan(&app, &token, &id).await["total"], 1, "one plan");
+});
+
+e2e!(nobody_sees_another_users_plan(app) {
+    let product = product_id(&app, "新现金贷").await;
+    let (_, owner) = verified_user(&app).await;
+    apply(&app, &owner, application(&product, "500.00")).await;
+    let id = newest_application(&app, &owner).await;
+    review(&app, &id, "approve").await;
+    disburse(&app, &id, "").await;
+    let (_, intruder) = app.user().await;
+    let theirs = plan(&app, &intruder, &id).await;
+    assert_eq!((theirs["total"].clone(), theirs["resultSet"].clone()), (json!(0), json!([])));
+    assert_eq!(my_applications(&app, &intruder, json!({})).await["total"], 0);
+});
+
+e2e!(a_rejection_frees_the_slot_and_lists_page(app) {
+    let product = product_id(&app, "新现金贷").await;
+    let (mobile, token) = verified_user(&app).await;
+    let empty = my_applications(&app, &token, json!({})).await;
+    assert_eq!((empty["total"].clone(), empty["pages"].clone(), empty["isFirstPage"].clone(), empty["isLastPage"].clone()),
+        (json!(0), json!(0), json!(true), json!(true)));
+    for _ in 0..3 {
+        assert_eq!(apply(&app, &token, application(&product, "500.00")).await["responseCode"], "20005000");
+        let id = newest_application(&app, &token).await;
+        assert_eq!(review(&app, &id, "reject").await["responseCode"], "0000");
+    }
+    let first = my_applications(&app, &token, json!({"pageNum": 1, "pageSize": "2"})).await;
+    assert_eq!((first["total"].clone(), first["pages"].clone(), first["pageSize"].clone()), (json!(3), json!(2), json!(2)));
+    assert_eq!((first["isFirstPage"].clone(), first["isLastPage"].clone()), (json!(true), json!(false)));
+    assert_eq!(first["resultSet"].as_array().unwrap().len(), 2);
+    let second = my_applications(&app, &token, json!({"pageNum": "2", "pageSize": 2})).await;
+    assert_eq!(second["resultSet"].as_array().unwrap().len(), 1);
+    assert_eq!(second["isLastPage"], true);
+    let beyond = my_applications(&app, &token, json!({"pageNum": 9, "pageSize": 2})).await;
+    assert_eq!((beyond["resultSet"].clone(), beyond["total"].clone()), (json!([]), json!(3)));
+    assert_eq!(my_applications(&app, &token, json!({"pageSize": 101})).await["responseCode"], "10001000");
+    // Newest first.
+    let codes: Vec<String> = first["resultSet"].as_array().unwrap().iter().map(|a| a["code"].as_str().unwrap().to_owned()).collect();
+    assert!(codes[0] > codes[1], "{codes:?}");
+    // Operators filter by status and mobile.
+    let rejected = app.admin_call("/admin/loans/list", json!({"status": "3", "mobile": mobile, "pageSize": 10})).await;
+    assert_eq!(rejected["total"], 3);
+    assert_eq!(rejected["resultSet"][0]["mobile"], mobile.as_str());
+    let pending = app.admin_call("/admin/loans/list", json!({"status": 0, "mobile": mobile})).await;
+    assert_eq!(pending["total"], 0);
+});
