@@ -122,6 +122,10 @@ const COMMON: &[(&str, &str, &str)] = &[
     ("NOT_ELIGIBLE", "20005005", "暂不符合借款条件"),
     ("ILLEGAL_TRANSITION", "20008001", "状态不允许此操作"),
     ("APPLICATION_NOT_FOUND", "10001000", "借款申请不存在"),
+    ("REPAYMENT_NOT_FOUND", "20006001", "还款计划不存在"),
+    ("ALREADY_PAID", "20006002", "该期已还款"),
+    ("EARLIER_PERIOD_UNPAID", "20006003", "请先偿还更早的期次"),
+    ("DEDUCTION_FAILED", "20006004", "扣款失败,请稍后重试"),
 ];
 
 /// Reasons whose status message is the name of the offending field.

@@ -112,6 +112,9 @@ pub fn table() -> HashMap<&'static str, Route> {
         api!("/appCommonApi/loanProductApply", Session, loan::apply),
         api!("/appCommonApi/getLoanApplyInfoList", Session, loan::applications),
         api!("/appCommonApi/getLoanApplyRepayList", Session, loan::plan),
+        api!("/appCommonApi/getRepayInfoList", Session, loan::repayments),
+        api!("/appCommonApi/getUserCenterInfo", Session, loan::user_center),
+        api!("/appCommonApi/gotoRepayment", Session, loan::repay),
     ];
     routes.into_iter().map(|r| (r.path, r)).collect()
 }

@@ -124,8 +124,9 @@ pub fn period_proto(p: &PeriodRow) -> pb::PlanPeriod {
     }
 }
 
-fn page(p: Option<&pb::Page>) -> (i64, i64) {
-    let p = p.cloned().unwrap_or(pb::Page { num: 1, size: 10 });
+/// Offset and limit of a requested page (1 and 10 by default).
+pub(crate) fn page(p: Option<&pb::Page>) -> (i64, i64) {
+    let p = p.copied().unwrap_or(pb::Page { num: 1, size: 10 });
     page_bounds(p.num, if p.size == 0 { 10 } else { p.size })
 }
 
@@ -369,6 +370,7 @@ impl LoanCore {
                 fee_fen: to_fen(p.fee),
                 status: 0,
                 paid_at: None,
+                paid_date: None,
                 paid_principal_fen: None,
                 paid_interest_fen: None,
                 paid_fee_fen: None,

@@ -27,6 +27,14 @@ pub enum LoanError {
     ApplicationNotFound,
     #[error("the application's status does not allow this")]
     IllegalTransition,
+    #[error("repayment period not found")]
+    RepaymentNotFound,
+    #[error("the period is already paid")]
+    AlreadyPaid,
+    #[error("an earlier period is unpaid")]
+    EarlierPeriodUnpaid,
+    #[error("the deduction was declined")]
+    DeductionFailed,
     #[error(transparent)]
     Database(#[from] cashloan_runtime::db::DbError),
     #[error("downstream service failed: {0}")]
@@ -60,6 +68,16 @@ impl From<LoanError> for Status {
                 "ILLEGAL_TRANSITION",
                 "status does not allow this",
             ),
+            LoanError::RepaymentNotFound => failure(Code::NotFound, "REPAYMENT_NOT_FOUND", "not found"),
+            LoanError::AlreadyPaid => failure(Code::FailedPrecondition, "ALREADY_PAID", "already paid"),
+            LoanError::EarlierPeriodUnpaid => failure(
+                Code::FailedPrecondition,
+                "EARLIER_PERIOD_UNPAID",
+                "earlier period unpaid",
+            ),
+            LoanError::DeductionFailed => {
+                failure(Code::FailedPrecondition, "DEDUCTION_FAILED", "deduction declined")
+            }
             LoanError::Downstream(e) => unavailable(e),
             LoanError::Database(e) => unavailable(e),
         }

@@ -48,4 +48,19 @@ impl pb::loan_server::Loan for LoanCore {
         self.set_credit_line(&request.into_inner()).await?;
         Ok(Response::new(pb::Empty {}))
     }
+
+    async fn repay(&self, request: Request<pb::RepayRequest>) -> Reply<pb::Empty> {
+        self.repay(&request.into_inner()).await?;
+        Ok(Response::new(pb::Empty {}))
+    }
+
+    async fn list_repayments(&self, request: Request<pb::ListRepaymentsRequest>) -> Reply<pb::RepaymentPage> {
+        Ok(Response::new(self.repayments(&request.into_inner()).await?))
+    }
+
+    async fn user_center(&self, request: Request<pb::UserCenterRequest>) -> Reply<pb::UserCenterReply> {
+        Ok(Response::new(
+            self.user_center(&request.into_inner().user_id).await?,
+        ))
+    }
 }

@@ -2,11 +2,13 @@
 //! (API.md §6.4, §7).
 
 mod applications;
+pub mod channel;
 pub mod charges;
 pub mod error;
 mod grpc;
 pub mod lifecycle;
 pub mod quote;
+mod repayments;
 pub mod schedule;
 mod schema;
 mod store;
@@ -81,6 +83,7 @@ pub struct LoanCore {
     products: ProductClient<Channel>,
     auth: AuthClient<Channel>,
     clock: Clock,
+    channel: std::sync::Arc<dyn channel::PaymentChannel>,
     apr_cap: Decimal,
     default_credit_fen: i64,
 }
@@ -101,6 +104,7 @@ pub fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError> {
         products: ProductClient::new(channel(&config.product_addr)?),
         auth: AuthClient::new(channel(&config.auth_addr)?),
         clock,
+        channel: std::sync::Arc::new(channel::LocalChannel),
         apr_cap: Decimal::new(config.apr_cap_ppm, 6),
         default_credit_fen: config.default_credit_fen,
     })

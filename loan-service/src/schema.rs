@@ -66,6 +66,7 @@ diesel::table! {
         fee_fen -> BigInt,
         status -> Integer,
         paid_at -> Nullable<BigInt>,
+        paid_date -> Nullable<Text>,
         paid_principal_fen -> Nullable<BigInt>,
         paid_interest_fen -> Nullable<BigInt>,
         paid_fee_fen -> Nullable<BigInt>,

@@ -5,9 +5,11 @@ use cashloan_runtime::db::{self, DbError, DbPool};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
+use crate::channel::{ChannelError, PaymentChannel};
+use crate::charges::Charge;
 use crate::error::LoanError;
 use crate::lifecycle::Status;
-use crate::schema::{application_history, applications, credit_lines, repayment_periods};
+use crate::schema::{application_history, applications, credit_lines, repayment_periods, repayments};
 
 #[derive(Clone)]
 pub struct Store {
@@ -128,6 +130,7 @@ pub struct PeriodRow {
     pub fee_fen: i64,
     pub status: i32,
     pub paid_at: Option<i64>,
+    pub paid_date: Option<String>,
     pub paid_principal_fen: Option<i64>,
     pub paid_interest_fen: Option<i64>,
     pub paid_fee_fen: Option<i64>,
@@ -477,5 +480,222 @@ impl Store {
             Ok((rows, total))
         })
         .await?)
+    }
+
+    /// One period, only if it is the user's.
+    pub async fn period(&self, user_id: &str, id: &str) -> Result<Option<PeriodRow>, LoanError> {
+        let (user_id, id) = (user_id.to_owned(), id.to_owned());
+        Ok(db::run(&self.pool, move |conn| {
+            Ok(repayment_periods::table
+                .filter(repayment_periods::id.eq(id))
+                .filter(repayment_periods::user_id.eq(user_id))
+                .first(conn)
+                .optional()?)
+        })
+        .await?)
+    }
+
+    pub async fn periods_of(&self, application_id: &str) -> Result<Vec<PeriodRow>, LoanError> {
+        let application_id = application_id.to_owned();
+        Ok(db::run(&self.pool, move |conn| {
+            Ok(repayment_periods::table
+                .filter(repayment_periods::application_id.eq(application_id))
+                .order(repayment_periods::period_num.asc())
+                .load(conn)?)
+        })
+        .await?)
+    }
+
+    pub async fn unpaid_periods(&self, user_id: &str) -> Result<Vec<PeriodRow>, LoanError> {
+        let user_id = user_id.to_owned();
+        Ok(db::run(&self.pool, move |conn| {
+            Ok(repayment_periods::table
+                .filter(repayment_periods::user_id.eq(user_id))
+                .filter(repayment_periods::status.eq(0))
+                .load(conn)?)
+        })
+        .await?)
+    }
+
+    /// Principal paid out to the user over all time.
+    pub async fn disbursed_principal(&self, user_id: &str) -> Result<i64, LoanError> {
+        let user_id = user_id.to_owned();
+        let values: Vec<i64> = db::run(&self.pool, move |conn| {
+            Ok(repayment_periods::table
+                .filter(repayment_periods::user_id.eq(user_id))
+                .select(repayment_periods::principal_fen)
+                .load(conn)?)
+        })
+        .await?;
+        Ok(values.iter().sum())
+    }
+
+    /// A page of the user's periods across loans by due date then period; `condition` as in
+    /// API.md §6.4: 1 paid, 2 unpaid and not overdue, 3 overdue, 4 paid early, else all.
+    pub async fn repayment_list(
+        &self,
+        user_id: &str,
+        condition: i32,
+        today: chrono::NaiveDate,
+        page: (i64, i64),
+    ) -> Result<(Vec<PeriodRow>, i64), LoanError> {
+        let (user_id, today) = (user_id.to_owned(), today.to_string());
+        Ok(db::run(&self.pool, move |conn| {
+            let filtered = || {
+                let q = repayment_periods::table
+                    .filter(repayment_periods::user_id.eq(user_id.clone()))
+                    .into_boxed();
+                match condition {
+                    1 => q.filter(repayment_periods::status.eq(1)),
+                    2 => q
+                        .filter(repayment_periods::status.eq(0))
+                        .filter(repayment_periods::due_date.ge(today.clone())),
+                    3 => q
+                        .filter(repayment_periods::status.eq(0))
+                        .filter(repayment_periods::due_date.lt(today.clone())),
+                    4 => q
+                        .filter(repayment_periods::status.eq(1))
+                        .filter(repayment_periods::paid_date.lt(repayment_periods::due_date.nullable())),
+                    _ => q,
+                }
+            };
+            let total: i64 = filtered().count().get_result(conn)?;
+            let rows = filtered()
+                .order((
+                    repayment_periods::due_date.asc(),
+                    repayment_periods::period_num.asc(),
+                    repayment_periods::id.asc(),
+                ))
+                .offset(page.0)
+                .limit(page.1)
+                .load(conn)?;
+            Ok((rows, total))
+        })
+        .await?)
+    }
+
+    /// Claims the periods, collects the money and records the repayment in one transaction; a
+    /// claim that finds a period paid, or a declined deduction, rolls everything back.
+    pub async fn record_repayment(
+        &self,
+        record: RepaymentRecord,
+        channel: std::sync::Arc<dyn PaymentChannel>,
+        card_no: String,
+    ) -> Result<(), LoanError> {
+        let runtime = tokio::runtime::Handle::current();
+        let outcome = db::run(&self.pool, move |conn| {
+            let result = conn.transaction(|conn| {
+                let repayment_id = new_id();
+                let mut total = Charge::default();
+                for (period_id, charge) in &record.claims {
+                    let claimed = diesel::update(
+                        repayment_periods::table
+                            .filter(repayment_periods::id.eq(period_id.clone()))
+                            .filter(repayment_periods::status.eq(0)),
+                    )
+                    .set((
+                        repayment_periods::status.eq(1),
+                        repayment_periods::paid_at.eq(Some(record.paid_at)),
+                        repayment_periods::paid_date.eq(Some(record.paid_date.clone())),
+                        repayment_periods::paid_principal_fen.eq(Some(charge.principal_fen)),
+                        repayment_periods::paid_interest_fen.eq(Some(charge.interest_fen)),
+                        repayment_periods::paid_fee_fen.eq(Some(charge.fee_fen)),
+                        repayment_periods::paid_penalty_fen.eq(Some(charge.penalty_fen)),
+                        repayment_periods::repayment_id.eq(Some(repayment_id.clone())),
+                    ))
+                    .execute(conn)?;
+                    if claimed != 1 {
+                        return Err(TxError::AlreadyPaid);
+                    }
+                    total.principal_fen += charge.principal_fen;
+                    total.interest_fen += charge.interest_fen;
+                    total.fee_fen += charge.fee_fen;
+                    total.penalty_fen += charge.penalty_fen;
+                }
+                // Money moves last, once every claim holds; a decline undoes the claims.
+                let reference = runtime
+                    .block_on(channel.collect(&card_no, total.total(), &repayment_id))
+                    .map_err(TxError::Channel)?;
+                diesel::insert_into(repayments::table)
+                    .values((
+                        repayments::id.eq(repayment_id),
+                        repayments::application_id.eq(record.application_id.clone()),
+                        repayments::user_id.eq(record.user_id.clone()),
+                        repayments::kind.eq(record.kind.clone()),
+                        repayments::principal_fen.eq(total.principal_fen),
+                        repayments::interest_fen.eq(total.interest_fen),
+                        repayments::fee_fen.eq(total.fee_fen),
+                        repayments::penalty_fen.eq(total.penalty_fen),
+                        repayments::total_fen.eq(total.total()),
+                        repayments::channel_reference.eq(reference),
+                        repayments::created_at.eq(record.paid_at),
+                    ))
+                    .execute(conn)?;
+                let unpaid: i64 = repayment_periods::table
+                    .filter(repayment_periods::application_id.eq(record.application_id.clone()))
+                    .filter(repayment_periods::status.eq(0))
+                    .count()
+                    .get_result(conn)?;
+                if unpaid == 0 {
+                    let closed = diesel::update(
+                        applications::table
+                            .filter(applications::id.eq(record.application_id.clone()))
+                            .filter(applications::status.eq(Status::Disbursed.code())),
+                    )
+                    .set((
+                        applications::status.eq(Status::PaidOff.code()),
+                        applications::open_slot.eq(None::<String>),
+                        applications::updated_at.eq(record.paid_at),
+                    ))
+                    .execute(conn)?;
+                    if closed == 1 {
+                        let entry = history(
+                            &record.application_id,
+                            Some(Status::Disbursed.code()),
+                            Status::PaidOff.code(),
+                            &record.user_id,
+                            "paid off",
+                            record.paid_at,
+                        );
+                        diesel::insert_into(application_history::table)
+                            .values(entry)
+                            .execute(conn)?;
+                    }
+                }
+                Ok(())
+            });
+            Ok(result)
+        })
+        .await?;
+        match outcome {
+            Ok(()) => Ok(()),
+            Err(TxError::AlreadyPaid) => Err(LoanError::AlreadyPaid),
+            Err(TxError::Channel(ChannelError::Declined)) => Err(LoanError::DeductionFailed),
+            Err(TxError::Channel(ChannelError::Unavailable(why))) => Err(LoanError::Downstream(why)),
+            Err(TxError::Db(e)) => Err(DbError::Query(e).into()),
+        }
+    }
+}
+
+/// A repayment to record: which periods it claims with what charge.
+pub struct RepaymentRecord {
+    pub application_id: String,
+    pub user_id: String,
+    pub kind: String,
+    /// (period id, charge) of every period paid.
+    pub claims: Vec<(String, Charge)>,
+    pub paid_at: i64,
+    pub paid_date: String,
+}
+
+enum TxError {
+    Db(DieselError),
+    AlreadyPaid,
+    Channel(ChannelError),
+}
+
+impl From<DieselError> for TxError {
+    fn from(e: DieselError) -> Self {
+        TxError::Db(e)
     }
 }

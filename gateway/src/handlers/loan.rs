@@ -243,3 +243,91 @@ pub async fn plan(gw: Data<Gateway>, call: Call) -> Outcome {
         .collect();
     Ok(paged("0000", "查询成功", items, page, reply.total))
 }
+
+/// #26: the caller's periods across loans; condition 0/absent all, 1 paid, 2 unpaid and not
+/// overdue, 3 overdue, 4 paid early.
+pub async fn repayments(gw: Data<Gateway>, call: Call) -> Outcome {
+    let page = page_request(&call.body)?;
+    let condition = match call.body.get("condition") {
+        None | Some(Value::Null) => 0,
+        Some(v) => {
+            let text = v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
+            let normalized = text.trim_start_matches('0');
+            match normalized {
+                "" if !text.is_empty() => 0,
+                "1" | "2" | "3" | "4" => normalized.parse().unwrap_or(0),
+                _ => return Err(bad_field("condition")),
+            }
+        }
+    };
+    let request = pb::ListRepaymentsRequest {
+        user_id: call.user()?.user_id.clone(),
+        condition,
+        page: proto_page(page),
+    };
+    let reply = gw
+        .loan
+        .clone()
+        .list_repayments(request)
+        .await
+        .map_err(|s| from_status(&s, &APPLY))?
+        .into_inner();
+    let items = reply
+        .items
+        .iter()
+        .map(|r| {
+            json!({"id": r.id, "productName": r.product_name, "code": r.code, "periodNum": r.period_num,
+                "dueRepayDate": r.due_repay_date, "repayStatus": r.repay_status.to_string(), "applyAmount": r.apply_amount,
+                "duePrincipal": r.due_principal, "dueInterest": r.due_interest, "duePenalty": r.due_penalty,
+                "dueFeeAmount": r.due_fee_amount, "dueTotalAmount": r.due_total_amount,
+                "needPayTotalAmount": r.need_pay_total_amount, "contractUrl": ""})
+        })
+        .collect();
+    Ok(paged("0000", "查询成功", items, page, reply.total))
+}
+
+/// #27
+pub async fn user_center(gw: Data<Gateway>, call: Call) -> Outcome {
+    let user = call.user()?;
+    let request = pb::UserCenterRequest {
+        user_id: user.user_id.clone(),
+    };
+    let c = gw
+        .loan
+        .clone()
+        .user_center(request)
+        .await
+        .map_err(|s| from_status(&s, &APPLY))?
+        .into_inner();
+    let mobile = &user.mobile;
+    let masked_mobile = if mobile.len() == 11 {
+        format!("{}****{}", &mobile[..3], &mobile[7..])
+    } else {
+        String::new()
+    };
+    let result = json!({
+        "realName": c.masked_real_name, "mobile": masked_mobile, "availableCredit": c.available_credit,
+        "totalCredit": c.total_credit, "totalApplyAmount": c.total_apply_amount, "totalNeedPayAmount": c.total_need_pay_amount,
+    });
+    Ok(Success::new("0000", "查询成功", result))
+}
+
+/// #36: `current` pays the period, `all` the whole loan; never twice.
+pub async fn repay(gw: Data<Gateway>, call: Call) -> Outcome {
+    let f = call.fields();
+    let kind = f.text("repayType")?;
+    if kind != "current" && kind != "all" {
+        return Err(bad_field("repayType"));
+    }
+    let request = pb::RepayRequest {
+        user_id: call.user()?.user_id.clone(),
+        period_id: f.text("id")?.to_owned(),
+        kind: kind.to_owned(),
+    };
+    gw.loan
+        .clone()
+        .repay(request)
+        .await
+        .map_err(|s| from_status(&s, &APPLY))?;
+    Ok(Success::empty("0000", "还款成功"))
+}

@@ -43,6 +43,8 @@ pub struct TestApp {
     pub admin_token: String,
     pub http: reqwest::Client,
     pub stack: Option<Stack>,
+    /// The clock of date rules; tests advance it instead of sleeping.
+    pub clock: cashloan_runtime::clock::Clock,
     data: tempfile::TempDir,
     postgres_cleanup: Option<(String, String)>,
 }
@@ -131,6 +133,7 @@ impl TestApp {
             }
         }
         tweak(&mut config);
+        let clock = config.clock.clone();
         let stack = Stack::start(config).await.expect("stack starts");
         TestApp {
             api: format!("http://{}", stack.api_addr),
@@ -142,6 +145,7 @@ impl TestApp {
                 .build()
                 .unwrap(),
             stack: Some(stack),
+            clock,
             data,
             postgres_cleanup,
         }

@@ -8,5 +8,6 @@ mod loans;
 mod password;
 mod products;
 mod protocol;
+mod repayments;
 mod resilience;
 mod sms;

@@ -21,7 +21,7 @@ async fn product_id(app: &TestApp, name: &str) -> String {
 }
 
 /// A month-and-day product offering every repay type, for quotes.
-fn flexible_product(code: &str) -> Value {
+pub fn flexible_product(code: &str) -> Value {
     json!({
         "code": code, "name": "灵活贷", "detailDescription": "测试产品", "thirdServiceCode": "",
         "amountLimitType": "0", "singleMinAmount": "100.00", "singleMaxAmount": "20000.00", "singleDefaultAmount": "1000.00",

@@ -69,6 +69,8 @@ CREATE TABLE repayment_periods (
     -- 0 unpaid, 1 paid.
     status INTEGER NOT NULL,
     paid_at BIGINT,
+    -- The payment's date in UTC+8: a period paid before its due date was paid early.
+    paid_date TEXT,
     -- What was actually charged, frozen at payment.
     paid_principal_fen BIGINT,
     paid_interest_fen BIGINT,

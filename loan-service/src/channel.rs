@@ -1,0 +1,31 @@
+//! The payment channel: money out at disbursement, money in at repayment. The default is a local
+//! simulator that, like a bank, can refuse: collection from cards ending in `0000` fails.
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChannelError {
+    #[error("the bank declined the deduction")]
+    Declined,
+    #[error("payment channel unavailable: {0}")]
+    Unavailable(String),
+}
+
+#[tonic::async_trait]
+pub trait PaymentChannel: Send + Sync {
+    /// Takes `amount_fen` from the card; returns the channel's reference of the deduction.
+    async fn collect(&self, card_no: &str, amount_fen: i64, reference: &str) -> Result<String, ChannelError>;
+}
+
+pub struct LocalChannel;
+
+#[tonic::async_trait]
+impl PaymentChannel for LocalChannel {
+    async fn collect(&self, card_no: &str, amount_fen: i64, reference: &str) -> Result<String, ChannelError> {
+        if card_no.ends_with("0000") {
+            return Err(ChannelError::Declined);
+        }
+        if amount_fen <= 0 {
+            return Err(ChannelError::Unavailable("nothing to collect".into()));
+        }
+        Ok(format!("local-{reference}"))
+    }
+}

@@ -1,0 +1,186 @@
+//! Repayment (API.md §6.4, #36), the repayment list (#26) and the user centre (#27).
+//!
+//! Exactly once: the periods a repayment pays are claimed by `UPDATE … WHERE status = 0` inside the
+//! transaction that records the repayment and calls the channel. A second or concurrent call
+//! finds them claimed (PostgreSQL makes it wait on the row lock first; SQLite has one writer) and
+//! charges nothing; a declined deduction rolls everything back.
+
+use cashloan_proto::auth::v1::UserRef;
+use cashloan_proto::loan::v1 as pb;
+use cashloan_runtime::money::format_amount;
+use chrono::NaiveDate;
+
+use crate::charges::{self, Charge, PlanPeriod};
+use crate::error::LoanError;
+use crate::store::{PeriodRow, RepaymentRecord};
+use crate::LoanCore;
+
+fn plan_period(p: &PeriodRow) -> PlanPeriod {
+    PlanPeriod {
+        period_num: p.period_num,
+        due_date: NaiveDate::parse_from_str(&p.due_date, "%Y-%m-%d").unwrap_or(NaiveDate::MIN),
+        principal_fen: p.principal_fen,
+        interest_fen: p.interest_fen,
+        fee_fen: p.fee_fen,
+        paid: p.status == 1,
+    }
+}
+
+impl LoanCore {
+    pub async fn repay(&self, r: &pb::RepayRequest) -> Result<(), LoanError> {
+        let period = self
+            .store
+            .period(&r.user_id, &r.period_id)
+            .await?
+            .ok_or(LoanError::RepaymentNotFound)?;
+        if period.status == 1 {
+            return Err(LoanError::AlreadyPaid);
+        }
+        let app = self
+            .store
+            .application(&period.application_id)
+            .await?
+            .ok_or(LoanError::RepaymentNotFound)?;
+        let periods = self.store.periods_of(&app.id).await?;
+        // Read again with the whole plan: a concurrent call may have paid it meanwhile.
+        if periods.iter().any(|p| p.id == period.id && p.status == 1) {
+            return Err(LoanError::AlreadyPaid);
+        }
+        let plan: Vec<PlanPeriod> = periods.iter().map(plan_period).collect();
+        let today = self.clock.today();
+        let charged: Vec<(i32, Charge)> = match r.kind.as_str() {
+            "current" => {
+                let earliest = plan.iter().find(|p| !p.paid).map(|p| p.period_num);
+                if earliest != Some(period.period_num) {
+                    return Err(LoanError::EarlierPeriodUnpaid);
+                }
+                vec![(
+                    period.period_num,
+                    charges::current(&plan_period(&period), app.penalty_rate_ppm, today),
+                )]
+            }
+            "all" => charges::pay_off(&plan, app.penalty_rate_ppm, today),
+            _ => return Err(LoanError::InvalidField("repayType")),
+        };
+        if charged.is_empty() {
+            return Err(LoanError::AlreadyPaid);
+        }
+        let card = self
+            .auth
+            .clone()
+            .get_verified_identity(UserRef {
+                user_id: r.user_id.clone(),
+            })
+            .await
+            .map_err(|s| LoanError::Downstream(s.message().to_owned()))?
+            .into_inner()
+            .bank_card_no;
+        let by_num = |num: i32| {
+            periods
+                .iter()
+                .find(|p| p.period_num == num)
+                .map(|p| p.id.clone())
+                .unwrap_or_default()
+        };
+        let claims = charged
+            .iter()
+            .map(|(num, charge)| (by_num(*num), charge.clone()))
+            .collect();
+        let record = RepaymentRecord {
+            application_id: app.id.clone(),
+            user_id: r.user_id.clone(),
+            kind: r.kind.clone(),
+            claims,
+            paid_at: self.clock.now_ms(),
+            paid_date: today.to_string(),
+        };
+        self.store
+            .record_repayment(record, self.channel.clone(), card)
+            .await?;
+        let total = charges::sum(&charged).total();
+        tracing::info!(application = %app.code, kind = %r.kind, amount = %format_amount(total), "repaid");
+        Ok(())
+    }
+
+    pub async fn repayments(&self, r: &pb::ListRepaymentsRequest) -> Result<pb::RepaymentPage, LoanError> {
+        let bounds = crate::applications::page(r.page.as_ref());
+        let today = self.clock.today();
+        let (rows, total) = self
+            .store
+            .repayment_list(&r.user_id, r.condition, today, bounds)
+            .await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for p in rows {
+            let Some(app) = self.store.application(&p.application_id).await? else {
+                continue;
+            };
+            let paid = p.status == 1;
+            let penalty = if paid {
+                p.paid_penalty_fen.unwrap_or(0)
+            } else {
+                charges::penalty_fen(&plan_period(&p), app.penalty_rate_ppm, today)
+            };
+            let due_total = p.principal_fen + p.interest_fen + p.fee_fen + penalty;
+            items.push(pb::RepaymentItem {
+                id: p.id.clone(),
+                product_name: app.product_name.clone(),
+                code: app.code.clone(),
+                period_num: p.period_num as u32,
+                due_repay_date: format!("{} 23:59:59", p.due_date),
+                repay_status: p.status,
+                apply_amount: format_amount(app.amount_fen),
+                due_principal: format_amount(p.principal_fen),
+                due_interest: format_amount(p.interest_fen),
+                due_penalty: format_amount(penalty),
+                due_fee_amount: format_amount(p.fee_fen),
+                due_total_amount: format_amount(due_total),
+                need_pay_total_amount: format_amount(if paid { 0 } else { due_total }),
+            });
+        }
+        Ok(pb::RepaymentPage {
+            items,
+            total: total as u64,
+        })
+    }
+
+    pub async fn user_center(&self, user_id: &str) -> Result<pb::UserCenterReply, LoanError> {
+        let status = self
+            .auth
+            .clone()
+            .get_authentication_status(UserRef {
+                user_id: user_id.to_owned(),
+            })
+            .await
+            .map_err(|s| LoanError::Downstream(s.message().to_owned()))?
+            .into_inner();
+        let verified = status.real_name_verified
+            && status.bank_card_verified
+            && status.customer_info_complete
+            && status.mobile_verified;
+        let (total, available) = if verified {
+            self.credit(user_id).await?
+        } else {
+            (0, 0)
+        };
+        let today = self.clock.today();
+        let mut owed = 0;
+        for p in self.store.unpaid_periods(user_id).await? {
+            let penalty_rate = self
+                .store
+                .application(&p.application_id)
+                .await?
+                .map_or(0, |a| a.penalty_rate_ppm);
+            owed += p.principal_fen
+                + p.interest_fen
+                + p.fee_fen
+                + charges::penalty_fen(&plan_period(&p), penalty_rate, today);
+        }
+        Ok(pb::UserCenterReply {
+            masked_real_name: status.masked_real_name,
+            available_credit: format_amount(available),
+            total_credit: format_amount(total),
+            total_apply_amount: format_amount(self.store.disbursed_principal(user_id).await?),
+            total_need_pay_amount: format_amount(owed),
+        })
+    }
+}
