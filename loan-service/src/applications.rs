@@ -378,9 +378,21 @@ impl LoanCore {
                 repayment_id: None,
             })
             .collect();
+        let card = self
+            .auth
+            .clone()
+            .get_verified_identity(UserRef {
+                user_id: app.user_id.clone(),
+            })
+            .await
+            .map_err(|s| LoanError::Downstream(s.message().to_owned()))?
+            .into_inner()
+            .bank_card_no;
+        let payout = (self.channel.clone(), card, principal);
+        let now = self.clock.now_ms();
         if !self
             .store
-            .disburse(&app.id, release.to_string(), periods, self.clock.now_ms())
+            .disburse(&app.id, release.to_string(), periods, payout, now)
             .await?
         {
             return Err(LoanError::IllegalTransition);

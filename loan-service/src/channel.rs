@@ -11,6 +11,9 @@ pub enum ChannelError {
 
 #[tonic::async_trait]
 pub trait PaymentChannel: Send + Sync {
+    /// Pays `amount_fen` out to the card; returns the channel's reference of the transfer.
+    async fn disburse(&self, card_no: &str, amount_fen: i64, reference: &str)
+        -> Result<String, ChannelError>;
     /// Takes `amount_fen` from the card; returns the channel's reference of the deduction.
     async fn collect(&self, card_no: &str, amount_fen: i64, reference: &str) -> Result<String, ChannelError>;
 }
@@ -19,6 +22,18 @@ pub struct LocalChannel;
 
 #[tonic::async_trait]
 impl PaymentChannel for LocalChannel {
+    async fn disburse(
+        &self,
+        card_no: &str,
+        amount_fen: i64,
+        reference: &str,
+    ) -> Result<String, ChannelError> {
+        if card_no.is_empty() || amount_fen <= 0 {
+            return Err(ChannelError::Unavailable("no card or amount to pay out".into()));
+        }
+        Ok(format!("local-out-{reference}"))
+    }
+
     async fn collect(&self, card_no: &str, amount_fen: i64, reference: &str) -> Result<String, ChannelError> {
         if card_no.ends_with("0000") {
             return Err(ChannelError::Declined);

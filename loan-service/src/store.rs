@@ -408,17 +408,21 @@ impl Store {
         .await?)
     }
 
-    /// 2 → 4 and the plan, in one transaction: a second disbursement finds the status moved.
+    /// 2 → 4, the plan and the payout, in one transaction: a second disbursement finds the status
+    /// moved, and a failed payout leaves the application approved.
     pub async fn disburse(
         &self,
         id: &str,
         release_date: String,
         periods: Vec<PeriodRow>,
+        payout: (std::sync::Arc<dyn PaymentChannel>, String, i64),
         now: i64,
     ) -> Result<bool, LoanError> {
         let id = id.to_owned();
-        Ok(db::run(&self.pool, move |conn| {
-            conn.transaction(|conn| {
+        let runtime = tokio::runtime::Handle::current();
+        let (channel, card_no, amount_fen) = payout;
+        let outcome = db::run(&self.pool, move |conn| {
+            Ok(conn.transaction(|conn| {
                 let moved = diesel::update(
                     applications::table
                         .filter(applications::id.eq(id.clone()))
@@ -440,21 +444,30 @@ impl Store {
                         .values(period)
                         .execute(conn)?;
                 }
+                let entry = history(
+                    &id,
+                    Some(Status::Approved.code()),
+                    Status::Disbursed.code(),
+                    "admin",
+                    "disbursed",
+                    now,
+                );
                 diesel::insert_into(application_history::table)
-                    .values(history(
-                        &id,
-                        Some(Status::Approved.code()),
-                        Status::Disbursed.code(),
-                        "admin",
-                        "disbursed",
-                        now,
-                    ))
+                    .values(entry)
                     .execute(conn)?;
-                Ok::<_, DieselError>(true)
-            })
-            .map_err(DbError::Query)
+                runtime
+                    .block_on(channel.disburse(&card_no, amount_fen, &id))
+                    .map_err(TxError::Channel)?;
+                Ok::<_, TxError>(true)
+            }))
         })
-        .await?)
+        .await?;
+        match outcome {
+            Ok(moved) => Ok(moved),
+            Err(TxError::Db(e)) => Err(DbError::Query(e).into()),
+            Err(TxError::Channel(e)) => Err(LoanError::Downstream(e.to_string())),
+            Err(TxError::AlreadyPaid) => Ok(false),
+        }
     }
 
     /// A page of one application's periods (only the owner's), by period number.

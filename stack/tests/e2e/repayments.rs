@@ -123,6 +123,10 @@ e2e!(a_three_month_annuity_paid_in_order_then_paid_off(app) {
     let after = centre(&app, &token).await;
     assert_eq!((after["availableCredit"].as_str(), after["totalNeedPayAmount"].as_str()), (Some("5000.00"), Some("0.00")));
     assert_eq!(repay_list(&app, &token, "1").await["total"], 3);
+    let again = json!({"productId": product, "amount": "3000.00", "termCount": "3", "termUnit": "2", "repayTermCount": "1",
+        "repayTermUnit": "2", "repayType": "3", "interestRate": "0.24", "longitude": "0", "latitude": "0", "orderId": "o-2",
+        "purpose": "16", "otherChannels": "02", "phonebookList": []});
+    assert_eq!(apply(&app, &token, again).await["responseCode"], "20005000", "a paid-off loan frees the slot");
 });
 
 e2e!(an_overdue_period_carries_the_exact_penalty(app) {
