@@ -32,7 +32,7 @@ use cashloan_runtime::db::{self, DbError};
 use cashloan_runtime::{Kv, Shutdown};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations};
 use tokio::net::TcpListener;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Channel;
 
 pub use crate::policy::Policy;
 use crate::store::Store;
@@ -104,11 +104,7 @@ const CALL_DEADLINE: Duration = Duration::from_secs(3);
 
 /// A lazily connecting channel to another service, with deadlines.
 pub fn channel(addr: &str) -> Result<Channel, StartError> {
-    let endpoint = Endpoint::from_shared(addr.to_owned()).map_err(|e| StartError::Address(e.to_string()))?;
-    Ok(endpoint
-        .connect_timeout(Duration::from_secs(1))
-        .timeout(CALL_DEADLINE)
-        .connect_lazy())
+    cashloan_runtime::grpc::lazy_channel(addr, CALL_DEADLINE).map_err(StartError::Address)
 }
 
 /// Connects the database (running migrations) and builds the service around `kv`.

@@ -8,7 +8,7 @@ use cashloan_proto::loan::v1::loan_client::LoanClient;
 use cashloan_proto::message::v1::message_client::MessageClient;
 use cashloan_proto::product::v1::product_client::ProductClient;
 use cashloan_runtime::Kv;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Channel;
 use tonic_health::pb::health_client::HealthClient;
 use tonic_health::pb::HealthCheckRequest;
 
@@ -37,14 +37,10 @@ pub struct AddressError {
 
 /// A lazily connecting channel with the call deadline; a service that is down fails fast.
 fn channel(addr: &str, deadline: Duration) -> Result<Channel, AddressError> {
-    let endpoint = Endpoint::from_shared(addr.to_owned()).map_err(|e| AddressError {
+    cashloan_runtime::grpc::lazy_channel(addr, deadline).map_err(|reason| AddressError {
         addr: addr.to_owned(),
-        reason: e.to_string(),
-    })?;
-    Ok(endpoint
-        .connect_timeout(Duration::from_secs(1))
-        .timeout(deadline)
-        .connect_lazy())
+        reason,
+    })
 }
 
 impl Gateway {

@@ -25,7 +25,7 @@ use cashloan_runtime::Shutdown;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations};
 use rust_decimal::Decimal;
 use tokio::net::TcpListener;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Channel;
 
 use crate::store::Store;
 
@@ -89,11 +89,7 @@ pub struct LoanCore {
 }
 
 fn channel(addr: &str) -> Result<Channel, StartError> {
-    let endpoint = Endpoint::from_shared(addr.to_owned()).map_err(|e| StartError::Address(e.to_string()))?;
-    Ok(endpoint
-        .connect_timeout(Duration::from_secs(1))
-        .timeout(Duration::from_secs(3))
-        .connect_lazy())
+    cashloan_runtime::grpc::lazy_channel(addr, Duration::from_secs(3)).map_err(StartError::Address)
 }
 
 /// Connects the database (running migrations) and builds the service on `clock`.

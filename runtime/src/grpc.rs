@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tonic::transport::server::{Router, TcpIncoming};
+use tonic::transport::{Channel, Endpoint};
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
@@ -47,6 +48,16 @@ async fn grace_over(stopping: tokio::sync::oneshot::Receiver<()>) {
         // The server ended without a shutdown: nothing to wait for.
         Err(_) => std::future::pending().await,
     }
+}
+
+/// A channel to another service that connects on first use (so services start in any order),
+/// gives up connecting after a second, and puts `deadline` on every call.
+pub fn lazy_channel(addr: &str, deadline: Duration) -> Result<Channel, String> {
+    let endpoint = Endpoint::from_shared(addr.to_owned()).map_err(|e| format!("{addr:?}: {e}"))?;
+    Ok(endpoint
+        .connect_timeout(Duration::from_secs(1))
+        .timeout(deadline)
+        .connect_lazy())
 }
 
 /// A status whose ErrorInfo carries `reason`; the gateway maps the reason to a response code.

@@ -60,15 +60,10 @@ fn term_text(body: &Map<String, Value>, name: &str) -> Result<String, Failure> {
     }
 }
 
-const QUOTE: Failures = Failures {
-    specific: &[],
-    fallback: ("99999999", "系统错误"),
-};
-
-/// #22: the quote with its full schedule.
-pub async fn quote(gw: Data<Gateway>, call: Call) -> Outcome {
+/// The terms of #22 and #23, as sent, for the session's user.
+fn loan_terms(call: &Call) -> Result<pb::QuoteRequest, Failure> {
     let b = &call.body;
-    let request = pb::QuoteRequest {
+    Ok(pb::QuoteRequest {
         user_id: call.user()?.user_id.clone(),
         product_id: call.fields().text("productId")?.to_owned(),
         amount: term_text(b, "amount")?,
@@ -78,7 +73,17 @@ pub async fn quote(gw: Data<Gateway>, call: Call) -> Outcome {
         repay_term_unit: term_text(b, "repayTermUnit")?,
         repay_type: term_text(b, "repayType")?,
         interest_rate: term_text(b, "interestRate")?,
-    };
+    })
+}
+
+const QUOTE: Failures = Failures {
+    specific: &[],
+    fallback: ("99999999", "系统错误"),
+};
+
+/// #22: the quote with its full schedule.
+pub async fn quote(gw: Data<Gateway>, call: Call) -> Outcome {
+    let request = loan_terms(&call)?;
     let q = gw
         .loan
         .clone()
@@ -167,17 +172,7 @@ pub async fn apply(gw: Data<Gateway>, call: Call) -> Outcome {
     let b = &call.body;
     let f = call.fields();
     let user = call.user()?;
-    let terms = pb::QuoteRequest {
-        user_id: user.user_id.clone(),
-        product_id: f.text("productId")?.to_owned(),
-        amount: term_text(b, "amount")?,
-        term_count: term_text(b, "termCount")?,
-        term_unit: term_text(b, "termUnit")?,
-        repay_term_count: term_text(b, "repayTermCount")?,
-        repay_term_unit: term_text(b, "repayTermUnit")?,
-        repay_type: term_text(b, "repayType")?,
-        interest_rate: term_text(b, "interestRate")?,
-    };
+    let terms = loan_terms(&call)?;
     let request = pb::ApplyRequest {
         terms: Some(terms),
         mobile: user.mobile.clone(),
