@@ -417,6 +417,30 @@ pub fn bank_card(prefix: &str, suffix: &str, len: usize) -> String {
 }
 
 impl TestApp {
+    /// One integer from the loan database, read directly (what the API cannot show).
+    pub fn loan_database_integer(&self, sql: &str) -> i64 {
+        use diesel::{Connection, RunQueryDsl};
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            value: i64,
+        }
+        let rows: Vec<Row> = match &self.postgres_cleanup {
+            Some((server, prefix)) => {
+                let url = cashloan_runtime::db::postgres_database_url(server, &format!("{prefix}_loan"));
+                diesel::sql_query(sql)
+                    .load(&mut diesel::PgConnection::establish(&url).unwrap())
+                    .unwrap()
+            }
+            None => {
+                let path = self.data.path().join("loan.db");
+                let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy()).unwrap();
+                diesel::sql_query(sql).load(&mut conn).unwrap()
+            }
+        };
+        rows[0].value
+    }
+
     /// Everything the auth database holds, as text: the SQLite files' bytes, or PostgreSQL's rows.
     pub fn auth_database_text(&self) -> String {
         match &self.postgres_cleanup {

@@ -164,6 +164,9 @@ e2e!(eight_concurrent_repayments_charge_once(app) {
     assert_eq!(paid["total"], 1);
     assert_eq!(paid["resultSet"][0]["dueTotalAmount"], "507.00", "one payment's worth");
     assert_eq!(centre(&app, &token).await["availableCredit"], "5000.00");
+    let recorded = app.loan_database_integer("SELECT COUNT(*) AS value FROM repayments");
+    let charged = app.loan_database_integer("SELECT CAST(COALESCE(SUM(total_fen), 0) AS BIGINT) AS value FROM repayments");
+    assert_eq!((recorded, charged), (1, 50_700), "one repayment of 507.00 stored");
 });
 
 e2e!(a_declined_deduction_changes_nothing(app) {
@@ -179,6 +182,7 @@ e2e!(a_declined_deduction_changes_nothing(app) {
     assert_eq!(repay_list(&app, &token, "2").await["total"], 1, "still unpaid");
     assert_eq!(status_of(&app, &token).await, "4");
     assert_eq!(centre(&app, &token).await["totalNeedPayAmount"], "507.00");
+    assert_eq!(app.loan_database_integer("SELECT COUNT(*) AS value FROM repayments"), 0, "nothing recorded");
 });
 
 e2e!(nobody_pays_or_sees_another_users_loan(app) {
