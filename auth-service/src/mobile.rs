@@ -25,14 +25,7 @@ impl Mobile {
     }
 }
 
-/// `189****7521`; empty for what is not an 11-character number.
-pub fn mask(mobile: &str) -> String {
-    if mobile.len() == 11 && mobile.is_ascii() {
-        format!("{}****{}", &mobile[..3], &mobile[7..])
-    } else {
-        String::new()
-    }
-}
+pub use cashloan_runtime::mask::mobile as mask;
 
 impl std::fmt::Display for Mobile {
     /// Masked, so a mobile in a log line is not a full personal number.

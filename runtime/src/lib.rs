@@ -4,6 +4,7 @@ pub mod clock;
 pub mod db;
 pub mod grpc;
 pub mod kv;
+pub mod mask;
 pub mod money;
 pub mod shutdown;
 pub mod telemetry;

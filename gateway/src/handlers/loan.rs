@@ -295,11 +295,7 @@ pub async fn user_center(gw: Data<Gateway>, call: Call) -> Outcome {
         .map_err(|s| from_status(&s, &APPLY))?
         .into_inner();
     let mobile = &user.mobile;
-    let masked_mobile = if mobile.len() == 11 {
-        format!("{}****{}", &mobile[..3], &mobile[7..])
-    } else {
-        String::new()
-    };
+    let masked_mobile = cashloan_runtime::mask::mobile(mobile);
     let result = json!({
         "realName": c.masked_real_name, "mobile": masked_mobile, "availableCredit": c.available_credit,
         "totalCredit": c.total_credit, "totalApplyAmount": c.total_apply_amount, "totalNeedPayAmount": c.total_need_pay_amount,

@@ -1,0 +1,19 @@
+//! Masks of personal values shown or logged (API.md §6.2: personal-information minimisation).
+
+/// `189****7521`; empty for anything that is not an 11-character number.
+pub fn mobile(mobile: &str) -> String {
+    if mobile.len() == 11 && mobile.is_ascii() {
+        format!("{}****{}", &mobile[..3], &mobile[7..])
+    } else {
+        String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn mobiles_keep_the_first_three_and_last_four() {
+        assert_eq!(super::mobile("18912347521"), "189****7521");
+        assert_eq!(super::mobile("1"), "");
+    }
+}
