@@ -20,7 +20,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/products/upsert", web::post().to(upsert_product))
         .route("/admin/loans/list", web::post().to(list_loans))
         .route("/admin/loans/review", web::post().to(review_loan))
-        .route("/admin/loans/disburse", web::post().to(disburse_loan));
+        .route("/admin/loans/disburse", web::post().to(disburse_loan))
+        .route("/admin/messages/system", web::post().to(publish_system_message));
 }
 
 fn authorized(gw: &Gateway, req: &HttpRequest) -> bool {
@@ -289,6 +290,25 @@ async fn upsert_product(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> Htt
             "保存成功",
             Value::String(reply.into_inner().id),
         ))
+    })
+    .await
+}
+
+async fn publish_system_message(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
+    admin(gw, req, body, |gw, body| async move {
+        let f = Fields(&body);
+        let request = pb::SystemMessage {
+            title: f.text("messageTitle")?.to_owned(),
+            content: f.text("messageContent")?.to_owned(),
+            message_type: f.text("messageType")?.to_owned(),
+            event_url: f.optional_text("eventUrl")?.to_owned(),
+        };
+        gw.message
+            .clone()
+            .publish_system_message(request)
+            .await
+            .map_err(|s| from_status(&s, &ADMIN))?;
+        Ok(Success::empty("0000", "发布成功"))
     })
     .await
 }

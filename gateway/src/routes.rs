@@ -115,6 +115,9 @@ pub fn table() -> HashMap<&'static str, Route> {
         api!("/appCommonApi/getRepayInfoList", Session, loan::repayments),
         api!("/appCommonApi/getUserCenterInfo", Session, loan::user_center),
         api!("/appCommonApi/gotoRepayment", Session, loan::repay),
+        // §6.5 Messages
+        api!("/appCommonApi/getCustomMessage", Session, app::custom_messages),
+        api!("/openCommonApi/getSystemMessage", Open, app::system_messages),
     ];
     routes.into_iter().map(|r| (r.path, r)).collect()
 }

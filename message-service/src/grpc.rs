@@ -118,4 +118,104 @@ impl pb::message_server::Message for MessageApi {
         store::publish_version(&self.pool, publication).await?;
         Ok(Response::new(pb::Empty {}))
     }
+
+    async fn deliver_loan_event(&self, request: Request<pb::LoanEvent>) -> Reply<pb::DeliverLoanEventReply> {
+        let event = request.into_inner();
+        if event.event_id.is_empty() || event.user_id.is_empty() {
+            return Err(MessageError::InvalidField("event_id").into());
+        }
+        let (message_type, title, content) =
+            crate::loan_messages::compose(&event).ok_or(MessageError::InvalidField("kind"))?;
+        let sent_at = if event.occurred_at > 0 {
+            event.occurred_at
+        } else {
+            cashloan_runtime::clock::now_ms()
+        };
+        let created = store::insert_customer_message(
+            &self.pool,
+            &event.event_id,
+            &event.user_id,
+            (message_type, title, content.clone()),
+            sent_at,
+        )
+        .await?;
+        // The SMS goes with the message's first delivery only.
+        if created && !event.mobile.is_empty() {
+            if let Err(e) = self
+                .sms
+                .send(&event.mobile, &format!("【现金贷】{content}"))
+                .await
+            {
+                tracing::warn!(error = %e, event = %event.event_id, "loan event SMS not delivered");
+            }
+        }
+        Ok(Response::new(pb::DeliverLoanEventReply { created }))
+    }
+
+    async fn list_customer_messages(
+        &self,
+        request: Request<pb::ListCustomerMessagesRequest>,
+    ) -> Reply<pb::MessagePage> {
+        let r = request.into_inner();
+        let (offset, limit) = page_bounds(r.page);
+        let (rows, total) = store::customer_messages(&self.pool, &r.user_id, offset, limit).await?;
+        Ok(Response::new(message_page(rows, total)))
+    }
+
+    async fn publish_system_message(&self, request: Request<pb::SystemMessage>) -> Reply<pb::Empty> {
+        let m = request.into_inner();
+        let message_type = match m.message_type.trim_start_matches('0') {
+            "" if !m.message_type.is_empty() => "0",
+            "1" => "1",
+            _ => return Err(MessageError::InvalidField("messageType").into()),
+        };
+        if !(1..=100).contains(&m.title.chars().count()) {
+            return Err(MessageError::InvalidField("messageTitle").into());
+        }
+        if !(1..=2000).contains(&m.content.chars().count()) {
+            return Err(MessageError::InvalidField("messageContent").into());
+        }
+        if m.event_url.chars().count() > 500 {
+            return Err(MessageError::InvalidField("eventUrl").into());
+        }
+        let message = [m.title, m.content, message_type.to_owned(), m.event_url];
+        store::insert_system_message(&self.pool, message, cashloan_runtime::clock::now_ms()).await?;
+        Ok(Response::new(pb::Empty {}))
+    }
+
+    async fn list_system_messages(
+        &self,
+        request: Request<pb::ListSystemMessagesRequest>,
+    ) -> Reply<pb::MessagePage> {
+        let (offset, limit) = page_bounds(request.into_inner().page);
+        let (rows, total) = store::system_messages(&self.pool, offset, limit).await?;
+        Ok(Response::new(message_page(rows, total)))
+    }
+}
+
+/// Offset and limit of a 1-based page (1 and 10 by default, at most 100 a page).
+fn page_bounds(page: Option<pb::Page>) -> (i64, i64) {
+    let page = page.unwrap_or(pb::Page { num: 1, size: 10 });
+    let size = if page.size == 0 { 10 } else { page.size.min(100) } as i64;
+    ((page.num.max(1) as i64 - 1) * size, size)
+}
+
+fn message_page(rows: Vec<store::MessageRow>, total: i64) -> pb::MessagePage {
+    let items = rows
+        .into_iter()
+        .map(
+            |(id, title, content, message_type, event_url, sent_at)| pb::MessageItem {
+                id,
+                title,
+                content,
+                message_type,
+                event_url,
+                sent_at,
+            },
+        )
+        .collect();
+    pb::MessagePage {
+        items,
+        total: total as u64,
+    }
 }

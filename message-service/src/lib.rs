@@ -3,6 +3,7 @@
 pub mod app_version;
 pub mod error;
 pub mod grpc;
+pub mod loan_messages;
 mod schema;
 pub mod sms;
 mod store;

@@ -29,3 +29,26 @@ diesel::table! {
         published_at -> BigInt,
     }
 }
+
+diesel::table! {
+    customer_messages (id) {
+        id -> Text,
+        event_id -> Text,
+        user_id -> Text,
+        title -> Text,
+        content -> Text,
+        message_type -> Text,
+        sent_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    system_messages (id) {
+        id -> Text,
+        title -> Text,
+        content -> Text,
+        message_type -> Text,
+        event_url -> Text,
+        sent_at -> BigInt,
+    }
+}

@@ -1,12 +1,13 @@
 //! message-service's queries.
 
 use cashloan_runtime::clock::now_ms;
-use cashloan_runtime::db::{self, DbPool};
+use cashloan_runtime::db::{self, DbError, DbPool};
 use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use crate::app_version::Publication;
 use crate::error::MessageError;
-use crate::schema::{app_versions, feedback, sms_outbox};
+use crate::schema::{app_versions, customer_messages, feedback, sms_outbox, system_messages};
 
 fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
@@ -111,6 +112,124 @@ pub async fn current_version(pool: &DbPool, app_type: &str) -> Result<Option<Cur
             ))
             .first(conn)
             .optional()?)
+    })
+    .await?)
+}
+
+/// `(id, title, content, message_type, event_url, sent_at)` of a listed message.
+pub type MessageRow = (String, String, String, String, String, i64);
+
+/// Stores a customer message under its event id; false when the event was stored before.
+pub async fn insert_customer_message(
+    pool: &DbPool,
+    event_id: &str,
+    user_id: &str,
+    message: (&str, &str, String),
+    sent_at: i64,
+) -> Result<bool, MessageError> {
+    let (message_type, title, content) = message;
+    let row = (
+        customer_messages::id.eq(new_id()),
+        customer_messages::event_id.eq(event_id.to_owned()),
+        customer_messages::user_id.eq(user_id.to_owned()),
+        customer_messages::title.eq(title.to_owned()),
+        customer_messages::content.eq(content),
+        customer_messages::message_type.eq(message_type.to_owned()),
+        customer_messages::sent_at.eq(sent_at),
+    );
+    let inserted = db::run(pool, move |conn| {
+        Ok(diesel::insert_into(customer_messages::table)
+            .values(row)
+            .execute(conn))
+    })
+    .await?;
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
+        Err(e) => Err(DbError::Query(e).into()),
+    }
+}
+
+/// A page of a user's messages, newest first, and the total.
+pub async fn customer_messages(
+    pool: &DbPool,
+    user_id: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<MessageRow>, i64), MessageError> {
+    let user_id = user_id.to_owned();
+    Ok(db::run(pool, move |conn| {
+        let total: i64 = customer_messages::table
+            .filter(customer_messages::user_id.eq(user_id.clone()))
+            .count()
+            .get_result(conn)?;
+        let rows: Vec<(String, String, String, String, i64)> = customer_messages::table
+            .filter(customer_messages::user_id.eq(user_id))
+            .order((customer_messages::sent_at.desc(), customer_messages::id.desc()))
+            .offset(offset)
+            .limit(limit)
+            .select((
+                customer_messages::id,
+                customer_messages::title,
+                customer_messages::content,
+                customer_messages::message_type,
+                customer_messages::sent_at,
+            ))
+            .load(conn)?;
+        let rows = rows
+            .into_iter()
+            .map(|(id, t, c, k, at)| (id, t, c, k, String::new(), at))
+            .collect();
+        Ok((rows, total))
+    })
+    .await?)
+}
+
+pub async fn insert_system_message(
+    pool: &DbPool,
+    message: [String; 4],
+    sent_at: i64,
+) -> Result<(), MessageError> {
+    let [title, content, message_type, event_url] = message;
+    let row = (
+        system_messages::id.eq(new_id()),
+        system_messages::title.eq(title),
+        system_messages::content.eq(content),
+        system_messages::message_type.eq(message_type),
+        system_messages::event_url.eq(event_url),
+        system_messages::sent_at.eq(sent_at),
+    );
+    db::run(pool, move |conn| {
+        diesel::insert_into(system_messages::table)
+            .values(row)
+            .execute(conn)?;
+        Ok(())
+    })
+    .await?;
+    Ok(())
+}
+
+pub async fn system_messages(
+    pool: &DbPool,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<MessageRow>, i64), MessageError> {
+    Ok(db::run(pool, move |conn| {
+        let total: i64 = system_messages::table.count().get_result(conn)?;
+        let rows = system_messages::table
+            .order((system_messages::sent_at.desc(), system_messages::id.desc()))
+            .offset(offset)
+            .limit(limit)
+            .select((
+                system_messages::id,
+                system_messages::title,
+                system_messages::content,
+                system_messages::message_type,
+                system_messages::event_url,
+                system_messages::sent_at,
+            ))
+            .load(conn)?;
+        Ok((rows, total))
     })
     .await?)
 }

@@ -8,6 +8,7 @@ use serde_json::json;
 use crate::call::Call;
 use crate::codes::{from_status, Failures};
 use crate::envelope::{Outcome, Success};
+use crate::paging::{page_fields, page_request, PageRequest};
 use crate::state::Gateway;
 
 const FEEDBACK: Failures = Failures {
@@ -77,4 +78,64 @@ pub async fn detect_version(gw: Data<Gateway>, call: Call) -> Outcome {
         "forceUpdate": if v.force_update { "1" } else { "0" },
     });
     Ok(Success::new("20003008", "版本检测成功", result))
+}
+
+const MESSAGES: Failures = Failures {
+    specific: &[],
+    fallback: ("99999999", "系统错误"),
+};
+
+fn message_json(m: &pb::MessageItem, with_url: bool) -> serde_json::Value {
+    let mut item = json!({
+        "id": m.id, "messageTitle": m.title, "messageContent": m.content, "messageType": m.message_type,
+        "sendDate": cashloan_runtime::clock::format_datetime_cst(m.sent_at),
+    });
+    if with_url {
+        item["eventUrl"] = json!(m.event_url);
+    }
+    item
+}
+
+fn paged_messages(reply: pb::MessagePage, page: PageRequest, with_url: bool) -> Success {
+    let items = reply.items.iter().map(|m| message_json(m, with_url)).collect();
+    let mut success = Success::new("0000", "查询成功", serde_json::Value::Array(items));
+    success.paging = Some(page_fields(page, reply.total));
+    success
+}
+
+/// #24: the caller's messages, newest first.
+pub async fn custom_messages(gw: Data<Gateway>, call: Call) -> Outcome {
+    let page = page_request(&call.body)?;
+    let request = pb::ListCustomerMessagesRequest {
+        user_id: call.user()?.user_id.clone(),
+        page: Some(pb::Page {
+            num: page.num,
+            size: page.size,
+        }),
+    };
+    let reply = gw
+        .message
+        .clone()
+        .list_customer_messages(request)
+        .await
+        .map_err(|s| from_status(&s, &MESSAGES))?;
+    Ok(paged_messages(reply.into_inner(), page, false))
+}
+
+/// #25: announcements and campaigns for everyone, newest first.
+pub async fn system_messages(gw: Data<Gateway>, call: Call) -> Outcome {
+    let page = page_request(&call.body)?;
+    let request = pb::ListSystemMessagesRequest {
+        page: Some(pb::Page {
+            num: page.num,
+            size: page.size,
+        }),
+    };
+    let reply = gw
+        .message
+        .clone()
+        .list_system_messages(request)
+        .await
+        .map_err(|s| from_status(&s, &MESSAGES))?;
+    Ok(paged_messages(reply.into_inner(), page, true))
 }

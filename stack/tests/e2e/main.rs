@@ -5,6 +5,7 @@ mod harness;
 mod account;
 mod customer;
 mod loans;
+mod messages;
 mod password;
 mod products;
 mod protocol;

@@ -1,0 +1,81 @@
+//! API.md §6.5 messages and §7 system-message publishing; loan events delivered once.
+
+use cashloan_proto::message::v1 as pb;
+use serde_json::json;
+
+use crate::e2e;
+use crate::harness::TestApp;
+
+e2e!(system_messages_are_published_and_paged_newest_first(app) {
+    let empty = app.call("/openCommonApi/getSystemMessage", json!({})).await;
+    assert_eq!((empty["responseCode"].clone(), empty["total"].clone(), empty["pages"].clone()), (json!("0000"), json!(0), json!(0)));
+    for (i, kind) in ["0", "1", "01"].iter().enumerate() {
+        let reply = app
+            .admin_call("/admin/messages/system", json!({"messageTitle": format!("公告{i}"), "messageContent": "系统维护通知",
+                "messageType": kind, "eventUrl": format!("https://example.com/{i}")}))
+            .await;
+        assert_eq!(reply["responseCode"], "0000", "{reply}");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let bad = app.admin_call("/admin/messages/system", json!({"messageTitle": "x", "messageContent": "y", "messageType": "2"})).await;
+    assert_eq!(bad["responseCode"], "10001000");
+    let first = app.call("/openCommonApi/getSystemMessage", json!({"pageNum": 1, "pageSize": 2})).await;
+    assert_eq!((first["total"].clone(), first["pages"].clone(), first["isLastPage"].clone()), (json!(3), json!(2), json!(false)));
+    let items = first["resultSet"].as_array().unwrap();
+    assert_eq!(items[0]["messageTitle"], "公告2", "newest first");
+    assert_eq!(items[0]["messageType"], "1");
+    assert_eq!(items[0]["eventUrl"], "https://example.com/2");
+    assert_eq!(items[0]["sendDate"].as_str().unwrap().len(), 19);
+    let second = app.call("/openCommonApi/getSystemMessage", json!({"pageNum": 2, "pageSize": 2})).await;
+    assert_eq!(second["resultSet"][0]["messageTitle"], "公告0");
+});
+
+async fn auth_user_id(app: &TestApp, mobile: &str) -> String {
+    use cashloan_proto::auth::v1 as auth;
+    let addr = app.stack.as_ref().unwrap().service_addr("auth-service").unwrap();
+    let mut client = auth::auth_client::AuthClient::connect(format!("http://{addr}"))
+        .await
+        .unwrap();
+    client
+        .find_account(auth::FindAccountRequest {
+            mobile: mobile.to_owned(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .user_id
+}
+
+e2e!(a_loan_event_becomes_one_message_and_one_sms_however_often_delivered(app) {
+    let (mobile, token) = app.user().await;
+    let user_id = auth_user_id(&app, &mobile).await;
+    let addr = app.stack.as_ref().unwrap().service_addr("message-service").unwrap();
+    let mut messages = pb::message_client::MessageClient::connect(format!("http://{addr}")).await.unwrap();
+    let event = pb::LoanEvent {
+        event_id: "evt-disbursed-1".into(),
+        user_id,
+        mobile: mobile.clone(),
+        kind: pb::LoanEventKind::Disbursed.into(),
+        product_name: "新现金贷".into(),
+        application_code: "CL20261128000001".into(),
+        amount: "500.00".into(),
+        date: String::new(),
+        occurred_at: 0,
+    };
+    assert!(messages.deliver_loan_event(event.clone()).await.unwrap().into_inner().created);
+    assert!(!messages.deliver_loan_event(event.clone()).await.unwrap().into_inner().created, "a redelivery creates nothing");
+    let mine = app.call_as(&token, "/appCommonApi/getCustomMessage", json!({})).await;
+    assert_eq!(mine["total"], 1);
+    let m = &mine["resultSet"][0];
+    assert_eq!((m["messageType"].as_str(), m["messageTitle"].as_str()), (Some("14"), Some("借款已放款")));
+    assert!(m["messageContent"].as_str().unwrap().contains("500.00"));
+    assert!(m.get("eventUrl").is_none());
+    let outbox = app.admin_call("/admin/sms/outbox", json!({"mobile": mobile, "limit": 100})).await;
+    let loan_sms: Vec<_> = outbox["resultSet"].as_array().unwrap().iter().filter(|s| s["content"].as_str().unwrap().contains("放款")).collect();
+    assert_eq!(loan_sms.len(), 1, "one SMS for the event");
+    let (_, other) = app.user().await;
+    assert_eq!(app.call_as(&other, "/appCommonApi/getCustomMessage", json!({})).await["total"], 0);
+    assert_eq!(app.call("/appCommonApi/getCustomMessage", json!({})).await["responseCode"], "99990004");
+    let unknown = pb::LoanEvent { event_id: "evt-2".into(), kind: 0, ..event };
+    assert!(messages.deliver_loan_event(unknown).await.is_err());
+});
