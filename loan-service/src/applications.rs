@@ -10,6 +10,7 @@ use tonic::Code;
 
 use crate::error::LoanError;
 use crate::lifecycle::{transition, Action, Status};
+use crate::outbox::{self, OutboxEvent};
 use crate::quote;
 use crate::schedule::{self, TermUnit};
 use crate::store::{new_id, page_bounds, ApplicationRow, NewApplication, PeriodRow, StatusChange};
@@ -219,8 +220,17 @@ impl LoanCore {
             open_slot: Some(t.user_id.clone()),
         };
         let id = row.id.clone();
+        let event = OutboxEvent::new(
+            outbox::SUBMITTED,
+            &row.user_id,
+            &row.mobile,
+            &row.product_name,
+            "",
+            format_amount(row.amount_fen),
+            now,
+        );
         let day = self.clock.today().format("%Y%m%d").to_string();
-        let code = self.store.insert_application(row, day).await?;
+        let code = self.store.insert_application(row, day, event).await?;
         tracing::info!(application = %code, "application submitted");
         Ok((id, code))
     }
@@ -270,17 +280,33 @@ impl LoanCore {
             Action::Approve => Some(self.approved_terms(&app, r)?),
             _ => None,
         };
+        let now = self.clock.now_ms();
+        let event = match to {
+            Status::Approved => Some(outbox::APPROVED),
+            Status::Rejected => Some(outbox::REJECTED),
+            _ => None,
+        }
+        .map(|kind| {
+            let amount = approval.map_or(app.amount_fen, |(a, _, _)| a);
+            OutboxEvent::new(
+                kind,
+                &app.user_id,
+                &app.mobile,
+                &app.product_name,
+                &app.code,
+                format_amount(amount),
+                now,
+            )
+        });
         let change = StatusChange {
             from,
             to,
             actor: "admin".into(),
             remark: r.remark.clone(),
             approval,
+            event,
         };
-        let moved = self
-            .store
-            .move_status(&app.id, change, self.clock.now_ms())
-            .await?;
+        let moved = self.store.move_status(&app.id, change, now).await?;
         if !moved {
             return Err(LoanError::IllegalTransition);
         }
@@ -390,9 +416,18 @@ impl LoanCore {
             .bank_card_no;
         let payout = (self.channel.clone(), card, principal);
         let now = self.clock.now_ms();
+        let event = OutboxEvent::new(
+            outbox::DISBURSED,
+            &app.user_id,
+            &app.mobile,
+            &app.product_name,
+            &app.code,
+            format_amount(principal),
+            now,
+        );
         if !self
             .store
-            .disburse(&app.id, release.to_string(), periods, payout, now)
+            .disburse(&app.id, release.to_string(), periods, payout, event, now)
             .await?
         {
             return Err(LoanError::IllegalTransition);

@@ -7,6 +7,7 @@ pub mod charges;
 pub mod error;
 mod grpc;
 pub mod lifecycle;
+pub mod outbox;
 pub mod quote;
 mod repayments;
 pub mod schedule;
@@ -18,6 +19,7 @@ use std::time::Duration;
 
 use cashloan_proto::auth::v1::auth_client::AuthClient;
 use cashloan_proto::loan::v1::loan_server::LoanServer;
+use cashloan_proto::message::v1::message_client::MessageClient;
 use cashloan_proto::product::v1::product_client::ProductClient;
 use cashloan_runtime::clock::Clock;
 use cashloan_runtime::db::{self, DbError};
@@ -55,6 +57,16 @@ pub struct Config {
         default_value = "http://127.0.0.1:50051"
     )]
     pub auth_addr: String,
+    /// message-service's gRPC address, where the outbox relay delivers loan events.
+    #[arg(
+        long = "message-addr",
+        env = "MESSAGE_ADDR",
+        default_value = "http://127.0.0.1:50054"
+    )]
+    pub message_addr: String,
+    /// How often the outbox relay looks for undelivered events, milliseconds.
+    #[arg(long = "relay-interval-ms", env = "RELAY_INTERVAL_MS", default_value_t = 1000)]
+    pub relay_interval_ms: u64,
     /// Highest all-in annual cost (apr) of a loan, in millionths (360000 = 36 %).
     #[arg(long = "apr-cap-ppm", env = "APR_CAP_PPM", default_value_t = 360_000)]
     pub apr_cap_ppm: i64,
@@ -82,6 +94,8 @@ pub struct LoanCore {
     store: Store,
     products: ProductClient<Channel>,
     auth: AuthClient<Channel>,
+    messages: MessageClient<Channel>,
+    relay_interval: Duration,
     clock: Clock,
     channel: std::sync::Arc<dyn channel::PaymentChannel>,
     apr_cap: Decimal,
@@ -99,6 +113,8 @@ pub fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError> {
         store: Store::new(pool),
         products: ProductClient::new(channel(&config.product_addr)?),
         auth: AuthClient::new(channel(&config.auth_addr)?),
+        messages: MessageClient::new(channel(&config.message_addr)?),
+        relay_interval: Duration::from_millis(config.relay_interval_ms),
         clock,
         channel: std::sync::Arc::new(channel::LocalChannel),
         apr_cap: Decimal::new(config.apr_cap_ppm, 6),
@@ -106,12 +122,21 @@ pub fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError> {
     })
 }
 
+/// Serves the service and runs its outbox relay until `shutdown`.
 pub async fn serve(core: LoanCore, listener: TcpListener, shutdown: Shutdown) -> Result<(), StartError> {
+    let relay = tokio::spawn(outbox::run_relay(
+        core.store.pool().clone(),
+        core.messages.clone(),
+        core.clock.clone(),
+        core.relay_interval,
+        shutdown.clone(),
+    ));
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<LoanServer<LoanCore>>().await;
     let router = tonic::transport::Server::builder()
         .add_service(health_service)
         .add_service(LoanServer::new(core));
     cashloan_runtime::grpc::serve(router, listener, shutdown).await?;
+    let _ = relay.await;
     Ok(())
 }

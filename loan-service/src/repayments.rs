@@ -86,18 +86,29 @@ impl LoanCore {
             .iter()
             .map(|(num, charge)| (by_num(*num), charge.clone()))
             .collect();
+        let total = charges::sum(&charged).total();
+        let now = self.clock.now_ms();
+        let event = crate::outbox::OutboxEvent::new(
+            crate::outbox::REPAID,
+            &r.user_id,
+            &app.mobile,
+            &app.product_name,
+            &app.code,
+            format_amount(total),
+            now,
+        );
         let record = RepaymentRecord {
             application_id: app.id.clone(),
             user_id: r.user_id.clone(),
             kind: r.kind.clone(),
             claims,
-            paid_at: self.clock.now_ms(),
+            paid_at: now,
             paid_date: today.to_string(),
+            event,
         };
         self.store
             .record_repayment(record, self.channel.clone(), card)
             .await?;
-        let total = charges::sum(&charged).total();
         tracing::info!(application = %app.code, kind = %r.kind, amount = %format_amount(total), "repaid");
         Ok(())
     }

@@ -90,3 +90,20 @@ diesel::table! {
         created_at -> BigInt,
     }
 }
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        user_id -> Text,
+        mobile -> Text,
+        kind -> Integer,
+        product_name -> Text,
+        application_code -> Text,
+        amount -> Text,
+        event_date -> Text,
+        occurred_at -> BigInt,
+        delivered_at -> Nullable<BigInt>,
+        attempts -> Integer,
+        next_attempt_at -> BigInt,
+    }
+}

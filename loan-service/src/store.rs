@@ -9,7 +9,8 @@ use crate::channel::{ChannelError, PaymentChannel};
 use crate::charges::Charge;
 use crate::error::LoanError;
 use crate::lifecycle::Status;
-use crate::schema::{application_history, applications, credit_lines, repayment_periods, repayments};
+use crate::outbox::OutboxEvent;
+use crate::schema::{application_history, applications, credit_lines, outbox, repayment_periods, repayments};
 
 #[derive(Clone)]
 pub struct Store {
@@ -115,6 +116,8 @@ pub struct StatusChange {
     pub remark: String,
     /// (approved amount in fen, term count, term unit) of an approval.
     pub approval: Option<(i64, i32, i32)>,
+    /// What the customer is told of the move, if anything.
+    pub event: Option<OutboxEvent>,
 }
 
 #[derive(Clone, Debug, Queryable, Insertable)]
@@ -191,6 +194,10 @@ impl Store {
         Self { pool }
     }
 
+    pub fn pool(&self) -> &DbPool {
+        &self.pool
+    }
+
     pub async fn credit_total(&self, user_id: &str) -> Result<Option<i64>, LoanError> {
         let user_id = user_id.to_owned();
         Ok(db::run(&self.pool, move |conn| {
@@ -254,10 +261,11 @@ impl Store {
         &self,
         mut row: NewApplication,
         day: String,
+        event: OutboxEvent,
     ) -> Result<String, LoanError> {
         let prefix = format!("CL{day}");
         for _ in 0..8 {
-            let (candidate, prefix) = (row.clone(), prefix.clone());
+            let (candidate, prefix, event) = (row.clone(), prefix.clone(), event.clone());
             let attempt = db::run(&self.pool, move |conn| {
                 conn.transaction(|conn| {
                     let pattern = format!("{prefix}%");
@@ -287,6 +295,11 @@ impl Store {
                             at,
                         ))
                         .execute(conn)?;
+                    let event = OutboxEvent {
+                        application_code: code.clone(),
+                        ..event
+                    };
+                    diesel::insert_into(outbox::table).values(event).execute(conn)?;
                     Ok::<_, DieselError>(code)
                 })
                 .map_err(DbError::Query)
@@ -362,6 +375,7 @@ impl Store {
             actor,
             remark,
             approval,
+            event,
         } = change;
         let id = id.to_owned();
         Ok(db::run(&self.pool, move |conn| {
@@ -400,6 +414,9 @@ impl Store {
                     diesel::insert_into(application_history::table)
                         .values(history(&id, Some(from.code()), to.code(), &actor, &remark, now))
                         .execute(conn)?;
+                    if let Some(event) = event {
+                        diesel::insert_into(outbox::table).values(event).execute(conn)?;
+                    }
                 }
                 Ok::<_, DieselError>(moved == 1)
             })
@@ -416,6 +433,7 @@ impl Store {
         release_date: String,
         periods: Vec<PeriodRow>,
         payout: (std::sync::Arc<dyn PaymentChannel>, String, i64),
+        event: OutboxEvent,
         now: i64,
     ) -> Result<bool, LoanError> {
         let id = id.to_owned();
@@ -455,6 +473,7 @@ impl Store {
                 diesel::insert_into(application_history::table)
                     .values(entry)
                     .execute(conn)?;
+                diesel::insert_into(outbox::table).values(event).execute(conn)?;
                 runtime
                     .block_on(channel.disburse(&card_no, amount_fen, &id))
                     .map_err(TxError::Channel)?;
@@ -644,6 +663,9 @@ impl Store {
                         repayments::created_at.eq(record.paid_at),
                     ))
                     .execute(conn)?;
+                diesel::insert_into(outbox::table)
+                    .values(record.event.clone())
+                    .execute(conn)?;
                 let unpaid: i64 = repayment_periods::table
                     .filter(repayment_periods::application_id.eq(record.application_id.clone()))
                     .filter(repayment_periods::status.eq(0))
@@ -699,6 +721,8 @@ pub struct RepaymentRecord {
     pub claims: Vec<(String, Charge)>,
     pub paid_at: i64,
     pub paid_date: String,
+    /// The \"repaid\" message, written with the repayment.
+    pub event: OutboxEvent,
 }
 
 enum TxError {

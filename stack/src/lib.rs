@@ -36,6 +36,8 @@ pub struct StackConfig {
     pub default_credit_fen: i64,
     /// The clock of date-dependent rules; tests move it.
     pub clock: cashloan_runtime::clock::Clock,
+    /// How often loan events are relayed to message-service, milliseconds.
+    pub relay_interval_ms: u64,
 }
 
 impl StackConfig {
@@ -58,6 +60,7 @@ impl StackConfig {
             rate_cap_ppm: 360_000,
             default_credit_fen: 500_000,
             clock: cashloan_runtime::clock::Clock::default(),
+            relay_interval_ms: 1000,
         })
     }
 
@@ -195,6 +198,8 @@ impl Stack {
             database_url: loan_database,
             product_addr: product_url.clone(),
             auth_addr: auth_url.clone(),
+            message_addr: message_url.clone(),
+            relay_interval_ms: config.relay_interval_ms,
             apr_cap_ppm: config.rate_cap_ppm,
             default_credit_fen: config.default_credit_fen,
         };

@@ -79,3 +79,56 @@ e2e!(a_loan_event_becomes_one_message_and_one_sms_however_often_delivered(app) {
     let unknown = pb::LoanEvent { event_id: "evt-2".into(), kind: 0, ..event };
     assert!(messages.deliver_loan_event(unknown).await.is_err());
 });
+
+/// The user's messages once `count` have arrived (the relay runs every 100 ms in these tests).
+async fn messages_when(app: &TestApp, token: &str, count: u64) -> serde_json::Value {
+    for _ in 0..100 {
+        let reply = app
+            .call_as(token, "/appCommonApi/getCustomMessage", json!({"pageSize": 20}))
+            .await;
+        if reply["total"] == count {
+            return reply;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{count} messages did not arrive");
+}
+
+e2e!(a_loans_life_tells_the_customer_each_step_once(app, |c: &mut cashloan_stack::StackConfig| c.relay_interval_ms = 100) {
+    use crate::loans::{application, apply, disburse, newest_application, plan, product_id, review, verified_user};
+    let (mobile, token) = verified_user(&app).await;
+    let product = product_id(&app, "新现金贷").await;
+    apply(&app, &token, application(&product, "500.00")).await;
+    let id = newest_application(&app, &token).await;
+    review(&app, &id, "start").await;
+    review(&app, &id, "approve").await;
+    disburse(&app, &id, "").await;
+    let period = plan(&app, &token, &id).await["resultSet"][0]["repayId"].as_str().unwrap().to_owned();
+    let paid = app.call_as(&token, "/appCommonApi/gotoRepayment", json!({"id": period, "repayType": "current"})).await;
+    assert_eq!(paid["responseCode"], "0000");
+    let reply = messages_when(&app, &token, 4).await;
+    let types: Vec<&str> = reply["resultSet"].as_array().unwrap().iter().map(|m| m["messageType"].as_str().unwrap()).collect();
+    let mut sorted = types.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["11", "12", "14", "16"], "each step once");
+    assert!(reply["resultSet"][0]["messageContent"].as_str().unwrap().contains("507.00"), "the repayment is newest: {reply}");
+    // Nothing more arrives later, and each came with one SMS.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(app.call_as(&token, "/appCommonApi/getCustomMessage", json!({})).await["total"], 4);
+    let outbox = app.admin_call("/admin/sms/outbox", json!({"mobile": mobile, "limit": 100})).await;
+    let loan_texts = outbox["resultSet"].as_array().unwrap().iter().filter(|s| s["content"].as_str().unwrap().contains("CL")).count();
+    assert_eq!(loan_texts, 4);
+});
+
+e2e!(events_wait_while_message_service_is_down(app, |c: &mut cashloan_stack::StackConfig| c.relay_interval_ms = 100) {
+    use crate::loans::{application, apply, product_id, verified_user};
+    let (_, token) = verified_user(&app).await;
+    let product = product_id(&app, "新现金贷").await;
+    app.stack.as_mut().unwrap().stop_service("message-service").await;
+    assert_eq!(apply(&app, &token, application(&product, "500.00")).await["responseCode"], "20005000");
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    let pending = app.loan_database_integer("SELECT COUNT(*) AS value FROM outbox WHERE delivered_at IS NULL");
+    let tried = app.loan_database_integer("SELECT CAST(COALESCE(MAX(attempts), 0) AS BIGINT) AS value FROM outbox");
+    assert_eq!(pending, 1, "the event waits");
+    assert!(tried >= 1, "and was tried");
+});

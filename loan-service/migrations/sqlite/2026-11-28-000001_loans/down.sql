@@ -1,3 +1,4 @@
+DROP TABLE outbox;
 DROP TABLE repayments;
 DROP TABLE repayment_periods;
 DROP TABLE application_history;

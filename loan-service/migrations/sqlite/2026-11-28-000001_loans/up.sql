@@ -95,3 +95,21 @@ CREATE TABLE repayments (
     created_at BIGINT NOT NULL
 );
 CREATE INDEX repayments_application ON repayments (application_id);
+
+-- Events the customer must hear about, written in the transaction of the change that causes
+-- them; a relay delivers them to message-service, which stores each event id once.
+CREATE TABLE outbox (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    mobile TEXT NOT NULL,
+    kind INTEGER NOT NULL,
+    product_name TEXT NOT NULL,
+    application_code TEXT NOT NULL,
+    amount TEXT NOT NULL,
+    event_date TEXT NOT NULL,
+    occurred_at BIGINT NOT NULL,
+    delivered_at BIGINT,
+    attempts INTEGER NOT NULL,
+    next_attempt_at BIGINT NOT NULL
+);
+CREATE INDEX outbox_pending ON outbox (delivered_at, next_attempt_at);
