@@ -6,6 +6,7 @@ pub mod channel;
 pub mod charges;
 pub mod error;
 mod grpc;
+pub mod jobs;
 pub mod lifecycle;
 pub mod outbox;
 pub mod quote;
@@ -67,6 +68,9 @@ pub struct Config {
     /// How often the outbox relay looks for undelivered events, milliseconds.
     #[arg(long = "relay-interval-ms", env = "RELAY_INTERVAL_MS", default_value_t = 1000)]
     pub relay_interval_ms: u64,
+    /// How often the reminder and overdue-notice job runs, milliseconds.
+    #[arg(long = "job-interval-ms", env = "JOB_INTERVAL_MS", default_value_t = 60_000)]
+    pub job_interval_ms: u64,
     /// Highest all-in annual cost (apr) of a loan, in millionths (360000 = 36 %).
     #[arg(long = "apr-cap-ppm", env = "APR_CAP_PPM", default_value_t = 360_000)]
     pub apr_cap_ppm: i64,
@@ -96,6 +100,7 @@ pub struct LoanCore {
     auth: AuthClient<Channel>,
     messages: MessageClient<Channel>,
     relay_interval: Duration,
+    job_interval: Duration,
     clock: Clock,
     channel: std::sync::Arc<dyn channel::PaymentChannel>,
     apr_cap: Decimal,
@@ -115,6 +120,7 @@ pub fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError> {
         auth: AuthClient::new(channel(&config.auth_addr)?),
         messages: MessageClient::new(channel(&config.message_addr)?),
         relay_interval: Duration::from_millis(config.relay_interval_ms),
+        job_interval: Duration::from_millis(config.job_interval_ms),
         clock,
         channel: std::sync::Arc::new(channel::LocalChannel),
         apr_cap: Decimal::new(config.apr_cap_ppm, 6),
@@ -131,6 +137,12 @@ pub async fn serve(core: LoanCore, listener: TcpListener, shutdown: Shutdown) ->
         core.relay_interval,
         shutdown.clone(),
     ));
+    let jobs = tokio::spawn(jobs::run(
+        core.store.pool().clone(),
+        core.clock.clone(),
+        core.job_interval,
+        shutdown.clone(),
+    ));
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<LoanServer<LoanCore>>().await;
     let router = tonic::transport::Server::builder()
@@ -138,5 +150,6 @@ pub async fn serve(core: LoanCore, listener: TcpListener, shutdown: Shutdown) ->
         .add_service(LoanServer::new(core));
     cashloan_runtime::grpc::serve(router, listener, shutdown).await?;
     let _ = relay.await;
+    let _ = jobs.await;
     Ok(())
 }

@@ -107,3 +107,6 @@ diesel::table! {
         next_attempt_at -> BigInt,
     }
 }
+
+diesel::joinable!(repayment_periods -> applications (application_id));
+diesel::allow_tables_to_appear_in_same_query!(applications, repayment_periods);

@@ -38,6 +38,8 @@ pub struct StackConfig {
     pub clock: cashloan_runtime::clock::Clock,
     /// How often loan events are relayed to message-service, milliseconds.
     pub relay_interval_ms: u64,
+    /// How often reminders and overdue notices are looked for, milliseconds.
+    pub job_interval_ms: u64,
 }
 
 impl StackConfig {
@@ -61,6 +63,7 @@ impl StackConfig {
             default_credit_fen: 500_000,
             clock: cashloan_runtime::clock::Clock::default(),
             relay_interval_ms: 1000,
+            job_interval_ms: 60_000,
         })
     }
 
@@ -200,6 +203,7 @@ impl Stack {
             auth_addr: auth_url.clone(),
             message_addr: message_url.clone(),
             relay_interval_ms: config.relay_interval_ms,
+            job_interval_ms: config.job_interval_ms,
             apr_cap_ppm: config.rate_cap_ppm,
             default_credit_fen: config.default_credit_fen,
         };

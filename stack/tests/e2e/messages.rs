@@ -132,3 +132,31 @@ e2e!(events_wait_while_message_service_is_down(app, |c: &mut cashloan_stack::Sta
     assert_eq!(pending, 1, "the event waits");
     assert!(tried >= 1, "and was tried");
 });
+
+e2e!(reminders_and_overdue_notices_come_once_each(app, |c: &mut cashloan_stack::StackConfig| {
+    c.relay_interval_ms = 50;
+    c.job_interval_ms = 50;
+}) {
+    use crate::loans::{application, apply, disburse, newest_application, product_id, review, verified_user};
+    let (_, token) = verified_user(&app).await;
+    let product = product_id(&app, "新现金贷").await;
+    apply(&app, &token, application(&product, "500.00")).await;
+    let id = newest_application(&app, &token).await;
+    review(&app, &id, "approve").await;
+    disburse(&app, &id, "").await;
+    let before = messages_when(&app, &token, 3).await; // 11, 12, 14
+    assert!(before["resultSet"].as_array().unwrap().iter().all(|m| m["messageType"] != "15"));
+    // The day before the 14-day due date: one reminder, however many job rounds run.
+    app.clock.advance_days(13);
+    let reminded = messages_when(&app, &token, 4).await;
+    assert_eq!(reminded["resultSet"][0]["messageType"], "15");
+    assert!(reminded["resultSet"][0]["messageContent"].as_str().unwrap().contains("507.00"));
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(app.call_as(&token, "/appCommonApi/getCustomMessage", json!({})).await["total"], 4);
+    // The day after the missed due date: one overdue notice.
+    app.clock.advance_days(2);
+    let overdue = messages_when(&app, &token, 5).await;
+    assert_eq!(overdue["resultSet"][0]["messageType"], "17");
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(app.call_as(&token, "/appCommonApi/getCustomMessage", json!({})).await["total"], 5);
+});
