@@ -95,11 +95,7 @@ impl pb::auth_server::Auth for AuthCore {
 
     async fn find_account(&self, request: Request<pb::FindAccountRequest>) -> Reply<pb::SessionUser> {
         let mobile = crate::mobile::Mobile::parse(&request.into_inner().mobile)?;
-        let account = self
-            .store
-            .find_by_mobile(&mobile)
-            .await?
-            .ok_or(AuthError::AccountNotFound)?;
+        let account = self.existing_account(&mobile).await?;
         Ok(Response::new(pb::SessionUser {
             user_id: account.id,
             mobile: account.mobile,

@@ -52,6 +52,14 @@ impl AuthCore {
         Err(AuthError::WrongPassword)
     }
 
+    /// The account registered with `mobile`, or `AccountNotFound`.
+    pub async fn existing_account(&self, mobile: &Mobile) -> Result<Account, AuthError> {
+        self.store
+            .find_by_mobile(mobile)
+            .await?
+            .ok_or(AuthError::AccountNotFound)
+    }
+
     /// A password reset proves the owner: it lifts the lock.
     pub async fn clear_lock(&self, mobile: &Mobile) -> Result<(), AuthError> {
         self.kv.del(&lock_key(mobile)).await?;
@@ -67,11 +75,7 @@ impl AuthCore {
         device_token: &str,
     ) -> Result<String, AuthError> {
         let mobile = Mobile::parse(mobile)?;
-        let account = self
-            .store
-            .find_by_mobile(&mobile)
-            .await?
-            .ok_or(AuthError::AccountNotFound)?;
+        let account = self.existing_account(&mobile).await?;
         self.check_password(&account, &mobile, given).await?;
         let token = self.open_session(&account).await?;
         self.store

@@ -75,11 +75,7 @@ impl AuthCore {
         session_user_id: &str,
     ) -> Result<(), AuthError> {
         let mobile = Mobile::parse(mobile)?;
-        let account = self
-            .store
-            .find_by_mobile(&mobile)
-            .await?
-            .ok_or(AuthError::AccountNotFound)?;
+        let account = self.existing_account(&mobile).await?;
         if !session_user_id.is_empty() && session_user_id != account.id {
             return Err(AuthError::SessionMismatch);
         }

@@ -13,7 +13,7 @@ use crate::lifecycle::{transition, Action, Status};
 use crate::outbox::{self, OutboxEvent};
 use crate::quote;
 use crate::schedule::{self, TermUnit};
-use crate::store::{new_id, page_bounds, ApplicationRow, NewApplication, PeriodRow, StatusChange};
+use crate::store::{new_id, ApplicationRow, NewApplication, PeriodRow, StatusChange};
 use crate::terms;
 use crate::LoanCore;
 
@@ -128,7 +128,7 @@ pub fn period_proto(p: &PeriodRow) -> pb::PlanPeriod {
 /// Offset and limit of a requested page (1 and 10 by default).
 pub(crate) fn page(p: Option<&pb::Page>) -> (i64, i64) {
     let p = p.copied().unwrap_or(pb::Page { num: 1, size: 10 });
-    page_bounds(p.num, if p.size == 0 { 10 } else { p.size })
+    cashloan_runtime::db::page_bounds(p.num, p.size)
 }
 
 impl LoanCore {

@@ -183,12 +183,6 @@ fn is_unique_violation(e: &DieselError) -> bool {
     )
 }
 
-/// Offset and limit of a 1-based page.
-pub fn page_bounds(num: u32, size: u32) -> (i64, i64) {
-    let size = size.clamp(1, 100) as i64;
-    ((num.max(1) as i64 - 1) * size, size)
-}
-
 impl Store {
     pub fn new(pool: DbPool) -> Self {
         Self { pool }

@@ -193,11 +193,10 @@ impl pb::message_server::Message for MessageApi {
     }
 }
 
-/// Offset and limit of a 1-based page (1 and 10 by default, at most 100 a page).
+/// Offset and limit of a requested page.
 fn page_bounds(page: Option<pb::Page>) -> (i64, i64) {
     let page = page.unwrap_or(pb::Page { num: 1, size: 10 });
-    let size = if page.size == 0 { 10 } else { page.size.min(100) } as i64;
-    ((page.num.max(1) as i64 - 1) * size, size)
+    cashloan_runtime::db::page_bounds(page.num, page.size)
 }
 
 fn message_page(rows: Vec<store::MessageRow>, total: i64) -> pb::MessagePage {

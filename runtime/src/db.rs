@@ -222,6 +222,12 @@ where
     .map_err(|e| DbError::Task(e.to_string()))?
 }
 
+/// Offset and limit of a 1-based page: page size 10 when unset (0), at most 100.
+pub fn page_bounds(num: u32, size: u32) -> (i64, i64) {
+    let size = if size == 0 { 10 } else { size.min(100) } as i64;
+    ((num.max(1) as i64 - 1) * size, size)
+}
+
 /// Whether the database answers now.
 pub async fn ping(pool: &DbPool) -> Result<(), DbError> {
     run(pool, |conn| conn.ping().map_err(DbError::Query)).await
@@ -258,6 +264,13 @@ mod tests {
             Err(DbError::UnknownScheme(_))
         ));
         assert!(matches!(DatabaseUrl::parse(""), Err(DbError::UnknownScheme(_))));
+    }
+
+    #[test]
+    fn pages_have_a_default_size_and_a_cap() {
+        assert_eq!(page_bounds(1, 0), (0, 10));
+        assert_eq!(page_bounds(3, 20), (40, 20));
+        assert_eq!(page_bounds(0, 500), (0, 100));
     }
 
     #[test]
