@@ -8,7 +8,7 @@ use tonic::{Request, Response, Status};
 
 use crate::app_version::{must_update, parse_app_type, Publication, Version};
 use crate::error::MessageError;
-use crate::sms::{verification_text, CodePurpose, SmsProvider};
+use crate::sms::{verification_sms, CodePurpose, SmsProvider};
 use crate::store;
 
 pub struct MessageApi {
@@ -34,7 +34,7 @@ impl pb::message_server::Message for MessageApi {
             return Err(MessageError::InvalidField("code").into());
         }
         self.sms
-            .send(&req.mobile, &verification_text(purpose, &req.code))
+            .send(&req.mobile, &verification_sms(purpose, &req.code))
             .await?;
         Ok(Response::new(pb::Empty {}))
     }
@@ -126,6 +126,7 @@ impl pb::message_server::Message for MessageApi {
         }
         let (message_type, title, content) =
             crate::loan_messages::compose(&event).ok_or(MessageError::InvalidField("kind"))?;
+        let sms = crate::loan_messages::sms(&event, message_type, &content);
         let sent_at = if event.occurred_at > 0 {
             event.occurred_at
         } else {
@@ -135,19 +136,19 @@ impl pb::message_server::Message for MessageApi {
             &self.pool,
             &event.event_id,
             &event.user_id,
-            (message_type, title, content.clone()),
+            (message_type, title, content),
             sent_at,
         )
         .await?;
-        // The SMS goes with the message's first delivery only.
+        // The SMS goes with the message's first delivery only. It is sent apart from the call: a
+        // caller that gives up must not cancel it, since a redelivery sends no second one.
         if created && !event.mobile.is_empty() {
-            if let Err(e) = self
-                .sms
-                .send(&event.mobile, &format!("【现金贷】{content}"))
-                .await
-            {
-                tracing::warn!(error = %e, event = %event.event_id, "loan event SMS not delivered");
-            }
+            let provider = self.sms.clone();
+            tokio::spawn(async move {
+                if let Err(e) = provider.send(&event.mobile, &sms).await {
+                    tracing::warn!(error = %e, event = %event.event_id, "loan event SMS not delivered");
+                }
+            });
         }
         Ok(Response::new(pb::DeliverLoanEventReply { created }))
     }

@@ -3,6 +3,8 @@
 
 use cashloan_proto::message::v1::{LoanEvent, LoanEventKind};
 
+use crate::sms::Sms;
+
 /// `(messageType, title, content)` of an event; None for an unknown kind.
 pub fn compose(e: &LoanEvent) -> Option<(&'static str, &'static str, String)> {
     let (product, code, amount, date) = (&e.product_name, &e.application_code, &e.amount, &e.date);
@@ -49,6 +51,21 @@ pub fn compose(e: &LoanEvent) -> Option<(&'static str, &'static str, String)> {
     })
 }
 
+/// The SMS of an event's message: the same text, and template parameters for vendors that send
+/// registered templates (`loanNo` rather than `code`, which names verification codes).
+pub fn sms(e: &LoanEvent, message_type: &'static str, content: &str) -> Sms {
+    Sms {
+        template: message_type,
+        params: vec![
+            ("product", e.product_name.clone()),
+            ("loanNo", e.application_code.clone()),
+            ("amount", e.amount.clone()),
+            ("date", e.date.clone()),
+        ],
+        text: format!("【现金贷】{content}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +93,9 @@ mod tests {
             assert_eq!(t, code);
             assert!(!title.is_empty());
             assert!(content.contains("CL20261128000001"), "{content}");
+            let sms = sms(&e, t, &content);
+            assert!(crate::sms::TEMPLATE_KEYS.contains(&sms.template));
+            assert!(sms.text.ends_with(&content));
         }
         e.kind = LoanEventKind::Unspecified.into();
         assert!(compose(&e).is_none());

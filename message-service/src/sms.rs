@@ -5,10 +5,23 @@ use cashloan_runtime::db::DbPool;
 use crate::error::MessageError;
 use crate::store;
 
-/// What every SMS vendor integration offers: deliver one text to one mobile, or say why not.
+/// One SMS: the text we show (and the `log` provider keeps), and the template key and parameters
+/// that vendors with pre-approved templates (Alibaba Cloud) send instead of free text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sms {
+    /// `register`, `reset`, or a customer message type `11`–`17`.
+    pub template: &'static str,
+    pub params: Vec<(&'static str, String)>,
+    pub text: String,
+}
+
+/// Every template key a vendor configuration must map.
+pub const TEMPLATE_KEYS: [&str; 9] = ["register", "reset", "11", "12", "13", "14", "15", "16", "17"];
+
+/// What every SMS vendor integration offers: deliver one SMS to one mobile, or say why not.
 #[tonic::async_trait]
 pub trait SmsProvider: Send + Sync {
-    async fn send(&self, mobile: &str, text: &str) -> Result<(), MessageError>;
+    async fn send(&self, mobile: &str, sms: &Sms) -> Result<(), MessageError>;
 }
 
 /// The default provider: logs the text and keeps it in the outbox table, where the admin API (and
@@ -29,13 +42,13 @@ impl LogProvider {
 
 #[tonic::async_trait]
 impl SmsProvider for LogProvider {
-    async fn send(&self, mobile: &str, text: &str) -> Result<(), MessageError> {
+    async fn send(&self, mobile: &str, sms: &Sms) -> Result<(), MessageError> {
         if mobile.starts_with(FAILING_PREFIX) {
             return Err(MessageError::SmsSendFailed("carrier rejected the number".into()));
         }
-        // The text carries a one-time code: log only that a text went out.
-        tracing::info!(mobile = %cashloan_runtime::mask::mobile(mobile), chars = text.chars().count(), "sms sent (log provider)");
-        store::record_sms(&self.pool, mobile, text).await
+        // The text may carry a one-time code: log only that a text went out.
+        tracing::info!(mobile = %cashloan_runtime::mask::mobile(mobile), template = sms.template, "sms sent (log provider)");
+        store::record_sms(&self.pool, mobile, &sms.text).await
     }
 }
 
@@ -46,13 +59,22 @@ pub enum CodePurpose {
     ResetPassword,
 }
 
-/// The text of a verification-code SMS; the code is its only run of six digits.
-pub fn verification_text(purpose: CodePurpose, code: &str) -> String {
-    match purpose {
-        CodePurpose::Register => format!("【现金贷】您的注册验证码是{code},5分钟内有效,请勿泄露给他人。"),
-        CodePurpose::ResetPassword => {
-            format!("【现金贷】您正在找回登录密码,验证码是{code},5分钟内有效,请勿泄露给他人。")
-        }
+/// A verification-code SMS; the code is the text's only run of six digits.
+pub fn verification_sms(purpose: CodePurpose, code: &str) -> Sms {
+    let (template, text) = match purpose {
+        CodePurpose::Register => (
+            "register",
+            format!("【现金贷】您的注册验证码是{code},5分钟内有效,请勿泄露给他人。"),
+        ),
+        CodePurpose::ResetPassword => (
+            "reset",
+            format!("【现金贷】您正在找回登录密码,验证码是{code},5分钟内有效,请勿泄露给他人。"),
+        ),
+    };
+    Sms {
+        template,
+        params: vec![("code", code.to_owned())],
+        text,
     }
 }
 
@@ -79,9 +101,11 @@ mod tests {
     #[test]
     fn the_code_is_the_only_six_digit_run() {
         for purpose in [CodePurpose::Register, CodePurpose::ResetPassword] {
-            let text = verification_text(purpose, "042917");
-            assert_eq!(six_digit_runs(&text), vec!["042917".to_string()]);
-            assert!(text.starts_with("【现金贷】"));
+            let sms = verification_sms(purpose, "042917");
+            assert_eq!(six_digit_runs(&sms.text), vec!["042917".to_string()]);
+            assert!(sms.text.starts_with("【现金贷】"));
+            assert_eq!(sms.params, vec![("code", "042917".to_string())]);
+            assert!(TEMPLATE_KEYS.contains(&sms.template));
         }
     }
 }

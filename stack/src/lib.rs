@@ -40,6 +40,9 @@ pub struct StackConfig {
     pub relay_interval_ms: u64,
     /// How often reminders and overdue notices are looked for, milliseconds.
     pub job_interval_ms: u64,
+    /// `log` (texts kept in the admin-readable outbox) or `aliyun`.
+    pub sms_provider: String,
+    pub aliyun: message_service::aliyun_sms::AliyunConfig,
 }
 
 impl StackConfig {
@@ -64,6 +67,8 @@ impl StackConfig {
             clock: cashloan_runtime::clock::Clock::default(),
             relay_interval_ms: 1000,
             job_interval_ms: 60_000,
+            sms_provider: "log".into(),
+            aliyun: message_service::aliyun_sms::AliyunConfig::from_env().map_err(StackError::Config)?,
         })
     }
 
@@ -120,6 +125,8 @@ pub struct Stack {
     pub admin_addr: SocketAddr,
     services: Vec<RunningService>,
     gateway: cashloan_gateway::RunningGateway,
+    /// What restarting message-service needs.
+    message: (message_service::Config, SocketAddr),
 }
 
 /// Runs one service until its own shutdown trigger fires.
@@ -141,6 +148,18 @@ where
         stop,
         task,
     }
+}
+
+fn spawn_message_service(
+    api: message_service::grpc::MessageApi,
+    listener: TcpListener,
+    addr: SocketAddr,
+) -> RunningService {
+    spawn_service("message-service", addr, |shutdown| async move {
+        message_service::serve(api, listener, shutdown)
+            .await
+            .map_err(|e| e.to_string())
+    })
 }
 
 async fn loopback_listener() -> Result<(TcpListener, SocketAddr), StackError> {
@@ -165,11 +184,12 @@ impl Stack {
         let setup = config.clone();
         let message_target = message_url.clone();
         let auth_kv = kv.clone();
-        let (message_api, auth_core, product_database, loan_database) =
+        let (message_api, message_config, auth_core, product_database, loan_database) =
             tokio::task::spawn_blocking(move || -> Result<_, StackError> {
                 let message_config = message_service::Config {
                     database_url: setup.database_url("message")?,
-                    sms_provider: "log".into(),
+                    sms_provider: setup.sms_provider.clone(),
+                    aliyun: setup.aliyun.clone(),
                 };
                 let auth_config = auth_service::Config {
                     database_url: setup.database_url("auth")?,
@@ -185,6 +205,7 @@ impl Stack {
                 let auth_core = auth_service::build(&auth_config, auth_kv)?;
                 Ok((
                     message_api,
+                    message_config,
                     auth_core,
                     setup.database_url("product")?,
                     setup.database_url("loan")?,
@@ -211,16 +232,7 @@ impl Stack {
         let loan_api =
             tokio::task::spawn_blocking(move || loan_service::build(&loan_config, loan_clock)).await??;
 
-        let mut services = Vec::new();
-        services.push(spawn_service(
-            "message-service",
-            message_addr,
-            |shutdown| async move {
-                message_service::serve(message_api, message_listener, shutdown)
-                    .await
-                    .map_err(|e| e.to_string())
-            },
-        ));
+        let mut services = vec![spawn_message_service(message_api, message_listener, message_addr)];
         services.push(spawn_service("auth-service", auth_addr, |shutdown| async move {
             auth_service::serve(auth_core, auth_listener, shutdown)
                 .await
@@ -258,6 +270,7 @@ impl Stack {
             admin_addr: gateway.admin_addr.expect("the stack always has an admin token"),
             services,
             gateway,
+            message: (message_config, message_addr),
         })
     }
 
@@ -273,6 +286,19 @@ impl Stack {
             service.stop.trigger();
             let _ = service.task.await;
         }
+    }
+
+    /// Starts message-service again on its old address after `stop_service` (tests: what waits
+    /// for it arrives once it is back). Other services do not restart.
+    pub async fn restart_message_service(&mut self) -> Result<(), StackError> {
+        let (config, addr) = self.message.clone();
+        if self.service_addr("message-service").is_some() {
+            return Err(StackError::Config("message-service is running".into()));
+        }
+        let api = tokio::task::spawn_blocking(move || message_service::build(&config)).await??;
+        let listener = TcpListener::bind(addr).await?;
+        self.services.push(spawn_message_service(api, listener, addr));
+        Ok(())
     }
 
     /// Stops the gateway first (no new calls), then the services.

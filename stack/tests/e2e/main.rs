@@ -1,8 +1,10 @@
 //! End-to-end tests: the whole stack in-process on free ports, driven over HTTP like the app.
 
+mod fake_aliyun;
 mod harness;
 
 mod account;
+mod alibaba_sms;
 mod customer;
 mod loans;
 mod messages;

@@ -70,15 +70,37 @@ e2e!(a_loan_event_becomes_one_message_and_one_sms_however_often_delivered(app) {
     assert_eq!((m["messageType"].as_str(), m["messageTitle"].as_str()), (Some("14"), Some("借款已放款")));
     assert!(m["messageContent"].as_str().unwrap().contains("500.00"));
     assert!(m.get("eventUrl").is_none());
-    let outbox = app.admin_call("/admin/sms/outbox", json!({"mobile": mobile, "limit": 100})).await;
-    let loan_sms: Vec<_> = outbox["resultSet"].as_array().unwrap().iter().filter(|s| s["content"].as_str().unwrap().contains("放款")).collect();
-    assert_eq!(loan_sms.len(), 1, "one SMS for the event");
+    assert_texts(&app, &mobile, "放款", 1).await;
     let (_, other) = app.user().await;
     assert_eq!(app.call_as(&other, "/appCommonApi/getCustomMessage", json!({})).await["total"], 0);
     assert_eq!(app.call("/appCommonApi/getCustomMessage", json!({})).await["responseCode"], "99990004");
     let unknown = pb::LoanEvent { event_id: "evt-2".into(), kind: 0, ..event };
     assert!(messages.deliver_loan_event(unknown).await.is_err());
 });
+
+/// Asserts that exactly `expected` texts to `mobile` contain `needle` once sending settles (loan
+/// texts go out apart from the delivery call).
+async fn assert_texts(app: &TestApp, mobile: &str, needle: &str, expected: usize) {
+    let count = || async {
+        let outbox = app
+            .admin_call("/admin/sms/outbox", json!({"mobile": mobile, "limit": 100}))
+            .await;
+        outbox["resultSet"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["content"].as_str().unwrap().contains(needle))
+            .count()
+    };
+    for _ in 0..50 {
+        if count().await >= expected {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(count().await, expected, "texts containing {needle}");
+}
 
 /// The user's messages once `count` have arrived (the relay runs every 100 ms in these tests).
 async fn messages_when(app: &TestApp, token: &str, count: u64) -> serde_json::Value {
@@ -115,22 +137,32 @@ e2e!(a_loans_life_tells_the_customer_each_step_once(app, |c: &mut cashloan_stack
     // Nothing more arrives later, and each came with one SMS.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(app.call_as(&token, "/appCommonApi/getCustomMessage", json!({})).await["total"], 4);
-    let outbox = app.admin_call("/admin/sms/outbox", json!({"mobile": mobile, "limit": 100})).await;
-    let loan_texts = outbox["resultSet"].as_array().unwrap().iter().filter(|s| s["content"].as_str().unwrap().contains("CL")).count();
-    assert_eq!(loan_texts, 4);
+    assert_texts(&app, &mobile, "CL", 4).await;
 });
 
-e2e!(events_wait_while_message_service_is_down(app, |c: &mut cashloan_stack::StackConfig| c.relay_interval_ms = 100) {
-    use crate::loans::{application, apply, product_id, verified_user};
-    let (_, token) = verified_user(&app).await;
+e2e!(events_wait_while_message_service_is_down_then_arrive_once(app, |c: &mut cashloan_stack::StackConfig| c.relay_interval_ms = 100) {
+    use crate::loans::{application, apply, newest_application, product_id, review, verified_user};
+    let (mobile, token) = verified_user(&app).await;
     let product = product_id(&app, "新现金贷").await;
     app.stack.as_mut().unwrap().stop_service("message-service").await;
     assert_eq!(apply(&app, &token, application(&product, "500.00")).await["responseCode"], "20005000");
+    let id = newest_application(&app, &token).await;
+    review(&app, &id, "approve").await;
     tokio::time::sleep(std::time::Duration::from_millis(600)).await;
     let pending = app.loan_database_integer("SELECT COUNT(*) AS value FROM outbox WHERE delivered_at IS NULL");
     let tried = app.loan_database_integer("SELECT CAST(COALESCE(MAX(attempts), 0) AS BIGINT) AS value FROM outbox");
-    assert_eq!(pending, 1, "the event waits");
-    assert!(tried >= 1, "and was tried");
+    assert_eq!(pending, 2, "both events wait");
+    assert!(tried >= 1, "and were tried");
+    // Back up: each waiting event arrives, once, with its one SMS.
+    app.stack.as_mut().unwrap().restart_message_service().await.unwrap();
+    let reply = messages_when(&app, &token, 2).await;
+    let mut types: Vec<&str> = reply["resultSet"].as_array().unwrap().iter().map(|m| m["messageType"].as_str().unwrap()).collect();
+    types.sort();
+    assert_eq!(types, ["11", "12"]);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(app.call_as(&token, "/appCommonApi/getCustomMessage", json!({})).await["total"], 2);
+    assert_eq!(app.loan_database_integer("SELECT COUNT(*) AS value FROM outbox WHERE delivered_at IS NULL"), 0);
+    assert_texts(&app, &mobile, "CL", 2).await;
 });
 
 e2e!(reminders_and_overdue_notices_come_once_each(app, |c: &mut cashloan_stack::StackConfig| {
