@@ -402,6 +402,8 @@ impl LoanCore {
                 paid_fee_fen: None,
                 paid_penalty_fen: None,
                 repayment_id: None,
+                reminder_sent: false,
+                overdue_sent: false,
             })
             .collect();
         let card = self

@@ -1,12 +1,14 @@
 //! Periodic jobs (API.md §6.5): a repayment reminder (type 15) the day before a due date and an
 //! overdue notice (type 17) the day after a missed one. Each becomes an outbox event whose id is
 //! derived from the period and the type, so however often the job runs, and on however many
-//! replicas, each period gets each notice once.
+//! replicas, each period gets each notice once. A period's flags record what it has had, so a job
+//! that was down on the right day catches up: a reminder still goes out on the due date itself,
+//! an overdue notice on any later day.
 
 use std::time::Duration;
 
 use cashloan_runtime::clock::Clock;
-use cashloan_runtime::db::{self, DbPool};
+use cashloan_runtime::db::{self, DbConn, DbPool};
 use cashloan_runtime::money::format_amount;
 use cashloan_runtime::Shutdown;
 use diesel::prelude::*;
@@ -22,39 +24,54 @@ type DuePeriod = (String, String, String, i64, i64, i64, String, String, String)
 pub const REMINDER: i32 = 15;
 pub const OVERDUE: i32 = 17;
 
+/// Periods handled per round; the next round goes on.
+const BATCH: i64 = 500;
+
+/// The notice an unpaid period due on `due` needs on `today`, if any. Dates are ISO text.
+pub fn notice_for(due: &str, today: &str, tomorrow: &str) -> Option<i32> {
+    if due < today {
+        Some(OVERDUE)
+    } else if due <= tomorrow {
+        Some(REMINDER)
+    } else {
+        None
+    }
+}
+
 /// Writes the notices due today; returns how many were new.
 pub async fn run_once(pool: &DbPool, clock: &Clock) -> Result<usize, LoanError> {
     let today = clock.today();
     let now = clock.now_ms();
     let tomorrow = (today + chrono::Days::new(1)).to_string();
-    let yesterday = (today - chrono::Days::new(1)).to_string();
+    let today = today.to_string();
     Ok(db::run(pool, move |conn| {
+        use repayment_periods::dsl as p;
         let due: Vec<DuePeriod> = repayment_periods::table
-            .inner_join(applications::table.on(applications::id.eq(repayment_periods::application_id)))
-            .filter(repayment_periods::status.eq(0))
+            .inner_join(applications::table.on(applications::id.eq(p::application_id)))
+            .filter(p::status.eq(0))
+            .filter(p::due_date.le(tomorrow.clone()))
             .filter(
-                repayment_periods::due_date
-                    .eq(tomorrow.clone())
-                    .or(repayment_periods::due_date.eq(yesterday.clone())),
+                (p::due_date.ge(today.clone()).and(p::reminder_sent.eq(false)))
+                    .or(p::due_date.lt(today.clone()).and(p::overdue_sent.eq(false))),
             )
             .select((
-                repayment_periods::id,
-                repayment_periods::user_id,
-                repayment_periods::due_date,
-                repayment_periods::principal_fen,
-                repayment_periods::interest_fen,
-                repayment_periods::fee_fen,
+                p::id,
+                p::user_id,
+                p::due_date,
+                p::principal_fen,
+                p::interest_fen,
+                p::fee_fen,
                 applications::mobile,
                 applications::product_name,
                 applications::code,
             ))
+            .order(p::due_date.asc())
+            .limit(BATCH)
             .load(conn)?;
         let mut created = 0;
         for (period_id, user_id, due_date, principal, interest, fee, mobile, product, code) in due {
-            let (kind, name) = if due_date == tomorrow {
-                (REMINDER, "reminder")
-            } else {
-                (OVERDUE, "overdue")
+            let Some(kind) = notice_for(&due_date, &today, &tomorrow) else {
+                continue;
             };
             let mut event = OutboxEvent::new(
                 kind,
@@ -65,17 +82,39 @@ pub async fn run_once(pool: &DbPool, clock: &Clock) -> Result<usize, LoanError> 
                 format_amount(principal + interest + fee),
                 now,
             );
+            let name = if kind == REMINDER { "reminder" } else { "overdue" };
             event.id = format!("{name}:{period_id}");
             event.event_date = due_date;
-            match diesel::insert_into(outbox::table).values(event).execute(conn) {
-                Ok(_) => created += 1,
-                Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {}
+            let written = conn.transaction(|conn| {
+                diesel::insert_into(outbox::table).values(event).execute(conn)?;
+                mark_sent(conn, &period_id, kind)
+            });
+            match written {
+                Ok(()) => created += 1,
+                // Another replica wrote it first (or a flag was lost): the notice exists.
+                Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+                    mark_sent(conn, &period_id, kind)?
+                }
                 Err(e) => return Err(e.into()),
             }
         }
         Ok(created)
     })
     .await?)
+}
+
+fn mark_sent(conn: &mut DbConn, period_id: &str, kind: i32) -> QueryResult<()> {
+    let period = repayment_periods::table.find(period_id);
+    if kind == REMINDER {
+        diesel::update(period)
+            .set(repayment_periods::reminder_sent.eq(true))
+            .execute(conn)?;
+    } else {
+        diesel::update(period)
+            .set(repayment_periods::overdue_sent.eq(true))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Runs the jobs every `interval` until shutdown.
@@ -92,5 +131,22 @@ pub async fn run(pool: DbPool, clock: Clock, interval: Duration, shutdown: Shutd
             _ = &mut stop => return,
             _ = tokio::time::sleep(interval) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_day_has_its_notice() {
+        let (today, tomorrow) = ("2026-12-10", "2026-12-11");
+        assert_eq!(notice_for("2026-12-12", today, tomorrow), None);
+        assert_eq!(notice_for("2026-12-11", today, tomorrow), Some(REMINDER));
+        // Missed the day before: still reminded on the due date.
+        assert_eq!(notice_for("2026-12-10", today, tomorrow), Some(REMINDER));
+        assert_eq!(notice_for("2026-12-09", today, tomorrow), Some(OVERDUE));
+        // Missed the day after: told on any later day.
+        assert_eq!(notice_for("2026-11-30", today, tomorrow), Some(OVERDUE));
     }
 }

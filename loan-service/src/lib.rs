@@ -111,9 +111,14 @@ fn channel(addr: &str) -> Result<Channel, StartError> {
     cashloan_runtime::grpc::lazy_channel(addr, Duration::from_secs(3)).map_err(StartError::Address)
 }
 
+/// Connects the service's database, running its migrations.
+pub fn connect_database(database_url: &str) -> Result<db::DbPool, db::DbError> {
+    db::connect(database_url, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS)
+}
+
 /// Connects the database (running migrations) and builds the service on `clock`.
 pub fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError> {
-    let pool = db::connect(&config.database_url, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS)?;
+    let pool = connect_database(&config.database_url)?;
     Ok(LoanCore {
         store: Store::new(pool),
         products: ProductClient::new(channel(&config.product_addr)?),

@@ -8,7 +8,7 @@ use std::time::Duration;
 use cashloan_proto::message::v1::message_client::MessageClient;
 use cashloan_proto::message::v1::LoanEvent;
 use cashloan_runtime::clock::Clock;
-use cashloan_runtime::db::{self, DbPool};
+use cashloan_runtime::db::{self, DbConn, DbPool};
 use cashloan_runtime::Shutdown;
 use diesel::prelude::*;
 use tonic::transport::Channel;
@@ -86,6 +86,45 @@ pub fn backoff_secs(attempts: i32) -> i64 {
     (1i64 << attempts.clamp(0, 6)).min(60)
 }
 
+/// How long a relay owns the events it claimed; if it dies, others take them after this.
+const LEASE_MS: i64 = 30_000;
+
+/// Claims up to 100 due events, oldest first, for this relay: their next attempt moves past the
+/// lease so no other relay picks them. On PostgreSQL the rows are locked `FOR UPDATE SKIP
+/// LOCKED`, so replicas claiming at once take different rows instead of waiting; SQLite has one
+/// writer, and one relay.
+fn claim(conn: &mut DbConn, now: i64) -> QueryResult<Vec<OutboxEvent>> {
+    conn.transaction(|conn| {
+        let due = outbox::table
+            .filter(outbox::delivered_at.is_null())
+            .filter(outbox::next_attempt_at.le(now))
+            .order((outbox::occurred_at.asc(), outbox::id.asc()))
+            .limit(100);
+        let events: Vec<OutboxEvent> = match conn {
+            DbConn::Pg(pg) => due.for_update().skip_locked().load(pg)?,
+            DbConn::Sqlite(lite) => due.load(lite)?,
+        };
+        for event in &events {
+            diesel::update(outbox::table.find(&event.id))
+                .set(outbox::next_attempt_at.eq(now + LEASE_MS))
+                .execute(conn)?;
+        }
+        Ok(events)
+    })
+}
+
+/// Whether a failed delivery means message-service cannot take anything now (so the rest of
+/// the batch waits) rather than refusing this one event (so the rest goes on without it).
+fn service_down(status: &tonic::Status) -> bool {
+    matches!(
+        status.code(),
+        tonic::Code::Unavailable
+            | tonic::Code::DeadlineExceeded
+            | tonic::Code::Unknown
+            | tonic::Code::Cancelled
+    )
+}
+
 /// Delivers what is due, oldest first; returns how many were delivered.
 pub async fn relay_once(
     pool: &DbPool,
@@ -93,17 +132,10 @@ pub async fn relay_once(
     clock: &Clock,
 ) -> Result<usize, LoanError> {
     let now = clock.now_ms();
-    let pending: Vec<OutboxEvent> = db::run(pool, move |conn| {
-        Ok(outbox::table
-            .filter(outbox::delivered_at.is_null())
-            .filter(outbox::next_attempt_at.le(now))
-            .order((outbox::occurred_at.asc(), outbox::id.asc()))
-            .limit(100)
-            .load(conn)?)
-    })
-    .await?;
+    let claimed = db::run(pool, move |conn| Ok(claim(conn, now)?)).await?;
     let mut delivered = 0;
-    for event in pending {
+    let mut events = claimed.into_iter();
+    while let Some(event) = events.next() {
         let outcome = messages.clone().deliver_loan_event(event.to_proto()).await;
         let id = event.id.clone();
         let now = clock.now_ms();
@@ -121,6 +153,12 @@ pub async fn relay_once(
             Err(status) => {
                 tracing::warn!(event = %event.id, error = %status.message(), "loan event not delivered; will retry");
                 let next = now + backoff_secs(event.attempts) * 1000;
+                // The rest of the batch: released for the next round if the service is down.
+                let release: Vec<(String, i64)> = if service_down(&status) {
+                    events.by_ref().map(|e| (e.id, e.next_attempt_at)).collect()
+                } else {
+                    Vec::new()
+                };
                 db::run(pool, move |conn| {
                     diesel::update(outbox::table.find(id))
                         .set((
@@ -128,11 +166,14 @@ pub async fn relay_once(
                             outbox::next_attempt_at.eq(next),
                         ))
                         .execute(conn)?;
+                    for (id, due) in release {
+                        diesel::update(outbox::table.find(id))
+                            .set(outbox::next_attempt_at.eq(due))
+                            .execute(conn)?;
+                    }
                     Ok(())
                 })
                 .await?;
-                // message-service is likely down: try the rest on the next round.
-                break;
             }
         }
     }
@@ -163,6 +204,75 @@ pub async fn run_relay(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each database the test suite runs on: a fresh SQLite file, and a fresh PostgreSQL database
+    /// when `TEST_POSTGRES` names a server (dropped afterwards).
+    fn with_each_database(test: impl Fn(&DbPool)) {
+        let dir = tempfile::tempdir().unwrap();
+        test(
+            &crate::connect_database(&format!("sqlite://{}", dir.path().join("loan.db").display())).unwrap(),
+        );
+        if let Some(server) = std::env::var("TEST_POSTGRES").ok().filter(|v| !v.is_empty()) {
+            let name = format!("outbox_claim_{}", std::process::id());
+            db::ensure_postgres_database(&server, &name).unwrap();
+            let pool = crate::connect_database(&db::postgres_database_url(&server, &name)).unwrap();
+            test(&pool);
+            drop(pool);
+            db::drop_postgres_database(&server, &name).unwrap();
+        }
+    }
+
+    #[test]
+    fn concurrent_relays_claim_each_event_once() {
+        with_each_database(|pool| {
+            let mut conn = pool.get().unwrap();
+            for i in 0..300 {
+                let event = OutboxEvent::new(
+                    SUBMITTED,
+                    "u",
+                    "13800138000",
+                    "p",
+                    &format!("CL{i}"),
+                    "1.00".into(),
+                    i,
+                );
+                diesel::insert_into(outbox::table)
+                    .values(event)
+                    .execute(&mut conn)
+                    .unwrap();
+            }
+            drop(conn);
+            let now = 1_000_000;
+            let claimed: Vec<String> = std::thread::scope(|scope| {
+                let relays: Vec<_> = (0..4)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            let mut mine = Vec::new();
+                            loop {
+                                let batch = claim(&mut pool.get().unwrap(), now).unwrap();
+                                if batch.is_empty() {
+                                    return mine;
+                                }
+                                mine.extend(batch.into_iter().map(|e| e.id));
+                            }
+                        })
+                    })
+                    .collect();
+                relays.into_iter().flat_map(|r| r.join().unwrap()).collect()
+            });
+            let distinct: std::collections::HashSet<&String> = claimed.iter().collect();
+            assert_eq!(claimed.len(), 300, "every event claimed, none twice");
+            assert_eq!(distinct.len(), 300);
+            // Leased: nothing is due again until the lease ends.
+            assert!(claim(&mut pool.get().unwrap(), now + LEASE_MS - 1)
+                .unwrap()
+                .is_empty());
+            assert_eq!(
+                claim(&mut pool.get().unwrap(), now + LEASE_MS).unwrap().len(),
+                100
+            );
+        });
+    }
 
     #[test]
     fn backoff_doubles_up_to_a_minute() {

@@ -72,6 +72,8 @@ diesel::table! {
         paid_fee_fen -> Nullable<BigInt>,
         paid_penalty_fen -> Nullable<BigInt>,
         repayment_id -> Nullable<Text>,
+        reminder_sent -> Bool,
+        overdue_sent -> Bool,
     }
 }
 

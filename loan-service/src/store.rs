@@ -139,6 +139,8 @@ pub struct PeriodRow {
     pub paid_fee_fen: Option<i64>,
     pub paid_penalty_fen: Option<i64>,
     pub repayment_id: Option<String>,
+    pub reminder_sent: bool,
+    pub overdue_sent: bool,
 }
 
 #[derive(Insertable)]

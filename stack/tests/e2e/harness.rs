@@ -417,27 +417,27 @@ pub fn bank_card(prefix: &str, suffix: &str, len: usize) -> String {
 }
 
 impl TestApp {
-    /// One integer from the loan database, read directly (what the API cannot show).
+    /// A connection to loan-service's database, for what the API cannot show.
+    fn loan_database(&self) -> cashloan_runtime::db::DbConn {
+        use diesel::Connection;
+        let url = match &self.postgres_cleanup {
+            Some((server, prefix)) => {
+                cashloan_runtime::db::postgres_database_url(server, &format!("{prefix}_loan"))
+            }
+            None => self.data.path().join("loan.db").to_string_lossy().into_owned(),
+        };
+        cashloan_runtime::db::DbConn::establish(&url).unwrap()
+    }
+
+    /// One integer from the loan database.
     pub fn loan_database_integer(&self, sql: &str) -> i64 {
-        use diesel::{Connection, RunQueryDsl};
+        use diesel::RunQueryDsl;
         #[derive(diesel::QueryableByName)]
         struct Row {
             #[diesel(sql_type = diesel::sql_types::BigInt)]
             value: i64,
         }
-        let rows: Vec<Row> = match &self.postgres_cleanup {
-            Some((server, prefix)) => {
-                let url = cashloan_runtime::db::postgres_database_url(server, &format!("{prefix}_loan"));
-                diesel::sql_query(sql)
-                    .load(&mut diesel::PgConnection::establish(&url).unwrap())
-                    .unwrap()
-            }
-            None => {
-                let path = self.data.path().join("loan.db");
-                let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy()).unwrap();
-                diesel::sql_query(sql).load(&mut conn).unwrap()
-            }
-        };
+        let rows: Vec<Row> = diesel::sql_query(sql).load(&mut self.loan_database()).unwrap();
         rows[0].value
     }
 

@@ -192,3 +192,27 @@ e2e!(reminders_and_overdue_notices_come_once_each(app, |c: &mut cashloan_stack::
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
     assert_eq!(app.call_as(&token, "/appCommonApi/getCustomMessage", json!({})).await["total"], 5);
 });
+
+e2e!(a_job_that_missed_the_days_catches_up(app, |c: &mut cashloan_stack::StackConfig| {
+    c.relay_interval_ms = 50;
+    c.job_interval_ms = 50;
+}) {
+    use crate::loans::{application, apply, disburse, newest_application, product_id, review, verified_user};
+    let (_, token) = verified_user(&app).await;
+    let product = product_id(&app, "新现金贷").await;
+    apply(&app, &token, application(&product, "500.00")).await;
+    let id = newest_application(&app, &token).await;
+    review(&app, &id, "approve").await;
+    disburse(&app, &id, "").await;
+    messages_when(&app, &token, 3).await;
+    // The job never saw the day before: on the due date itself the reminder still goes out.
+    app.clock.advance_days(14);
+    let reminded = messages_when(&app, &token, 4).await;
+    assert_eq!(reminded["resultSet"][0]["messageType"], "15");
+    // Nor the day after: five days late, one overdue notice, and no more rounds add any.
+    app.clock.advance_days(5);
+    let overdue = messages_when(&app, &token, 5).await;
+    assert_eq!(overdue["resultSet"][0]["messageType"], "17");
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(app.call_as(&token, "/appCommonApi/getCustomMessage", json!({})).await["total"], 5);
+});
