@@ -29,10 +29,10 @@ use std::time::Duration;
 use cashloan_proto::auth::v1::auth_server::AuthServer;
 use cashloan_proto::message::v1::message_client::MessageClient;
 use cashloan_runtime::db::{self, DbError};
+use cashloan_runtime::grpc::GrpcChannel;
 use cashloan_runtime::{Kv, Shutdown};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations};
 use tokio::net::TcpListener;
-use tonic::transport::Channel;
 
 pub use crate::policy::Policy;
 use crate::store::Store;
@@ -93,7 +93,7 @@ pub enum StartError {
 pub struct AuthCore {
     kv: Kv,
     store: Store,
-    messages: MessageClient<Channel>,
+    messages: MessageClient<GrpcChannel>,
     policy: Policy,
     vault: pii::Vault,
     providers: providers::Providers,
@@ -103,7 +103,7 @@ pub struct AuthCore {
 const CALL_DEADLINE: Duration = Duration::from_secs(3);
 
 /// A lazily connecting channel to another service, with deadlines.
-pub fn channel(addr: &str) -> Result<Channel, StartError> {
+pub fn channel(addr: &str) -> Result<GrpcChannel, StartError> {
     cashloan_runtime::grpc::lazy_channel(addr, CALL_DEADLINE).map_err(StartError::Address)
 }
 
@@ -137,7 +137,7 @@ pub fn build(config: &Config, kv: Kv) -> Result<AuthCore, StartError> {
 pub async fn serve(core: AuthCore, listener: TcpListener, shutdown: Shutdown) -> Result<(), StartError> {
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<AuthServer<AuthCore>>().await;
-    let router = tonic::transport::Server::builder()
+    let router = cashloan_runtime::grpc::server()
         .add_service(health_service)
         .add_service(AuthServer::new(core));
     cashloan_runtime::grpc::serve(router, listener, shutdown).await?;

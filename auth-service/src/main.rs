@@ -12,16 +12,19 @@ struct Args {
     redis_url: Option<String>,
     #[command(flatten)]
     config: auth_service::Config,
+    #[command(flatten)]
+    telemetry: cashloan_runtime::telemetry::TelemetryArgs,
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    cashloan_runtime::telemetry::init();
     let args = Args::parse();
+    let telemetry = cashloan_runtime::telemetry::init("auth-service", &args.telemetry);
     let kv = cashloan_runtime::Kv::from_url(args.redis_url.as_deref())?;
     let core = auth_service::build(&args.config, kv)?;
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(addr = %args.listen, "auth-service listening");
     auth_service::serve(core, listener, cashloan_runtime::shutdown::on_signal()).await?;
+    telemetry.shutdown();
     Ok(())
 }

@@ -107,12 +107,15 @@ impl Providers {
         }
     }
 
-    /// Runs a vendor call under the deadline; a slow or failing vendor is "unavailable".
-    pub async fn call<F>(&self, check: F) -> Result<(), AuthError>
+    /// Runs a vendor call (named for its span) under the deadline; a slow or failing vendor is
+    /// "unavailable".
+    pub async fn call<F>(&self, vendor: &'static str, check: F) -> Result<(), AuthError>
     where
         F: std::future::Future<Output = Result<(), ProviderError>>,
     {
-        match tokio::time::timeout(self.deadline, check).await {
+        use tracing::Instrument;
+        let span = tracing::info_span!("vendor", otel.name = vendor, otel.kind = "client");
+        match tokio::time::timeout(self.deadline, check).instrument(span).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(ProviderError::Rejected)) => Err(AuthError::VerificationRejected),
             Ok(Err(ProviderError::Unavailable(why))) => Err(AuthError::Downstream(why)),

@@ -57,7 +57,7 @@ impl AuthCore {
             return Err(AuthError::IdCardTaken);
         }
         self.providers
-            .call(self.providers.identity.verify(&name, &id))
+            .call("identity.verify", self.providers.identity.verify(&name, &id))
             .await?;
         let cipher = self.vault.encrypt(id.as_str());
         self.store
@@ -81,7 +81,7 @@ impl AuthCore {
             .providers
             .bank_card
             .verify(&identity.real_name, &id, &card, reserved.as_str());
-        self.providers.call(check).await?;
+        self.providers.call("bank_card.verify", check).await?;
         let (card_cipher, mobile_cipher) = (
             self.vault.encrypt(card.as_str()),
             self.vault.encrypt(reserved.as_str()),
@@ -99,6 +99,7 @@ impl AuthCore {
         let id = self.decrypt(&identity.id_card_cipher)?;
         self.providers
             .call(
+                "carrier.verify",
                 self.providers
                     .carrier
                     .verify(&flags.mobile, &identity.real_name, &id),

@@ -15,12 +15,14 @@ struct Args {
     redis_url: Option<String>,
     #[command(flatten)]
     config: cashloan_gateway::Config,
+    #[command(flatten)]
+    telemetry: cashloan_runtime::telemetry::TelemetryArgs,
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    cashloan_runtime::telemetry::init();
     let args = Args::parse();
+    let telemetry = cashloan_runtime::telemetry::init("gateway", &args.telemetry);
     let kv = cashloan_runtime::Kv::from_url(args.redis_url.as_deref())?;
     let api = std::net::TcpListener::bind(args.listen)?;
     let admin = match args.config.admin_token.as_deref() {
@@ -30,5 +32,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let gateway = cashloan_gateway::start(args.config, kv, api, admin)?;
     cashloan_runtime::shutdown::on_signal().wait().await;
     gateway.stop().await;
+    telemetry.shutdown();
     Ok(())
 }

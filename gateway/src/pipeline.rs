@@ -24,28 +24,59 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 
 pub async fn dispatch(req: HttpRequest, payload: web::Payload, gw: Data<Gateway>) -> HttpResponse {
     let started = Instant::now();
-    let Some(route) = gw.routes.get(req.path()).copied() else {
-        gw.metrics.record("unmatched", "404", started.elapsed());
-        return HttpResponse::NotFound().finish();
+    let route = gw.routes.get(req.path()).copied();
+    let path = route.map_or("unmatched", |r| r.path);
+    // The root of the request's trace; its id goes back to the client for support to find.
+    let span = tracing::info_span!(
+        "request",
+        otel.name = path,
+        otel.kind = "server",
+        http.route = path,
+        response_code = tracing::field::Empty,
+        user_id = tracing::field::Empty,
+        app_type = tracing::field::Empty,
+        trace_id = tracing::field::Empty,
+    );
+    let trace_id = cashloan_runtime::telemetry::trace_id(&span)
+        .unwrap_or_else(|| hex::encode(rand::random::<[u8; 16]>()));
+    span.record("trace_id", trace_id.as_str());
+    let (mut response, code) = match route {
+        None => (HttpResponse::NotFound().finish(), "404".to_owned()),
+        Some(route) => handle(&req, payload, &gw, route).instrument(span.clone()).await,
     };
-    let (response, code) = match route.kind {
+    span.record("response_code", code.as_str());
+    if code == codes::system_error().code {
+        span.in_scope(|| tracing::error!(trace_id = %trace_id, route = path, "system error answered"));
+    }
+    if let Ok(value) = header::HeaderValue::from_str(&trace_id) {
+        response
+            .headers_mut()
+            .insert(header::HeaderName::from_static("x-trace-id"), value);
+    }
+    gw.metrics.record(path, &code, started.elapsed());
+    response
+}
+
+/// The response to a routed request, and the code it carries.
+async fn handle(
+    req: &HttpRequest,
+    payload: web::Payload,
+    gw: &Data<Gateway>,
+    route: crate::routes::Route,
+) -> (HttpResponse, String) {
+    match route.kind {
         Kind::Page(html) if req.method() == Method::GET || req.method() == Method::POST => (
             HttpResponse::Ok()
                 .content_type("text/html; charset=utf-8")
                 .body(html),
             "200".to_owned(),
         ),
-        Kind::Api(access, handler) if req.method() == Method::POST => match read_body(&req, payload).await {
+        Kind::Api(access, handler) if req.method() == Method::POST => match read_body(req, payload).await {
             Err(BodyError::TooLarge) => (HttpResponse::PayloadTooLarge().finish(), "413".to_owned()),
-            Err(BodyError::Unreadable) => respond(&gw, Err(codes::bad_request()), None),
+            Err(BodyError::Unreadable) => respond(gw, Err(codes::bad_request()), None),
             Ok(bytes) => {
-                let span = tracing::info_span!("request", path = route.path, code = tracing::field::Empty);
-                let (outcome, key) = api_call(&gw, &req, &bytes, access, handler)
-                    .instrument(span.clone())
-                    .await;
-                let (response, code) = respond(&gw, outcome, key);
-                span.record("code", code.as_str());
-                (response, code)
+                let (outcome, key) = api_call(gw, req, &bytes, access, handler).await;
+                respond(gw, outcome, key)
             }
         },
         _ => (
@@ -54,9 +85,7 @@ pub async fn dispatch(req: HttpRequest, payload: web::Payload, gw: Data<Gateway>
                 .finish(),
             "405".to_owned(),
         ),
-    };
-    gw.metrics.record(route.path, &code, started.elapsed());
-    response
+    }
 }
 
 enum BodyError {
@@ -102,11 +131,17 @@ async fn api_call(
         Ok(key) => key,
         Err(failure) => return (Err(failure), None),
     };
+    if let Some(Value::String(app_type)) = body.get("appType") {
+        tracing::Span::current().record("app_type", app_type.as_str());
+    }
     let session_token = presented_token(req, &body);
     let user = match resolve_user(gw, access, session_token.as_deref()).await {
         Ok(user) => user,
         Err(failure) => return (Err(failure), Some(key)),
     };
+    if let Some(user) = &user {
+        tracing::Span::current().record("user_id", user.user_id.as_str());
+    }
     let peer = req.peer_addr().map(|a| a.ip());
     let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
     let client_ip = crate::client_ip::client_ip(peer, forwarded, &gw.config.trusted_proxies)

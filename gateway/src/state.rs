@@ -7,8 +7,8 @@ use cashloan_proto::auth::v1::auth_client::AuthClient;
 use cashloan_proto::loan::v1::loan_client::LoanClient;
 use cashloan_proto::message::v1::message_client::MessageClient;
 use cashloan_proto::product::v1::product_client::ProductClient;
+use cashloan_runtime::grpc::GrpcChannel;
 use cashloan_runtime::Kv;
-use tonic::transport::Channel;
 use tonic_health::pb::health_client::HealthClient;
 use tonic_health::pb::HealthCheckRequest;
 
@@ -19,13 +19,13 @@ use crate::routes::{self, Route};
 pub struct Gateway {
     pub config: Config,
     pub kv: Kv,
-    pub auth: AuthClient<Channel>,
-    pub message: MessageClient<Channel>,
-    pub product: ProductClient<Channel>,
-    pub loan: LoanClient<Channel>,
+    pub auth: AuthClient<GrpcChannel>,
+    pub message: MessageClient<GrpcChannel>,
+    pub product: ProductClient<GrpcChannel>,
+    pub loan: LoanClient<GrpcChannel>,
     pub metrics: Metrics,
     pub routes: HashMap<&'static str, Route>,
-    upstreams: Vec<(&'static str, Channel)>,
+    upstreams: Vec<(&'static str, GrpcChannel)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -36,7 +36,7 @@ pub struct AddressError {
 }
 
 /// A lazily connecting channel with the call deadline; a service that is down fails fast.
-fn channel(addr: &str, deadline: Duration) -> Result<Channel, AddressError> {
+fn channel(addr: &str, deadline: Duration) -> Result<GrpcChannel, AddressError> {
     cashloan_runtime::grpc::lazy_channel(addr, deadline).map_err(|reason| AddressError {
         addr: addr.to_owned(),
         reason,

@@ -24,11 +24,11 @@ use cashloan_proto::message::v1::message_client::MessageClient;
 use cashloan_proto::product::v1::product_client::ProductClient;
 use cashloan_runtime::clock::Clock;
 use cashloan_runtime::db::{self, DbError};
+use cashloan_runtime::grpc::GrpcChannel;
 use cashloan_runtime::Shutdown;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations};
 use rust_decimal::Decimal;
 use tokio::net::TcpListener;
-use tonic::transport::Channel;
 
 use crate::store::Store;
 
@@ -96,9 +96,9 @@ pub enum StartError {
 /// The service state every flow works with.
 pub struct LoanCore {
     store: Store,
-    products: ProductClient<Channel>,
-    auth: AuthClient<Channel>,
-    messages: MessageClient<Channel>,
+    products: ProductClient<GrpcChannel>,
+    auth: AuthClient<GrpcChannel>,
+    messages: MessageClient<GrpcChannel>,
     relay_interval: Duration,
     job_interval: Duration,
     clock: Clock,
@@ -107,7 +107,7 @@ pub struct LoanCore {
     default_credit_fen: i64,
 }
 
-fn channel(addr: &str) -> Result<Channel, StartError> {
+fn channel(addr: &str) -> Result<GrpcChannel, StartError> {
     cashloan_runtime::grpc::lazy_channel(addr, Duration::from_secs(3)).map_err(StartError::Address)
 }
 
@@ -150,7 +150,7 @@ pub async fn serve(core: LoanCore, listener: TcpListener, shutdown: Shutdown) ->
     ));
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<LoanServer<LoanCore>>().await;
-    let router = tonic::transport::Server::builder()
+    let router = cashloan_runtime::grpc::server()
         .add_service(health_service)
         .add_service(LoanServer::new(core));
     cashloan_runtime::grpc::serve(router, listener, shutdown).await?;

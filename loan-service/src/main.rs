@@ -9,15 +9,18 @@ struct Args {
     listen: std::net::SocketAddr,
     #[command(flatten)]
     config: loan_service::Config,
+    #[command(flatten)]
+    telemetry: cashloan_runtime::telemetry::TelemetryArgs,
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    cashloan_runtime::telemetry::init();
     let args = Args::parse();
+    let telemetry = cashloan_runtime::telemetry::init("loan-service", &args.telemetry);
     let core = loan_service::build(&args.config, cashloan_runtime::clock::Clock::default())?;
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(addr = %args.listen, "loan-service listening");
     loan_service::serve(core, listener, cashloan_runtime::shutdown::on_signal()).await?;
+    telemetry.shutdown();
     Ok(())
 }

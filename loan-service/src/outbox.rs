@@ -9,9 +9,9 @@ use cashloan_proto::message::v1::message_client::MessageClient;
 use cashloan_proto::message::v1::LoanEvent;
 use cashloan_runtime::clock::Clock;
 use cashloan_runtime::db::{self, DbConn, DbPool};
+use cashloan_runtime::grpc::GrpcChannel;
 use cashloan_runtime::Shutdown;
 use diesel::prelude::*;
-use tonic::transport::Channel;
 
 use crate::error::LoanError;
 use crate::schema::outbox;
@@ -128,7 +128,7 @@ fn service_down(status: &tonic::Status) -> bool {
 /// Delivers what is due, oldest first; returns how many were delivered.
 pub async fn relay_once(
     pool: &DbPool,
-    messages: &MessageClient<Channel>,
+    messages: &MessageClient<GrpcChannel>,
     clock: &Clock,
 ) -> Result<usize, LoanError> {
     let now = clock.now_ms();
@@ -183,7 +183,7 @@ pub async fn relay_once(
 /// Runs the relay every `interval` until shutdown.
 pub async fn run_relay(
     pool: DbPool,
-    messages: MessageClient<Channel>,
+    messages: MessageClient<GrpcChannel>,
     clock: Clock,
     interval: Duration,
     shutdown: Shutdown,

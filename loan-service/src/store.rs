@@ -4,6 +4,7 @@
 use cashloan_runtime::db::{self, DbError, DbPool};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use tracing::Instrument;
 
 use crate::channel::{ChannelError, PaymentChannel};
 use crate::charges::Charge;
@@ -172,6 +173,11 @@ fn history(
         remark: remark.to_owned(),
         at,
     }
+}
+
+/// The span of one call to the payment channel.
+fn payment_span(operation: &'static str) -> tracing::Span {
+    tracing::info_span!("payment", otel.name = operation, otel.kind = "client")
 }
 
 pub fn new_id() -> String {
@@ -471,7 +477,11 @@ impl Store {
                     .execute(conn)?;
                 diesel::insert_into(outbox::table).values(event).execute(conn)?;
                 runtime
-                    .block_on(channel.disburse(&card_no, amount_fen, &id))
+                    .block_on(
+                        channel
+                            .disburse(&card_no, amount_fen, &id)
+                            .instrument(payment_span("payment.disburse")),
+                    )
                     .map_err(TxError::Channel)?;
                 Ok::<_, TxError>(true)
             }))
@@ -642,7 +652,11 @@ impl Store {
                 }
                 // Money moves last, once every claim holds; a decline undoes the claims.
                 let reference = runtime
-                    .block_on(channel.collect(&card_no, total.total(), &repayment_id))
+                    .block_on(
+                        channel
+                            .collect(&card_no, total.total(), &repayment_id)
+                            .instrument(payment_span("payment.collect")),
+                    )
                     .map_err(TxError::Channel)?;
                 diesel::insert_into(repayments::table)
                     .values((

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use cashloan_proto::message::v1 as pb;
 use cashloan_runtime::db::DbPool;
 use tonic::{Request, Response, Status};
+use tracing::Instrument;
 
 use crate::app_version::{must_update, parse_app_type, Publication, Version};
 use crate::error::MessageError;
@@ -33,8 +34,10 @@ impl pb::message_server::Message for MessageApi {
         if req.code.len() != 6 || !req.code.bytes().all(|b| b.is_ascii_digit()) {
             return Err(MessageError::InvalidField("code").into());
         }
+        let sms = verification_sms(purpose, &req.code);
         self.sms
-            .send(&req.mobile, &verification_sms(purpose, &req.code))
+            .send(&req.mobile, &sms)
+            .instrument(crate::sms::span(sms.template))
             .await?;
         Ok(Response::new(pb::Empty {}))
     }
@@ -144,11 +147,15 @@ impl pb::message_server::Message for MessageApi {
         // caller that gives up must not cancel it, since a redelivery sends no second one.
         if created && !event.mobile.is_empty() {
             let provider = self.sms.clone();
-            tokio::spawn(async move {
-                if let Err(e) = provider.send(&event.mobile, &sms).await {
-                    tracing::warn!(error = %e, event = %event.event_id, "loan event SMS not delivered");
+            let span = crate::sms::span(sms.template);
+            tokio::spawn(
+                async move {
+                    if let Err(e) = provider.send(&event.mobile, &sms).await {
+                        tracing::warn!(error = %e, event = %event.event_id, "loan event SMS not delivered");
+                    }
                 }
-            });
+                .instrument(span),
+            );
         }
         Ok(Response::new(pb::DeliverLoanEventReply { created }))
     }

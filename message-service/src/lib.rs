@@ -82,7 +82,7 @@ pub fn build(config: &Config) -> Result<MessageApi, StartError> {
 pub async fn serve(api: MessageApi, listener: TcpListener, shutdown: Shutdown) -> Result<(), StartError> {
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<MessageServer<MessageApi>>().await;
-    let router = tonic::transport::Server::builder()
+    let router = cashloan_runtime::grpc::server()
         .add_service(health_service)
         .add_service(MessageServer::new(api));
     cashloan_runtime::grpc::serve(router, listener, shutdown).await?;

@@ -9,15 +9,18 @@ struct Args {
     listen: std::net::SocketAddr,
     #[command(flatten)]
     config: message_service::Config,
+    #[command(flatten)]
+    telemetry: cashloan_runtime::telemetry::TelemetryArgs,
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    cashloan_runtime::telemetry::init();
     let args = Args::parse();
+    let telemetry = cashloan_runtime::telemetry::init("message-service", &args.telemetry);
     let api = message_service::build(&args.config)?;
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(addr = %args.listen, "message-service listening");
     message_service::serve(api, listener, cashloan_runtime::shutdown::on_signal()).await?;
+    telemetry.shutdown();
     Ok(())
 }

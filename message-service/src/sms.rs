@@ -18,6 +18,16 @@ pub struct Sms {
 /// Every template key a vendor configuration must map.
 pub const TEMPLATE_KEYS: [&str; 9] = ["register", "reset", "11", "12", "13", "14", "15", "16", "17"];
 
+/// The span of one SMS handed to the provider.
+pub fn span(template: &str) -> tracing::Span {
+    tracing::info_span!(
+        "sms",
+        otel.name = "sms.send",
+        otel.kind = "client",
+        sms.template = template
+    )
+}
+
 /// What every SMS vendor integration offers: deliver one SMS to one mobile, or say why not.
 #[tonic::async_trait]
 pub trait SmsProvider: Send + Sync {

@@ -67,7 +67,7 @@ pub async fn build(config: &Config) -> Result<Catalog, StartError> {
 pub async fn serve(catalog: Catalog, listener: TcpListener, shutdown: Shutdown) -> Result<(), StartError> {
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<ProductServer<Catalog>>().await;
-    let router = tonic::transport::Server::builder()
+    let router = cashloan_runtime::grpc::server()
         .add_service(health_service)
         .add_service(ProductServer::new(catalog));
     cashloan_runtime::grpc::serve(router, listener, shutdown).await?;

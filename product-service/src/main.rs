@@ -9,15 +9,18 @@ struct Args {
     listen: std::net::SocketAddr,
     #[command(flatten)]
     config: product_service::Config,
+    #[command(flatten)]
+    telemetry: cashloan_runtime::telemetry::TelemetryArgs,
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    cashloan_runtime::telemetry::init();
     let args = Args::parse();
+    let telemetry = cashloan_runtime::telemetry::init("product-service", &args.telemetry);
     let catalog = product_service::build(&args.config).await?;
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(addr = %args.listen, "product-service listening");
     product_service::serve(catalog, listener, cashloan_runtime::shutdown::on_signal()).await?;
+    telemetry.shutdown();
     Ok(())
 }

@@ -52,12 +52,69 @@ async fn grace_over(stopping: tokio::sync::oneshot::Receiver<()>) {
 
 /// A channel to another service that connects on first use (so services start in any order),
 /// gives up connecting after a second, and puts `deadline` on every call.
-pub fn lazy_channel(addr: &str, deadline: Duration) -> Result<Channel, String> {
+pub fn lazy_channel(addr: &str, deadline: Duration) -> Result<GrpcChannel, String> {
     let endpoint = Endpoint::from_shared(addr.to_owned()).map_err(|e| format!("{addr:?}: {e}"))?;
-    Ok(endpoint
-        .connect_timeout(Duration::from_secs(1))
-        .timeout(deadline)
-        .connect_lazy())
+    Ok(Traced {
+        inner: endpoint
+            .connect_timeout(Duration::from_secs(1))
+            .timeout(deadline)
+            .connect_lazy(),
+    })
+}
+
+/// The channel every service calls another through: each call is a client span whose context
+/// travels in `traceparent`.
+pub type GrpcChannel = Traced<Channel>;
+
+#[derive(Clone, Debug)]
+pub struct Traced<S> {
+    inner: S,
+}
+
+impl<S, B> tower::Service<http::Request<B>> for Traced<S>
+where
+    S: tower::Service<http::Request<B>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = tracing::instrument::Instrumented<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: http::Request<B>) -> Self::Future {
+        use tracing::Instrument;
+        let method = request.uri().path().trim_start_matches('/').to_owned();
+        let span = tracing::info_span!("grpc.client", otel.name = %method, otel.kind = "client", rpc.system = "grpc");
+        crate::telemetry::inject(&span, request.headers_mut());
+        self.inner.call(request).instrument(span)
+    }
+}
+
+/// A server builder whose every call (health checks aside) runs in a server span, the child of
+/// the caller's `traceparent`.
+pub fn server() -> tonic::transport::Server {
+    tonic::transport::Server::builder().trace_fn(server_span)
+}
+
+fn server_span(request: &http::Request<()>) -> tracing::Span {
+    let method = request.uri().path().trim_start_matches('/');
+    if method.starts_with("grpc.health.") {
+        return tracing::Span::none();
+    }
+    let span = tracing::info_span!(
+        "grpc.server",
+        otel.name = %method,
+        otel.kind = "server",
+        rpc.system = "grpc",
+        trace_id = tracing::field::Empty
+    );
+    crate::telemetry::adopt_parent(&span, request.headers());
+    if let Some(id) = crate::telemetry::trace_id(&span) {
+        span.record("trace_id", id.as_str());
+    }
+    span
 }
 
 /// A status whose ErrorInfo carries `reason`; the gateway maps the reason to a response code.

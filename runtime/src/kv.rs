@@ -70,7 +70,7 @@ impl Kv {
     pub async fn get(&self, key: &str) -> KvResult<Option<String>> {
         let key = self.key(key);
         match &self.backend {
-            Backend::Redis(r) => r.run(|mut c| async move { c.get(key).await }).await,
+            Backend::Redis(r) => r.run("GET", |mut c| async move { c.get(key).await }).await,
             Backend::Memory(m) => Ok(m.get(&key)),
         }
     }
@@ -81,7 +81,7 @@ impl Kv {
         match &self.backend {
             Backend::Redis(r) => {
                 let ms = ttl_ms(ttl);
-                r.run(|mut c| async move {
+                r.run("SET", |mut c| async move {
                     redis::cmd("SET")
                         .arg(key)
                         .arg(value)
@@ -106,7 +106,7 @@ impl Kv {
             Backend::Redis(r) => {
                 let ms = ttl_ms(ttl);
                 let reply: Option<String> = r
-                    .run(|mut c| async move {
+                    .run("SET", |mut c| async move {
                         redis::cmd("SET")
                             .arg(key)
                             .arg(value)
@@ -130,7 +130,7 @@ impl Kv {
             Backend::Redis(r) => {
                 let ms = ttl_ms(ttl);
                 let (count,): (i64,) = r
-                    .run(|mut c| async move {
+                    .run("INCR", |mut c| async move {
                         redis::pipe()
                             .atomic()
                             .incr(&key, 1)
@@ -153,7 +153,7 @@ impl Kv {
     pub async fn incr(&self, key: &str) -> KvResult<i64> {
         let key = self.key(key);
         match &self.backend {
-            Backend::Redis(r) => r.run(|mut c| async move { c.incr(key, 1).await }).await,
+            Backend::Redis(r) => r.run("INCR", |mut c| async move { c.incr(key, 1).await }).await,
             Backend::Memory(m) => Ok(m.incr(key, None)),
         }
     }
@@ -163,7 +163,7 @@ impl Kv {
     pub async fn get_del(&self, key: &str) -> KvResult<Option<String>> {
         let key = self.key(key);
         match &self.backend {
-            Backend::Redis(r) => r.run(|mut c| async move { c.get_del(key).await }).await,
+            Backend::Redis(r) => r.run("GETDEL", |mut c| async move { c.get_del(key).await }).await,
             Backend::Memory(m) => Ok(m.remove(&key)),
         }
     }
@@ -173,7 +173,7 @@ impl Kv {
         let key = self.key(key);
         match &self.backend {
             Backend::Redis(r) => {
-                let n: i64 = r.run(|mut c| async move { c.del(key).await }).await?;
+                let n: i64 = r.run("DEL", |mut c| async move { c.del(key).await }).await?;
                 Ok(n > 0)
             }
             Backend::Memory(m) => Ok(m.remove(&key).is_some()),
@@ -186,7 +186,8 @@ impl Kv {
         match &self.backend {
             Backend::Redis(r) => {
                 let ms = ttl_ms(ttl) as i64;
-                r.run(|mut c| async move { c.pexpire(key, ms).await }).await
+                r.run("PEXPIRE", |mut c| async move { c.pexpire(key, ms).await })
+                    .await
             }
             Backend::Memory(m) => Ok(m.expire(&key, ttl)),
         }
@@ -196,8 +197,10 @@ impl Kv {
     pub async fn ping(&self) -> KvResult<()> {
         match &self.backend {
             Backend::Redis(r) => {
-                r.run(|mut c| async move { redis::cmd("PING").query_async::<String>(&mut c).await })
-                    .await?;
+                r.run("PING", |mut c| async move {
+                    redis::cmd("PING").query_async::<String>(&mut c).await
+                })
+                .await?;
                 Ok(())
             }
             Backend::Memory(_) => Ok(()),
@@ -232,12 +235,21 @@ impl RedisKv {
         Ok(Self { conn })
     }
 
-    async fn run<T, F, Fut>(&self, op: F) -> KvResult<T>
+    /// Runs one command (named for its span) under the deadline.
+    async fn run<T, F, Fut>(&self, command: &'static str, op: F) -> KvResult<T>
     where
         F: FnOnce(ConnectionManager) -> Fut,
         Fut: std::future::Future<Output = redis::RedisResult<T>>,
     {
-        match tokio::time::timeout(REDIS_DEADLINE * 2, op(self.conn.clone())).await {
+        use tracing::Instrument;
+        let span = tracing::info_span!(
+            "redis",
+            otel.name = command,
+            otel.kind = "client",
+            db.system = "redis"
+        );
+        let deadline = tokio::time::timeout(REDIS_DEADLINE * 2, op(self.conn.clone()));
+        match deadline.instrument(span).await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(e)) => Err(KvError(e.to_string())),
             Err(_) => Err(KvError("deadline exceeded".into())),

@@ -6,6 +6,7 @@ pub mod grpc;
 pub mod kv;
 pub mod mask;
 pub mod money;
+pub mod redact;
 pub mod shutdown;
 pub mod telemetry;
 

@@ -31,12 +31,14 @@ struct Args {
     /// Redis URL (e.g. redis://127.0.0.1:6379/0); replaces the embedded key-value store.
     #[arg(long, env = "CASHLOAN_REDIS")]
     redis: Option<String>,
+    #[command(flatten)]
+    telemetry: cashloan_runtime::telemetry::TelemetryArgs,
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    cashloan_runtime::telemetry::init();
     let args = Args::parse();
+    let telemetry = cashloan_runtime::telemetry::init("cashloan-stack", &args.telemetry);
     let generated = args.admin_token.is_none();
     let admin_token = args.admin_token.unwrap_or_else(generate_admin_token);
     let mut config = StackConfig::new(admin_token.clone())?;
@@ -55,5 +57,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     cashloan_runtime::shutdown::on_signal().wait().await;
     stack.stop().await;
+    telemetry.shutdown();
     Ok(())
 }
