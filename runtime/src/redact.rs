@@ -141,6 +141,11 @@ fn mask_digit_runs(input: &str) -> String {
             end += 1;
             i = end;
         }
+        // Digits inside a word (a hex trace id, `v2`) are not numbers of their own.
+        let in_word = |at: Option<&u8>| at.is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_');
+        if in_word(start.checked_sub(1).and_then(|p| bytes.get(p))) || in_word(bytes.get(end)) {
+            continue;
+        }
         let run = &input[start..end];
         // Six digits inside a time, date or decimal (`18:29:51.123456Z`, `123456.00`) are no code.
         let in_number = |at: Option<&u8>| matches!(at, Some(b'.' | b':' | b'-'));

@@ -186,6 +186,17 @@ e2e!(health_readiness_and_metrics(app) {
     assert!(metrics.contains("gateway_request_duration_seconds_bucket{path=\"/openApi/getCode\",code=\"0000\",le=\"+Inf\"} 1"));
 });
 
+e2e!(every_response_names_its_trace(app) {
+    let mut seen = std::collections::HashSet::new();
+    for path in ["/openApi/getCode", "/no/such/route"] {
+        let response = app.http.post(app.url(path)).json(&sign_with(APP_KEY, json!({}))).send().await.unwrap();
+        let id = response.headers()["x-trace-id"].to_str().unwrap().to_owned();
+        assert_eq!(id.len(), 32, "{id}");
+        assert!(id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+        assert!(seen.insert(id), "one trace per request");
+    }
+});
+
 e2e!(admin_endpoints_refuse_a_wrong_or_missing_token(app) {
     let url = format!("{}/admin/sms/outbox", app.admin);
     let body = json!({"mobile": "13800138000"});
