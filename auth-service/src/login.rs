@@ -76,7 +76,20 @@ impl AuthCore {
     ) -> Result<String, AuthError> {
         let mobile = Mobile::parse(mobile)?;
         let account = self.existing_account(&mobile).await?;
-        self.check_password(&account, &mobile, given).await?;
+        let checked = self.check_password(&account, &mobile, given).await;
+        let outcome = match &checked {
+            Ok(()) => "ok",
+            Err(AuthError::AccountLocked) => "locked",
+            Err(AuthError::WrongPassword) => "failed",
+            Err(_) => "error",
+        };
+        cashloan_runtime::metrics::global().count(
+            "cashloan_logins_total",
+            "Password logins by outcome.",
+            &[("outcome", outcome)],
+            1,
+        );
+        checked?;
         let token = self.open_session(&account).await?;
         self.store
             .record_login(&account.id, app_type, device_token)

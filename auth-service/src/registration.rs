@@ -22,6 +22,12 @@ impl AuthCore {
             return Err(e);
         }
         tracing::info!(%mobile, "registered");
+        cashloan_runtime::metrics::global().count(
+            "cashloan_registrations_total",
+            "Accounts registered.",
+            &[],
+            1,
+        );
         Ok(())
     }
 }

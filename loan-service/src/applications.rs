@@ -232,6 +232,7 @@ impl LoanCore {
         let day = self.clock.today().format("%Y%m%d").to_string();
         let code = self.store.insert_application(row, day, event).await?;
         tracing::info!(application = %code, "application submitted");
+        count_transition("submitted");
         Ok((id, code))
     }
 
@@ -311,6 +312,7 @@ impl LoanCore {
             return Err(LoanError::IllegalTransition);
         }
         tracing::info!(application = %app.code, from = from.code(), to = to.code(), "application reviewed");
+        count_transition(to.name());
         Ok(())
     }
 
@@ -435,6 +437,7 @@ impl LoanCore {
             return Err(LoanError::IllegalTransition);
         }
         tracing::info!(application = %app.code, %release, "disbursed");
+        count_transition("disbursed");
         Ok(())
     }
 
@@ -444,6 +447,16 @@ impl LoanCore {
             .set_credit_total(&r.user_id, total, self.clock.now_ms())
             .await
     }
+}
+
+/// Applications by the status they moved to.
+fn count_transition(to: &str) {
+    cashloan_runtime::metrics::global().count(
+        "cashloan_application_transitions_total",
+        "Application status changes by new status.",
+        &[("to", to)],
+        1,
+    );
 }
 
 #[cfg(test)]

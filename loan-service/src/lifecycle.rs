@@ -37,6 +37,18 @@ impl Status {
         self as i32
     }
 
+    /// A stable name, for metrics and logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Reviewing => "reviewing",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+            Self::Disbursed => "disbursed",
+            Self::PaidOff => "paid_off",
+        }
+    }
+
     /// Open applications block a new one (API.md §6.4: statuses 0, 1, 2, 4).
     pub fn is_open(self) -> bool {
         matches!(

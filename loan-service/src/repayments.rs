@@ -110,6 +110,15 @@ impl LoanCore {
             .record_repayment(record, self.channel.clone(), card)
             .await?;
         tracing::info!(application = %app.code, kind = %r.kind, amount = %format_amount(total), "repaid");
+        let metrics = cashloan_runtime::metrics::global();
+        let kind = [("kind", if r.kind == "all" { "all" } else { "current" })];
+        metrics.count("cashloan_repayments_total", "Repayments by kind.", &kind, 1);
+        metrics.count(
+            "cashloan_repaid_fen_total",
+            "Money repaid, fen, by kind.",
+            &kind,
+            total as u64,
+        );
         Ok(())
     }
 

@@ -153,6 +153,10 @@ struct VendorReply {
 
 #[tonic::async_trait]
 impl SmsProvider for AliyunSms {
+    fn name(&self) -> &'static str {
+        "aliyun"
+    }
+
     async fn send(&self, mobile: &str, sms: &Sms) -> Result<(), MessageError> {
         let template_code = self
             .templates

@@ -35,10 +35,7 @@ impl pb::message_server::Message for MessageApi {
             return Err(MessageError::InvalidField("code").into());
         }
         let sms = verification_sms(purpose, &req.code);
-        self.sms
-            .send(&req.mobile, &sms)
-            .instrument(crate::sms::span(sms.template))
-            .await?;
+        crate::sms::deliver(self.sms.as_ref(), &req.mobile, &sms).await?;
         Ok(Response::new(pb::Empty {}))
     }
 
@@ -147,14 +144,13 @@ impl pb::message_server::Message for MessageApi {
         // caller that gives up must not cancel it, since a redelivery sends no second one.
         if created && !event.mobile.is_empty() {
             let provider = self.sms.clone();
-            let span = crate::sms::span(sms.template);
             tokio::spawn(
                 async move {
-                    if let Err(e) = provider.send(&event.mobile, &sms).await {
+                    if let Err(e) = crate::sms::deliver(provider.as_ref(), &event.mobile, &sms).await {
                         tracing::warn!(error = %e, event = %event.event_id, "loan event SMS not delivered");
                     }
                 }
-                .instrument(span),
+                .in_current_span(),
             );
         }
         Ok(Response::new(pb::DeliverLoanEventReply { created }))

@@ -16,11 +16,13 @@ struct Args {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
+    let shutdown = cashloan_runtime::shutdown::on_signal();
     let telemetry = cashloan_runtime::telemetry::init("message-service", &args.telemetry);
+    cashloan_runtime::metrics::serve_on(args.telemetry.metrics_listen, shutdown.clone()).await?;
     let api = message_service::build(&args.config)?;
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(addr = %args.listen, "message-service listening");
-    message_service::serve(api, listener, cashloan_runtime::shutdown::on_signal()).await?;
+    message_service::serve(api, listener, shutdown).await?;
     telemetry.shutdown();
     Ok(())
 }

@@ -31,7 +31,23 @@ pub fn span(template: &str) -> tracing::Span {
 /// What every SMS vendor integration offers: deliver one SMS to one mobile, or say why not.
 #[tonic::async_trait]
 pub trait SmsProvider: Send + Sync {
+    /// The provider's name in metrics.
+    fn name(&self) -> &'static str;
     async fn send(&self, mobile: &str, sms: &Sms) -> Result<(), MessageError>;
+}
+
+/// Sends one SMS through `provider` in its own span, counting the outcome.
+pub async fn deliver(provider: &dyn SmsProvider, mobile: &str, sms: &Sms) -> Result<(), MessageError> {
+    use tracing::Instrument;
+    let result = provider.send(mobile, sms).instrument(span(sms.template)).await;
+    let outcome = if result.is_ok() { "sent" } else { "failed" };
+    cashloan_runtime::metrics::global().count(
+        "cashloan_sms_total",
+        "SMS handed to the provider, by provider and outcome.",
+        &[("provider", provider.name()), ("outcome", outcome)],
+        1,
+    );
+    result
 }
 
 /// The default provider: logs the text and keeps it in the outbox table, where the admin API (and
@@ -52,6 +68,10 @@ impl LogProvider {
 
 #[tonic::async_trait]
 impl SmsProvider for LogProvider {
+    fn name(&self) -> &'static str {
+        "log"
+    }
+
     async fn send(&self, mobile: &str, sms: &Sms) -> Result<(), MessageError> {
         if mobile.starts_with(FAILING_PREFIX) {
             return Err(MessageError::SmsSendFailed("carrier rejected the number".into()));

@@ -16,11 +16,13 @@ struct Args {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
+    let shutdown = cashloan_runtime::shutdown::on_signal();
     let telemetry = cashloan_runtime::telemetry::init("product-service", &args.telemetry);
+    cashloan_runtime::metrics::serve_on(args.telemetry.metrics_listen, shutdown.clone()).await?;
     let catalog = product_service::build(&args.config).await?;
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(addr = %args.listen, "product-service listening");
-    product_service::serve(catalog, listener, cashloan_runtime::shutdown::on_signal()).await?;
+    product_service::serve(catalog, listener, shutdown).await?;
     telemetry.shutdown();
     Ok(())
 }

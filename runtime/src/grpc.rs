@@ -71,13 +71,16 @@ pub struct Traced<S> {
     inner: S,
 }
 
-impl<S, B> tower::Service<http::Request<B>> for Traced<S>
+impl<S, B, R> tower::Service<http::Request<B>> for Traced<S>
 where
-    S: tower::Service<http::Request<B>>,
+    S: tower::Service<http::Request<B>, Response = http::Response<R>>,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
+    R: Send + 'static,
 {
     type Response = S::Response;
     type Error = S::Error;
-    type Future = tracing::instrument::Instrumented<S::Future>;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<S::Response, S::Error>> + Send>>;
 
     fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -88,8 +91,33 @@ where
         let method = request.uri().path().trim_start_matches('/').to_owned();
         let span = tracing::info_span!("grpc.client", otel.name = %method, otel.kind = "client", rpc.system = "grpc");
         crate::telemetry::inject(&span, request.headers_mut());
-        self.inner.call(request).instrument(span)
+        let started = std::time::Instant::now();
+        let call = self.inner.call(request).instrument(span);
+        Box::pin(async move {
+            let result = call.await;
+            record_call(&method, &result, started.elapsed());
+            result
+        })
     }
+}
+
+/// Downstream call latency by service, method and outcome: `ok`, `error` (a gRPC status other
+/// than OK, which arrives in the headers when the call failed at once) or `transport`.
+fn record_call<R, E>(method: &str, result: &Result<http::Response<R>, E>, elapsed: Duration) {
+    let outcome = match result {
+        Err(_) => "transport",
+        Ok(response) => match response.headers().get("grpc-status").map(|v| v.as_bytes()) {
+            None | Some(b"0") => "ok",
+            Some(_) => "error",
+        },
+    };
+    let (service, method) = method.split_once('/').unwrap_or((method, ""));
+    crate::metrics::global().observe(
+        "grpc_client_duration_seconds",
+        "Calls to other services by service, method and outcome.",
+        &[("service", service), ("method", method), ("outcome", outcome)],
+        elapsed,
+    );
 }
 
 /// A server builder whose every call (health checks aside) runs in a server span, the child of

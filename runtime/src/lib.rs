@@ -5,6 +5,7 @@ pub mod db;
 pub mod grpc;
 pub mod kv;
 pub mod mask;
+pub mod metrics;
 pub mod money;
 pub mod redact;
 pub mod shutdown;

@@ -44,6 +44,9 @@ pub struct TelemetryArgs {
     /// Service name on exported spans (OTel's `service.name`).
     #[arg(long = "service-name", env = "OTEL_SERVICE_NAME")]
     pub service_name: Option<String>,
+    /// Where a service serves its Prometheus metrics (any path); unset, nowhere.
+    #[arg(long = "metrics-listen", env = "METRICS_LISTEN")]
+    pub metrics_listen: Option<std::net::SocketAddr>,
 }
 
 impl Default for TelemetryArgs {
@@ -53,6 +56,7 @@ impl Default for TelemetryArgs {
             otlp_endpoint: None,
             sample_ratio: 1.0,
             service_name: None,
+            metrics_listen: None,
         }
     }
 }

@@ -269,3 +269,31 @@ e2e!(the_header_wins_over_cookie_and_body(app) {
         .unwrap();
     assert_eq!(envelope(reply)["responseCode"], "10001000", "the valid header session was used");
 });
+
+/// The value of one series in a Prometheus text page (0 when absent).
+fn metric(page: &str, series: &str) -> u64 {
+    page.lines()
+        .find_map(|line| line.strip_prefix(series)?.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+e2e!(business_events_and_downstream_calls_are_counted(app) {
+    let page = || async { app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap() };
+    let before = page().await;
+    let mobile = crate::harness::random_mobile();
+    app.register(&mobile, crate::harness::PASSWORD).await;
+    assert_eq!(app.login_reply(&mobile, "wrong-password").await["responseCode"], "90002000");
+    app.login(&mobile, crate::harness::PASSWORD).await;
+    let after = page().await;
+    // Other tests in this process count too: each series grew by at least what this test did.
+    for (series, at_least) in [
+        ("cashloan_registrations_total{}", 1),
+        ("cashloan_logins_total{outcome=\"failed\"}", 1),
+        ("cashloan_logins_total{outcome=\"ok\"}", 1),
+        ("cashloan_sms_total{provider=\"log\",outcome=\"sent\"}", 1),
+        ("grpc_client_duration_seconds_count{service=\"cashloan.auth.v1.Auth\",method=\"Login\",outcome=\"ok\"}", 1),
+        ("grpc_client_duration_seconds_count{service=\"cashloan.auth.v1.Auth\",method=\"Login\",outcome=\"error\"}", 1),
+    ] {
+        assert!(metric(&after, series) >= metric(&before, series) + at_least, "{series}: {after}");
+    }
+});
