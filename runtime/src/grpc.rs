@@ -30,7 +30,9 @@ pub async fn serve(
         shutdown.wait().await;
         let _ = stopping.send(());
     };
-    let server = router.serve_with_incoming_shutdown(TcpIncoming::from(listener), signal);
+    // Without TCP_NODELAY a small reply can wait for the peer's delayed ACK (~40 ms).
+    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+    let server = router.serve_with_incoming_shutdown(incoming, signal);
     tokio::pin!(server);
     tokio::select! {
         result = &mut server => result,

@@ -42,6 +42,9 @@ pub struct StackConfig {
     pub job_interval_ms: u64,
     /// `log` (texts kept in the admin-readable outbox) or `aliyun`.
     pub sms_provider: String,
+    /// Fixed loopback ports for the services (message, auth, product, loan from this one up);
+    /// None: free ports.
+    pub service_base_port: Option<u16>,
     pub aliyun: message_service::aliyun_sms::AliyunConfig,
 }
 
@@ -68,6 +71,7 @@ impl StackConfig {
             relay_interval_ms: 1000,
             job_interval_ms: 60_000,
             sms_provider: "log".into(),
+            service_base_port: None,
             aliyun: message_service::aliyun_sms::AliyunConfig::from_env().map_err(StackError::Config)?,
         })
     }
@@ -162,8 +166,9 @@ fn spawn_message_service(
     })
 }
 
-async fn loopback_listener() -> Result<(TcpListener, SocketAddr), StackError> {
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
+/// A loopback listener on `port`, or on a free port when None.
+async fn loopback_listener(port: Option<u16>) -> Result<(TcpListener, SocketAddr), StackError> {
+    let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port.unwrap_or(0)))).await?;
     let addr = listener.local_addr()?;
     Ok((listener, addr))
 }
@@ -171,10 +176,11 @@ async fn loopback_listener() -> Result<(TcpListener, SocketAddr), StackError> {
 impl Stack {
     pub async fn start(config: StackConfig) -> Result<Stack, StackError> {
         let kv = Kv::from_url(config.redis.as_deref())?.with_namespace(&config.kv_namespace);
-        let (message_listener, message_addr) = loopback_listener().await?;
-        let (auth_listener, auth_addr) = loopback_listener().await?;
-        let (product_listener, product_addr) = loopback_listener().await?;
-        let (loan_listener, loan_addr) = loopback_listener().await?;
+        let port = |offset: u16| config.service_base_port.map(|base| base + offset);
+        let (message_listener, message_addr) = loopback_listener(port(0)).await?;
+        let (auth_listener, auth_addr) = loopback_listener(port(1)).await?;
+        let (product_listener, product_addr) = loopback_listener(port(2)).await?;
+        let (loan_listener, loan_addr) = loopback_listener(port(3)).await?;
         let message_url = format!("http://{message_addr}");
         let auth_url = format!("http://{auth_addr}");
         let product_url = format!("http://{product_addr}");

@@ -31,6 +31,12 @@ struct Args {
     /// Redis URL (e.g. redis://127.0.0.1:6379/0); replaces the embedded key-value store.
     #[arg(long, env = "CASHLOAN_REDIS")]
     redis: Option<String>,
+    /// Fixed loopback gRPC ports: message-service on this one, auth, product and loan-service on
+    /// the next three (benchmarks call product-service directly); unset, free ports.
+    #[arg(long = "service-base-port", env = "CASHLOAN_SERVICE_BASE_PORT")]
+    service_base_port: Option<u16>,
+    #[command(flatten)]
+    policy: auth_service::Policy,
     #[command(flatten)]
     telemetry: cashloan_runtime::telemetry::TelemetryArgs,
 }
@@ -47,6 +53,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     config.data_dir = args.data_dir;
     config.postgres = args.postgres;
     config.redis = args.redis;
+    config.service_base_port = args.service_base_port;
+    config.policy = args.policy;
     let stack = Stack::start(config).await?;
     if generated {
         println!("admin token (generated for this run): {admin_token}");
