@@ -58,6 +58,10 @@ struct Args {
     /// Instead of load: receive and discard OTLP traces on this address (tracing-cost runs).
     #[arg(long)]
     otlp_sink: Option<std::net::SocketAddr>,
+    /// Instead of load: the machine's raw Argon2id verification rate with auth-service's own
+    /// parameters and code, `-c` verifications at a time (the ceiling of the login scenario).
+    #[arg(long)]
+    argon2_raw: bool,
 }
 
 #[tokio::main]
@@ -65,6 +69,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     if let Some(addr) = args.otlp_sink {
         return otlp_sink::run(addr).await;
+    }
+    if args.argon2_raw {
+        return argon2_raw(args.concurrency, Duration::from_secs(args.duration)).await;
     }
     let app = client::App::new(&args.api, &args.admin, &args.admin_token, &args.app_key);
     let fixture = Arc::new(scenarios::prepare(app, args.scenario, args.users, &args.direct_addr).await?);
@@ -109,5 +116,40 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         });
         std::fs::write(path, serde_json::to_string_pretty(&report)?)?;
     }
+    Ok(())
+}
+
+/// Verifies one stored hash as fast as `concurrency` blocking workers can, for `duration`.
+async fn argon2_raw(concurrency: usize, duration: Duration) -> Result<(), Box<dyn std::error::Error>> {
+    let stored = auth_service::password::NewPassword::parse(client::PASSWORD)?
+        .hash()
+        .await?;
+    let deadline = std::time::Instant::now() + duration;
+    let started = std::time::Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let stored = stored.clone();
+        workers.push(tokio::spawn(async move {
+            let mut done = 0u64;
+            while std::time::Instant::now() < deadline {
+                if matches!(
+                    auth_service::password::verify(client::PASSWORD, &stored).await,
+                    Ok(true)
+                ) {
+                    done += 1;
+                }
+            }
+            done
+        }));
+    }
+    let mut total = 0;
+    for worker in workers {
+        total += worker.await?;
+    }
+    println!(
+        "argon2id raw: {total} verifications in {:.1} s = {:.1}/s with {concurrency} at a time",
+        started.elapsed().as_secs_f64(),
+        total as f64 / started.elapsed().as_secs_f64()
+    );
     Ok(())
 }

@@ -285,6 +285,7 @@ async fn upsert_product(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> Htt
             .upsert_product(product)
             .await
             .map_err(|s| from_status(&s, &PRODUCT_UPSERT))?;
+        *gw.product_list.lock().unwrap_or_else(|p| p.into_inner()) = None;
         Ok(Success::new(
             "0000",
             "保存成功",

@@ -25,8 +25,15 @@ pub struct Gateway {
     pub loan: LoanClient<GrpcChannel>,
     pub metrics: Metrics,
     pub routes: HashMap<&'static str, Route>,
+    /// The rendered product list for `PRODUCT_LIST_TTL`: the busiest open read skips its RPC.
+    pub product_list: std::sync::Mutex<Option<(std::time::Instant, serde_json::Value)>>,
     upstreams: Vec<(&'static str, GrpcChannel)>,
 }
+
+/// How long a rendered product list is served from the gateway's memory. An upsert through this
+/// gateway clears it at once; other replicas see a change within this (plus product-service's own
+/// cache period).
+pub const PRODUCT_LIST_TTL: Duration = Duration::from_secs(1);
 
 #[derive(Debug, thiserror::Error)]
 #[error("invalid service address {addr:?}: {reason}")]
@@ -62,6 +69,7 @@ impl Gateway {
                 ("loan-service", loan),
             ],
             routes: routes::table(),
+            product_list: std::sync::Mutex::new(None),
             metrics: Metrics::default(),
             config,
             kv,

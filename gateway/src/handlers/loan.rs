@@ -19,19 +19,34 @@ const PRODUCTS: Failures = Failures {
 
 /// #20: products on sale, in their configured order.
 pub async fn product_list(gw: Data<Gateway>, _call: Call) -> Outcome {
-    let list = gw
-        .product
-        .clone()
-        .list_products(product::ListProductsRequest {})
-        .await
-        .map_err(|s| from_status(&s, &PRODUCTS))?
-        .into_inner();
-    let items = list
-        .products
-        .iter()
-        .map(|p| Value::Object(product_wire::summary(p)))
-        .collect();
-    Ok(Success::new("0000", "获取产品展示信息成功", Value::Array(items)))
+    let cached = {
+        let slot = gw.product_list.lock().unwrap_or_else(|p| p.into_inner());
+        slot.as_ref()
+            .filter(|(at, _)| at.elapsed() < crate::state::PRODUCT_LIST_TTL)
+            .map(|(_, items)| items.clone())
+    };
+    let items = match cached {
+        Some(items) => items,
+        None => {
+            let list = gw
+                .product
+                .clone()
+                .list_products(product::ListProductsRequest {})
+                .await
+                .map_err(|s| from_status(&s, &PRODUCTS))?
+                .into_inner();
+            let items = Value::Array(
+                list.products
+                    .iter()
+                    .map(|p| Value::Object(product_wire::summary(p)))
+                    .collect(),
+            );
+            *gw.product_list.lock().unwrap_or_else(|p| p.into_inner()) =
+                Some((std::time::Instant::now(), items.clone()));
+            items
+        }
+    };
+    Ok(Success::new("0000", "获取产品展示信息成功", items))
 }
 
 /// #21: one product on sale; unknown or off sale is 10001000 产品不存在.
