@@ -12,6 +12,7 @@ use cashloan_runtime::db::{self, DbConn, DbPool};
 use cashloan_runtime::grpc::GrpcChannel;
 use cashloan_runtime::Shutdown;
 use diesel::prelude::*;
+use tracing::Instrument;
 
 use crate::error::LoanError;
 use crate::schema::outbox;
@@ -38,6 +39,8 @@ pub struct OutboxEvent {
     pub delivered_at: Option<i64>,
     pub attempts: i32,
     pub next_attempt_at: i64,
+    /// The trace of the request that wrote the event; its delivery continues it.
+    pub traceparent: Option<String>,
 }
 
 impl OutboxEvent {
@@ -63,6 +66,7 @@ impl OutboxEvent {
             delivered_at: None,
             attempts: 0,
             next_attempt_at: at,
+            traceparent: cashloan_runtime::telemetry::current_traceparent(),
         }
     }
 
@@ -136,7 +140,15 @@ pub async fn relay_once(
     let mut delivered = 0;
     let mut events = claimed.into_iter();
     while let Some(event) = events.next() {
-        let outcome = messages.clone().deliver_loan_event(event.to_proto()).await;
+        let span = tracing::info_span!("outbox.deliver", otel.kind = "producer", event.kind = event.kind);
+        if let Some(parent) = &event.traceparent {
+            cashloan_runtime::telemetry::adopt_traceparent(&span, parent);
+        }
+        let outcome = messages
+            .clone()
+            .deliver_loan_event(event.to_proto())
+            .instrument(span)
+            .await;
         let id = event.id.clone();
         let now = clock.now_ms();
         match outcome {

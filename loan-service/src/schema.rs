@@ -107,6 +107,7 @@ diesel::table! {
         delivered_at -> Nullable<BigInt>,
         attempts -> Integer,
         next_attempt_at -> BigInt,
+        traceparent -> Nullable<Text>,
     }
 }
 

@@ -303,6 +303,26 @@ pub fn inject(span: &tracing::Span, headers: &mut http::HeaderMap) {
     }
 }
 
+/// The current span's `traceparent`, to store with work that goes on later (the loan outbox);
+/// None when tracing is off.
+pub fn current_traceparent() -> Option<String> {
+    let mut headers = http::HeaderMap::new();
+    inject(&tracing::Span::current(), &mut headers);
+    headers
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Makes a stored `traceparent` the parent of `span`.
+pub fn adopt_traceparent(span: &tracing::Span, traceparent: &str) {
+    let mut headers = http::HeaderMap::new();
+    if let Ok(value) = http::HeaderValue::from_str(traceparent) {
+        headers.insert("traceparent", value);
+        adopt_parent(span, &headers);
+    }
+}
+
 /// Makes the caller's `traceparent` (if any) the parent of `span`.
 pub fn adopt_parent(span: &tracing::Span, headers: &http::HeaderMap) {
     if headers.contains_key("traceparent") {
@@ -370,6 +390,25 @@ mod tests {
             );
             assert!(out.contains("138****8000"), "{out}");
         }
+    }
+
+    #[test]
+    fn a_stored_traceparent_continues_its_trace() {
+        let provider = SdkTracerProvider::builder().build();
+        let subscriber = tracing_subscriber::registry()
+            .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("test")));
+        tracing::subscriber::with_default(subscriber, || {
+            let request = tracing::info_span!("request");
+            let stored = request
+                .in_scope(current_traceparent)
+                .expect("a traceparent inside a span");
+            let trace = trace_id(&request).unwrap();
+            assert!(stored.starts_with(&format!("00-{trace}-")), "{stored}");
+            let later = tracing::info_span!("outbox.deliver");
+            adopt_traceparent(&later, &stored);
+            assert_eq!(trace_id(&later).as_deref(), Some(trace.as_str()));
+        });
+        assert_eq!(current_traceparent(), None, "no trace without tracing");
     }
 
     #[test]
