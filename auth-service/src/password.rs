@@ -1,7 +1,7 @@
 //! Password rules and storage: 6–20 characters, stored only as Argon2id (OWASP: m=19 MiB, t=2, p=1).
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 
 use crate::error::AuthError;
 
@@ -31,26 +31,70 @@ impl NewPassword {
     }
 }
 
-fn hasher() -> Argon2<'static> {
-    let params = Params::new(19 * 1024, 2, 1, None).expect("OWASP Argon2id parameters are valid");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+fn params() -> Params {
+    Params::new(19 * 1024, 2, 1, None).expect("OWASP Argon2id parameters are valid")
 }
 
-fn hash_password(password: &str) -> Result<String, AuthError> {
-    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
-        .map_err(|e| AuthError::Downstream(e.to_string()))?;
-    hasher()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
+thread_local! {
+    /// Each hashing thread's Argon2 working memory (19 MiB), kept for its next hash: allocating it
+    /// per hash either costs page faults every time or, with glibc's adaptive thresholds, leaves
+    /// freed copies resident (hundreds of megabytes after a burst of logins).
+    static WORKING_MEMORY: std::cell::RefCell<Vec<Block>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Argon2id of `password` with `salt` under `params` into `out`, in this thread's memory.
+fn argon2id(params: Params, password: &[u8], salt: &[u8], out: &mut [u8]) -> Result<(), AuthError> {
+    let blocks = params.block_count();
+    let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+    WORKING_MEMORY
+        .with(|memory| {
+            let mut memory = memory.borrow_mut();
+            if memory.len() < blocks {
+                memory.resize(blocks, Block::default());
+            }
+            argon2.hash_password_into_with_memory(password, salt, out, &mut memory[..blocks])
+        })
         .map_err(|e| AuthError::Downstream(e.to_string()))
 }
 
-/// Whether `password` matches the stored hash (on the blocking pool).
+fn downstream(e: impl std::fmt::Display) -> AuthError {
+    AuthError::Downstream(e.to_string())
+}
+
+/// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`).
+fn hash_password(password: &str) -> Result<String, AuthError> {
+    let salt = rand::random::<[u8; 16]>();
+    let params = params();
+    let mut out = [0u8; 32];
+    argon2id(params.clone(), password.as_bytes(), &salt, &mut out)?;
+    let salt = SaltString::encode_b64(&salt).map_err(downstream)?;
+    let phc = PasswordHash {
+        algorithm: argon2::ARGON2ID_IDENT,
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(downstream)?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&out).map_err(downstream)?),
+    };
+    Ok(phc.to_string())
+}
+
 pub async fn verify(password: &str, stored_hash: &str) -> Result<bool, AuthError> {
     let (password, stored_hash) = (password.to_owned(), stored_hash.to_owned());
     on_hashing_threads(move || {
-        let parsed = PasswordHash::new(&stored_hash).map_err(|e| AuthError::Downstream(e.to_string()))?;
-        Ok(hasher().verify_password(password.as_bytes(), &parsed).is_ok())
+        let parsed = PasswordHash::new(&stored_hash).map_err(downstream)?;
+        if parsed.algorithm != argon2::ARGON2ID_IDENT || parsed.version != Some(Version::V0x13.into()) {
+            return Err(AuthError::Downstream("unsupported password hash".into()));
+        }
+        let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+            return Err(AuthError::Downstream("incomplete password hash".into()));
+        };
+        let params = Params::try_from(&parsed).map_err(downstream)?;
+        let mut salt_bytes = [0u8; 64];
+        let salt = salt.decode_b64(&mut salt_bytes).map_err(downstream)?;
+        let mut out = vec![0u8; expected.len()];
+        argon2id(params, password.as_bytes(), salt, &mut out)?;
+        // Output compares in constant time.
+        Ok(Output::new(&out).map_err(downstream)? == expected)
     })
     .await?
 }
@@ -125,6 +169,23 @@ mod tests {
             NewPassword::confirmed("123456", "123457"),
             Err(AuthError::PasswordMismatch)
         ));
+    }
+
+    #[tokio::test]
+    async fn hashes_are_interchangeable_with_the_argon2_crates_own() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let standard = Argon2::new(Algorithm::Argon2id, Version::V0x13, params());
+        let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
+        let theirs = standard.hash_password(b"s3cret!", &salt).unwrap().to_string();
+        assert!(
+            verify("s3cret!", &theirs).await.unwrap(),
+            "stored hashes keep verifying"
+        );
+        assert!(!verify("s3cret?", &theirs).await.unwrap());
+        let ours = NewPassword::parse("s3cret!").unwrap().hash().await.unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(standard.verify_password(b"s3cret!", &parsed).is_ok());
+        assert!(standard.verify_password(b"s3cret?", &parsed).is_err());
     }
 
     #[tokio::test]

@@ -39,7 +39,10 @@ pub async fn closed(
             while Instant::now() < deadline {
                 let i = counter.fetch_add(1, Ordering::Relaxed);
                 let sent = Instant::now();
-                if one(&fixture, scenario, i).await.is_err() {
+                if let Err(e) = one(&fixture, scenario, i).await {
+                    if errors < 3 {
+                        eprintln!("error: {e}");
+                    }
                     errors += 1;
                 }
                 let _ = latencies.record(sent.elapsed().as_micros() as u64);

@@ -112,4 +112,11 @@ diesel::table! {
 }
 
 diesel::joinable!(repayment_periods -> applications (application_id));
+diesel::table! {
+    application_counters (day) {
+        day -> Text,
+        last -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(applications, repayment_periods);

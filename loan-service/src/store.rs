@@ -1,7 +1,7 @@
 //! loan-service's queries. Every state change is a conditional update inside one transaction with
 //! what it causes (history rows, the plan), so racing callers cannot both succeed.
 
-use cashloan_runtime::db::{self, DbError, DbPool};
+use cashloan_runtime::db::{self, DbConn, DbError, DbPool};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use tracing::Instrument;
@@ -175,6 +175,27 @@ fn history(
     }
 }
 
+/// The day's next application number. Updating the day's counter row locks it until the
+/// transaction ends, so concurrent applications take consecutive numbers. A day's first number
+/// continues from applications numbered before the counter existed; two first applications of a
+/// day racing to create the row meet the unique key, and the caller's retry takes the next.
+fn next_number(conn: &mut DbConn, prefix: &str) -> QueryResult<i64> {
+    use crate::schema::application_counters::dsl::{application_counters, day, last};
+    let taken = diesel::update(application_counters.find(prefix))
+        .set(last.eq(last + 1))
+        .execute(conn)?;
+    if taken == 0 {
+        let before: i64 = applications::table
+            .filter(applications::code.like(format!("{prefix}%")))
+            .count()
+            .get_result(conn)?;
+        diesel::insert_into(application_counters)
+            .values((day.eq(prefix), last.eq(before + 1)))
+            .execute(conn)?;
+    }
+    application_counters.find(prefix).select(last).first(conn)
+}
+
 /// The span of one call to the payment channel.
 fn payment_span(operation: &'static str) -> tracing::Span {
     tracing::info_span!("payment", otel.name = operation, otel.kind = "client")
@@ -258,7 +279,7 @@ impl Store {
     }
 
     /// Stores a new application; the open-slot unique index refuses a second open one. The
-    /// number is `CL` + date + a daily sequence, retried when a concurrent insert took it.
+    /// number is `CL` + date + the day's next sequence number (`next_number`).
     pub async fn insert_application(
         &self,
         mut row: NewApplication,
@@ -270,12 +291,7 @@ impl Store {
             let (candidate, prefix, event) = (row.clone(), prefix.clone(), event.clone());
             let attempt = db::run(&self.pool, move |conn| {
                 conn.transaction(|conn| {
-                    let pattern = format!("{prefix}%");
-                    let today: i64 = applications::table
-                        .filter(applications::code.like(pattern))
-                        .count()
-                        .get_result(conn)?;
-                    let code = format!("{prefix}{:06}", today + 1);
+                    let code = format!("{prefix}{:06}", next_number(conn, &prefix)?);
                     let (id, user_id, at) = (
                         candidate.id.clone(),
                         candidate.user_id.clone(),
