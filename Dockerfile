@@ -3,7 +3,8 @@ FROM rust:1.95-bookworm AS build
 WORKDIR /src
 COPY . .
 # protoc is vendored and libpq / SQLite are bundled: nothing else to install.
-RUN cargo build --release --locked --bins
+# The load generator (bench/) stays out of the image.
+RUN cargo build --release --locked --bins --workspace --exclude cashloan-bench
 
 FROM debian:bookworm-slim
 RUN useradd --system --uid 10001 --home-dir /var/lib/cashloan --create-home cashloan \
