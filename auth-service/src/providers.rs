@@ -114,7 +114,7 @@ impl Providers {
         F: std::future::Future<Output = Result<(), ProviderError>>,
     {
         use tracing::Instrument;
-        let span = tracing::info_span!("vendor", otel.name = vendor, otel.kind = "client");
+        let span = cashloan_runtime::span!("vendor", otel.name = vendor, otel.kind = "client");
         match tokio::time::timeout(self.deadline, check).instrument(span).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(ProviderError::Rejected)) => Err(AuthError::VerificationRejected),

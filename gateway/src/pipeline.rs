@@ -36,10 +36,15 @@ pub async fn dispatch(req: HttpRequest, payload: web::Payload, gw: Data<Gateway>
         user_id = tracing::field::Empty,
         app_type = tracing::field::Empty,
         trace_id = tracing::field::Empty,
+        span_id = tracing::field::Empty,
     );
-    let trace_id = cashloan_runtime::telemetry::trace_id(&span)
-        .unwrap_or_else(|| hex::encode(rand::random::<[u8; 16]>()));
-    span.record("trace_id", trace_id.as_str());
+    cashloan_runtime::telemetry::record_ids(&span);
+    // Without tracing, a random id still lets support match a reply to its log lines.
+    let trace_id = cashloan_runtime::telemetry::trace_id(&span).unwrap_or_else(|| {
+        let id = hex::encode(rand::random::<[u8; 16]>());
+        span.record("trace_id", id.as_str());
+        id
+    });
     let (mut response, code) = match route {
         None => (HttpResponse::NotFound().finish(), "404".to_owned()),
         Some(route) => handle(&req, payload, &gw, route).instrument(span.clone()).await,

@@ -140,10 +140,18 @@ pub async fn relay_once(
     let mut delivered = 0;
     let mut events = claimed.into_iter();
     while let Some(event) = events.next() {
-        let span = tracing::info_span!("outbox.deliver", otel.kind = "producer", event.kind = event.kind);
+        // The parent is set before the ids are read: reading them fixes it.
+        let span = tracing::info_span!(
+            "outbox.deliver",
+            otel.kind = "producer",
+            event.kind = event.kind,
+            trace_id = tracing::field::Empty,
+            span_id = tracing::field::Empty
+        );
         if let Some(parent) = &event.traceparent {
             cashloan_runtime::telemetry::adopt_traceparent(&span, parent);
         }
+        cashloan_runtime::telemetry::record_ids(&span);
         let outcome = messages
             .clone()
             .deliver_loan_event(event.to_proto())

@@ -198,7 +198,7 @@ fn next_number(conn: &mut DbConn, prefix: &str) -> QueryResult<i64> {
 
 /// The span of one call to the payment channel.
 fn payment_span(operation: &'static str) -> tracing::Span {
-    tracing::info_span!("payment", otel.name = operation, otel.kind = "client")
+    cashloan_runtime::span!("payment", otel.name = operation, otel.kind = "client")
 }
 
 pub fn new_id() -> String {

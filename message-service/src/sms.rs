@@ -20,7 +20,7 @@ pub const TEMPLATE_KEYS: [&str; 9] = ["register", "reset", "11", "12", "13", "14
 
 /// The span of one SMS handed to the provider.
 pub fn span(template: &str) -> tracing::Span {
-    tracing::info_span!(
+    cashloan_runtime::span!(
         "sms",
         otel.name = "sms.send",
         otel.kind = "client",

@@ -215,7 +215,7 @@ where
 {
     let pool = pool.clone();
     // The span covers waiting for a connection and the work; it is the caller's child.
-    let span = tracing::info_span!("db", otel.kind = "client");
+    let span = crate::span!("db", otel.kind = "client");
     tokio::task::spawn_blocking(move || {
         let _entered = span.enter();
         let mut conn = pool.get().map_err(|e| DbError::Connect(e.to_string()))?;

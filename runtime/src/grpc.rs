@@ -91,7 +91,8 @@ where
     fn call(&mut self, mut request: http::Request<B>) -> Self::Future {
         use tracing::Instrument;
         let method = request.uri().path().trim_start_matches('/').to_owned();
-        let span = tracing::info_span!("grpc.client", otel.name = %method, otel.kind = "client", rpc.system = "grpc");
+        let span =
+            crate::span!("grpc.client", otel.name = %method, otel.kind = "client", rpc.system = "grpc");
         crate::telemetry::inject(&span, request.headers_mut());
         let started = std::time::Instant::now();
         let call = self.inner.call(request).instrument(span);
@@ -133,17 +134,17 @@ fn server_span(request: &http::Request<()>) -> tracing::Span {
     if method.starts_with("grpc.health.") {
         return tracing::Span::none();
     }
+    // Not `span!`: reading the ids fixes the span's parent, which must be the caller's first.
     let span = tracing::info_span!(
         "grpc.server",
         otel.name = %method,
         otel.kind = "server",
         rpc.system = "grpc",
-        trace_id = tracing::field::Empty
+        trace_id = tracing::field::Empty,
+        span_id = tracing::field::Empty
     );
     crate::telemetry::adopt_parent(&span, request.headers());
-    if let Some(id) = crate::telemetry::trace_id(&span) {
-        span.record("trace_id", id.as_str());
-    }
+    crate::telemetry::record_ids(&span);
     span
 }
 

@@ -242,7 +242,7 @@ impl RedisKv {
         Fut: std::future::Future<Output = redis::RedisResult<T>>,
     {
         use tracing::Instrument;
-        let span = tracing::info_span!(
+        let span = crate::span!(
             "redis",
             otel.name = command,
             otel.kind = "client",

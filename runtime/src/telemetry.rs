@@ -286,6 +286,36 @@ impl<W: Write> Drop for RedactingLine<W> {
     }
 }
 
+/// An info span with `trace_id` and `span_id` fields, filled when tracing is on, so that every log
+/// line inside it (text or JSON) names both.
+#[macro_export]
+macro_rules! span {
+    ($name:expr $(, $($fields:tt)*)?) => {{
+        let span = ::tracing::info_span!(
+            $name,
+            trace_id = ::tracing::field::Empty,
+            span_id = ::tracing::field::Empty
+            $(, $($fields)*)?
+        );
+        $crate::telemetry::record_ids(&span);
+        span
+    }};
+}
+
+/// Fills a span's `trace_id` and `span_id` fields from its OpenTelemetry context. Call it after
+/// any `adopt_parent`: reading the context fixes the span's parent.
+pub fn record_ids(span: &tracing::Span) {
+    if span.is_disabled() {
+        return;
+    }
+    let context = span.context();
+    let ids = context.span().span_context().clone();
+    if ids.is_valid() {
+        span.record("trace_id", ids.trace_id().to_string().as_str());
+        span.record("span_id", ids.span_id().to_string().as_str());
+    }
+}
+
 /// The trace id of a span, when it belongs to an exported trace.
 pub fn trace_id(span: &tracing::Span) -> Option<String> {
     let context = span.context();

@@ -239,6 +239,10 @@ async fn one_request_is_one_trace_across_the_services_with_nothing_secret_in_it(
             log_text.contains(&trace_id),
             "log lines carry the trace id: {log_text}"
         );
+        assert!(
+            log_text.contains(&hex::encode(&sms.span_id)),
+            "and the ids of their spans: {log_text}"
+        );
         app.stop().await;
     }
 }
