@@ -82,13 +82,17 @@ impl AuthCore {
             return Err(AuthError::SessionInvalid);
         }
         let key = session_key(token);
-        let value = self.kv.get(&key).await?.ok_or(AuthError::SessionInvalid)?;
+        // Read and slide in one round trip; a session found stale below is deleted anyway.
+        let value = self
+            .kv
+            .get_ex(&key, self.policy.session_ttl())
+            .await?
+            .ok_or(AuthError::SessionInvalid)?;
         let (user, epoch) = decode(&value).ok_or(AuthError::SessionInvalid)?;
         if epoch != self.session_epoch(&user.user_id).await? {
             self.kv.del(&key).await?;
             return Err(AuthError::SessionInvalid);
         }
-        self.kv.expire(&key, self.policy.session_ttl()).await?;
         Ok(user)
     }
 

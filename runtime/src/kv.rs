@@ -158,6 +158,27 @@ impl Kv {
         }
     }
 
+    /// Reads a key and gives it a new time to live, in one round trip (`GETEX key PX ttl`): a
+    /// sliding expiry at the cost of a plain read.
+    pub async fn get_ex(&self, key: &str, ttl: Duration) -> KvResult<Option<String>> {
+        let key = self.key(key);
+        match &self.backend {
+            Backend::Redis(r) => {
+                let ms = ttl_ms(ttl);
+                r.run("GETEX", |mut c| async move {
+                    redis::cmd("GETEX")
+                        .arg(key)
+                        .arg("PX")
+                        .arg(ms)
+                        .query_async(&mut c)
+                        .await
+                })
+                .await
+            }
+            Backend::Memory(m) => Ok(m.get_ex(&key, ttl)),
+        }
+    }
+
     /// Removes the key and returns what it held, in one step: of concurrent callers only one gets
     /// the value.
     pub async fn get_del(&self, key: &str) -> KvResult<Option<String>> {
@@ -335,6 +356,14 @@ impl MemoryKv {
         let now = Instant::now();
         let mut state = self.lock();
         state.entries.remove(key).filter(|e| e.live(now)).map(|e| e.value)
+    }
+
+    fn get_ex(&self, key: &str, ttl: Duration) -> Option<String> {
+        let now = Instant::now();
+        let mut state = self.lock();
+        let entry = state.entries.get_mut(key).filter(|e| e.live(now))?;
+        entry.expires_at = Some(now + ttl);
+        Some(entry.value.clone())
     }
 
     fn expire(&self, key: &str, ttl: Duration) -> bool {

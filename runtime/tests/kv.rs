@@ -95,6 +95,33 @@ async fn del_and_expire_touch_only_live_keys() {
     }
 }
 
+#[tokio::test]
+async fn get_ex_reads_and_slides_the_expiry() {
+    for (name, kv) in stores() {
+        assert_eq!(kv.get_ex("missing", SHORT).await.unwrap(), None, "{name}");
+        assert_eq!(kv.get("missing").await.unwrap(), None, "{name}: not created");
+        kv.set_ex("session", "v", SHORT).await.unwrap();
+        assert_eq!(
+            kv.get_ex("session", Duration::from_secs(10))
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("v"),
+            "{name}"
+        );
+        after_expiry().await;
+        assert_eq!(
+            kv.get("session").await.unwrap().as_deref(),
+            Some("v"),
+            "{name}: the read extended the expiry"
+        );
+        kv.set_ex("short", "v", Duration::from_secs(10)).await.unwrap();
+        kv.get_ex("short", SHORT).await.unwrap();
+        after_expiry().await;
+        assert_eq!(kv.get("short").await.unwrap(), None, "{name}: and can shorten it");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_callers_see_atomic_operations() {
     for (name, kv) in stores() {
