@@ -2,7 +2,7 @@
 //! personal numbers arrive here already encrypted.
 
 use cashloan_runtime::clock::now_ms;
-use cashloan_runtime::db::{self, DbError};
+use cashloan_runtime::db::{self, DbConn, DbError};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
@@ -106,36 +106,14 @@ pub struct CustomerRecord {
 impl Store {
     pub async fn user_flags(&self, user_id: &str) -> Result<UserFlags, AuthError> {
         let user_id = user_id.to_owned();
-        db::run(self.pool(), move |conn| {
-            Ok(users::table
-                .find(user_id)
-                .select((
-                    users::mobile,
-                    users::is_blacklisted,
-                    users::is_risk,
-                    users::mobile_verified_at,
-                ))
-                .first(conn)
-                .optional()?)
-        })
-        .await?
-        .ok_or(AuthError::AccountNotFound)
+        db::run(self.pool(), move |conn| Ok(load_user_flags(conn, &user_id)?))
+            .await?
+            .ok_or(AuthError::AccountNotFound)
     }
 
     pub async fn identity(&self, user_id: &str) -> Result<Option<StoredIdentity>, AuthError> {
         let user_id = user_id.to_owned();
-        Ok(db::run(self.pool(), move |conn| {
-            Ok(identities::table
-                .find(user_id)
-                .select((
-                    identities::real_name,
-                    identities::id_card_cipher,
-                    identities::id_card_hash,
-                ))
-                .first(conn)
-                .optional()?)
-        })
-        .await?)
+        Ok(db::run(self.pool(), move |conn| Ok(load_identity(conn, &user_id)?)).await?)
     }
 
     pub async fn id_card_hash_taken(&self, hash: &str) -> Result<bool, AuthError> {
@@ -184,14 +162,7 @@ impl Store {
 
     pub async fn bank_card(&self, user_id: &str) -> Result<Option<StoredBankCard>, AuthError> {
         let user_id = user_id.to_owned();
-        Ok(db::run(self.pool(), move |conn| {
-            Ok(bank_cards::table
-                .find(user_id)
-                .select((bank_cards::card_cipher, bank_cards::reserved_mobile_cipher))
-                .first(conn)
-                .optional()?)
-        })
-        .await?)
+        Ok(db::run(self.pool(), move |conn| Ok(load_bank_card(conn, &user_id)?)).await?)
     }
 
     /// Sets the user's card, replacing any earlier one.
@@ -262,12 +233,14 @@ impl Store {
         Ok(updated > 0)
     }
 
+    /// Everything verification rules look at, read in one trip to the database (this is the
+    /// busiest read of a logged-in app).
     pub async fn customer_record(&self, user_id: &str) -> Result<CustomerRecord, AuthError> {
-        let flags = self.user_flags(user_id).await?;
-        let identity = self.identity(user_id).await?;
-        let bank_card = self.bank_card(user_id).await?;
         let id = user_id.to_owned();
-        let (has_profile, contact_count) = db::run(self.pool(), move |conn| {
+        let (flags, identity, bank_card, has_profile, contact_count) = db::run(self.pool(), move |conn| {
+            let flags = load_user_flags(conn, &id)?;
+            let identity = load_identity(conn, &id)?;
+            let bank_card = load_bank_card(conn, &id)?;
             let profiles_found: i64 = profiles::table
                 .filter(profiles::user_id.eq(id.clone()))
                 .count()
@@ -276,11 +249,11 @@ impl Store {
                 .filter(contacts::user_id.eq(id))
                 .count()
                 .get_result(conn)?;
-            Ok((profiles_found > 0, contact_count))
+            Ok((flags, identity, bank_card, profiles_found > 0, contact_count))
         })
         .await?;
         Ok(CustomerRecord {
-            flags,
+            flags: flags.ok_or(AuthError::AccountNotFound)?,
             identity,
             bank_card,
             has_profile,
@@ -457,4 +430,37 @@ impl Store {
             Err(AuthError::ContactNotFound)
         }
     }
+}
+
+fn load_user_flags(conn: &mut DbConn, user_id: &str) -> QueryResult<Option<UserFlags>> {
+    users::table
+        .find(user_id)
+        .select((
+            users::mobile,
+            users::is_blacklisted,
+            users::is_risk,
+            users::mobile_verified_at,
+        ))
+        .first(conn)
+        .optional()
+}
+
+fn load_identity(conn: &mut DbConn, user_id: &str) -> QueryResult<Option<StoredIdentity>> {
+    identities::table
+        .find(user_id)
+        .select((
+            identities::real_name,
+            identities::id_card_cipher,
+            identities::id_card_hash,
+        ))
+        .first(conn)
+        .optional()
+}
+
+fn load_bank_card(conn: &mut DbConn, user_id: &str) -> QueryResult<Option<StoredBankCard>> {
+    bank_cards::table
+        .find(user_id)
+        .select((bank_cards::card_cipher, bank_cards::reserved_mobile_cipher))
+        .first(conn)
+        .optional()
 }
