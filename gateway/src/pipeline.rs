@@ -38,9 +38,8 @@ pub async fn dispatch(req: HttpRequest, payload: web::Payload, gw: Data<Gateway>
         trace_id = tracing::field::Empty,
         span_id = tracing::field::Empty,
     );
-    cashloan_runtime::telemetry::record_ids(&span);
     // Without tracing, a random id still lets support match a reply to its log lines.
-    let trace_id = cashloan_runtime::telemetry::trace_id(&span).unwrap_or_else(|| {
+    let trace_id = cashloan_runtime::telemetry::record_ids(&span).unwrap_or_else(|| {
         let id = hex::encode(rand::random::<[u8; 16]>());
         span.record("trace_id", id.as_str());
         id

@@ -302,18 +302,22 @@ macro_rules! span {
     }};
 }
 
-/// Fills a span's `trace_id` and `span_id` fields from its OpenTelemetry context. Call it after
-/// any `adopt_parent`: reading the context fixes the span's parent.
-pub fn record_ids(span: &tracing::Span) {
+/// Fills a span's `trace_id` and `span_id` fields from its OpenTelemetry context, and returns the
+/// trace id (None when tracing is off). Call it after any `adopt_parent`: reading the context
+/// fixes the span's parent.
+pub fn record_ids(span: &tracing::Span) -> Option<String> {
     if span.is_disabled() {
-        return;
+        return None;
     }
     let context = span.context();
     let ids = context.span().span_context().clone();
-    if ids.is_valid() {
-        span.record("trace_id", ids.trace_id().to_string().as_str());
-        span.record("span_id", ids.span_id().to_string().as_str());
+    if !ids.is_valid() {
+        return None;
     }
+    let trace_id = ids.trace_id().to_string();
+    span.record("trace_id", trace_id.as_str());
+    span.record("span_id", ids.span_id().to_string().as_str());
+    Some(trace_id)
 }
 
 /// The trace id of a span, when it belongs to an exported trace.

@@ -165,17 +165,23 @@ e2e!(events_wait_while_message_service_is_down_then_arrive_once(app, |c: &mut ca
     assert_texts(&app, &mobile, "CL", 2).await;
 });
 
+/// A verified user with a disbursed 14-day loan of 500.00 on 新现金贷; returns the session token.
+async fn disbursed_loan(app: &TestApp) -> String {
+    use crate::loans::{application, apply, disburse, newest_application, product_id, review, verified_user};
+    let (_, token) = verified_user(app).await;
+    let product = product_id(app, "新现金贷").await;
+    apply(app, &token, application(&product, "500.00")).await;
+    let id = newest_application(app, &token).await;
+    review(app, &id, "approve").await;
+    disburse(app, &id, "").await;
+    token
+}
+
 e2e!(reminders_and_overdue_notices_come_once_each(app, |c: &mut cashloan_stack::StackConfig| {
     c.relay_interval_ms = 50;
     c.job_interval_ms = 50;
 }) {
-    use crate::loans::{application, apply, disburse, newest_application, product_id, review, verified_user};
-    let (_, token) = verified_user(&app).await;
-    let product = product_id(&app, "新现金贷").await;
-    apply(&app, &token, application(&product, "500.00")).await;
-    let id = newest_application(&app, &token).await;
-    review(&app, &id, "approve").await;
-    disburse(&app, &id, "").await;
+    let token = disbursed_loan(&app).await;
     let before = messages_when(&app, &token, 3).await; // 11, 12, 14
     assert!(before["resultSet"].as_array().unwrap().iter().all(|m| m["messageType"] != "15"));
     // The day before the 14-day due date: one reminder, however many job rounds run.
@@ -197,13 +203,7 @@ e2e!(a_job_that_missed_the_days_catches_up(app, |c: &mut cashloan_stack::StackCo
     c.relay_interval_ms = 50;
     c.job_interval_ms = 50;
 }) {
-    use crate::loans::{application, apply, disburse, newest_application, product_id, review, verified_user};
-    let (_, token) = verified_user(&app).await;
-    let product = product_id(&app, "新现金贷").await;
-    apply(&app, &token, application(&product, "500.00")).await;
-    let id = newest_application(&app, &token).await;
-    review(&app, &id, "approve").await;
-    disburse(&app, &id, "").await;
+    let token = disbursed_loan(&app).await;
     messages_when(&app, &token, 3).await;
     // The job never saw the day before: on the due date itself the reminder still goes out.
     app.clock.advance_days(14);
