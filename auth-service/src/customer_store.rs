@@ -94,6 +94,14 @@ impl From<ProfileRow> for Profile {
     }
 }
 
+type RecordRow = (
+    UserFlags,
+    Option<StoredIdentity>,
+    Option<StoredBankCard>,
+    Option<String>,
+    Option<String>,
+);
+
 /// Everything the status and the summary are derived from, read in one go.
 pub struct CustomerRecord {
     pub flags: UserFlags,
@@ -237,26 +245,43 @@ impl Store {
     /// busiest read of a logged-in app).
     pub async fn customer_record(&self, user_id: &str) -> Result<CustomerRecord, AuthError> {
         let id = user_id.to_owned();
-        let (flags, identity, bank_card, has_profile, contact_count) = db::run(self.pool(), move |conn| {
-            let flags = load_user_flags(conn, &id)?;
-            let identity = load_identity(conn, &id)?;
-            let bank_card = load_bank_card(conn, &id)?;
-            let profiles_found: i64 = profiles::table
-                .filter(profiles::user_id.eq(id.clone()))
-                .count()
-                .get_result(conn)?;
-            let contact_count: i64 = contacts::table
-                .filter(contacts::user_id.eq(id))
-                .count()
-                .get_result(conn)?;
-            Ok((flags, identity, bank_card, profiles_found > 0, contact_count))
+        let rows: Vec<RecordRow> = db::run(self.pool(), move |conn| {
+            // One statement, so one round trip to PostgreSQL, built with the DSL so that its
+            // prepared form is cached per connection. One row per contact (at most five).
+            Ok(users::table
+                .left_join(identities::table)
+                .left_join(bank_cards::table)
+                .left_join(profiles::table)
+                .left_join(contacts::table)
+                .filter(users::id.eq(id))
+                .select((
+                    (
+                        users::mobile,
+                        users::is_blacklisted,
+                        users::is_risk,
+                        users::mobile_verified_at,
+                    ),
+                    (
+                        identities::real_name,
+                        identities::id_card_cipher,
+                        identities::id_card_hash,
+                    )
+                        .nullable(),
+                    (bank_cards::card_cipher, bank_cards::reserved_mobile_cipher).nullable(),
+                    profiles::user_id.nullable(),
+                    contacts::id.nullable(),
+                ))
+                .load(conn)?)
         })
         .await?;
+        let contact_count = rows.iter().filter(|row| row.4.is_some()).count() as i64;
+        let (flags, identity, bank_card, profile, _) =
+            rows.into_iter().next().ok_or(AuthError::AccountNotFound)?;
         Ok(CustomerRecord {
-            flags: flags.ok_or(AuthError::AccountNotFound)?,
+            flags,
             identity,
             bank_card,
-            has_profile,
+            has_profile: profile.is_some(),
             contact_count,
         })
     }

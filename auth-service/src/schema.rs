@@ -71,3 +71,9 @@ diesel::table! {
         updated_at -> BigInt,
     }
 }
+
+diesel::joinable!(identities -> users (user_id));
+diesel::joinable!(bank_cards -> users (user_id));
+diesel::joinable!(profiles -> users (user_id));
+diesel::joinable!(contacts -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(users, identities, bank_cards, profiles, contacts);

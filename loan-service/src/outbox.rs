@@ -258,7 +258,7 @@ mod tests {
                 );
                 diesel::insert_into(outbox::table)
                     .values(event)
-                    .execute(&mut conn)
+                    .execute(&mut **conn)
                     .unwrap();
             }
             drop(conn);

@@ -2,7 +2,7 @@
 //! scheme, an r2d2 pool, and each service's embedded migrations run at start.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
@@ -18,6 +18,31 @@ pub enum DbConn {
 }
 
 pub type DbPool = r2d2::Pool<DbManager>;
+
+/// How long after its last use a pooled connection is handed out without a validation ping. A
+/// connection in steady use is checked by the queries it runs; only one that sat idle (and may
+/// have been cut by a database restart or a firewall) pays a round trip first. HikariCP uses the
+/// same bypass window.
+const TRUSTED_FOR: Duration = Duration::from_millis(500);
+
+/// A pooled connection and when it was last given back to the pool.
+pub struct PooledConn {
+    conn: DbConn,
+    returned_at: Instant,
+}
+
+impl std::ops::Deref for PooledConn {
+    type Target = DbConn;
+    fn deref(&self) -> &DbConn {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for PooledConn {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        &mut self.conn
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -131,10 +156,32 @@ pub struct DbManager {
 }
 
 impl ManageConnection for DbManager {
-    type Connection = DbConn;
+    type Connection = PooledConn;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+    fn connect(&self) -> Result<PooledConn, r2d2::Error> {
+        self.open().map(|conn| PooledConn {
+            conn,
+            returned_at: Instant::now(),
+        })
+    }
+
+    fn is_valid(&self, conn: &mut PooledConn) -> Result<(), r2d2::Error> {
+        if conn.returned_at.elapsed() < TRUSTED_FOR {
+            return Ok(());
+        }
+        conn.conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    /// Called as the connection goes back to the pool: the moment its idle time starts.
+    fn has_broken(&self, conn: &mut PooledConn) -> bool {
+        conn.returned_at = Instant::now();
+        conn.conn.is_broken()
+    }
+}
+
+impl DbManager {
+    fn open(&self) -> Result<DbConn, r2d2::Error> {
         match &self.url {
             DatabaseUrl::Postgres(url) => PgConnection::establish(url)
                 .map(DbConn::Pg)
@@ -150,14 +197,6 @@ impl ManageConnection for DbManager {
                 Ok(DbConn::Sqlite(conn))
             }
         }
-    }
-
-    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        conn.ping().map_err(r2d2::Error::QueryError)
-    }
-
-    fn has_broken(&self, conn: &mut DbConn) -> bool {
-        conn.is_broken()
     }
 }
 
@@ -287,5 +326,59 @@ mod tests {
             "postgres://p@h:5432/x?sslmode=disable"
         );
         assert_eq!(postgres_database_url("postgres://p@h/", "x"), "postgres://p@h/x");
+    }
+
+    /// The backend process id of a PostgreSQL connection.
+    fn backend_pid(conn: &mut DbConn) -> i32 {
+        #[derive(diesel::QueryableByName)]
+        struct Pid {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            pid: i32,
+        }
+        let rows: Vec<Pid> = diesel::sql_query("SELECT pg_backend_pid() AS pid")
+            .load(conn)
+            .unwrap();
+        rows[0].pid
+    }
+
+    fn terminate(server: &str, pid: i32) {
+        let mut admin = PgConnection::establish(&postgres_database_url(server, "postgres")).unwrap();
+        admin
+            .batch_execute(&format!("SELECT pg_terminate_backend({pid})"))
+            .unwrap();
+    }
+
+    /// A connection cut while idle in the pool (a database restart) is replaced at checkout, and
+    /// the ping that finds out is only paid by connections idle past the trusted window.
+    #[test]
+    fn connections_idle_past_the_window_are_checked_and_replaced() {
+        let Some(server) = std::env::var("TEST_POSTGRES").ok().filter(|v| !v.is_empty()) else {
+            return;
+        };
+        let url = postgres_database_url(&server, "postgres");
+        let manager = DbManager {
+            url: DatabaseUrl::parse(&url).unwrap(),
+        };
+
+        let mut fresh = manager.connect().unwrap();
+        terminate(&server, backend_pid(&mut fresh));
+        assert!(
+            manager.is_valid(&mut fresh).is_ok(),
+            "just returned: trusted, no ping"
+        );
+        fresh.returned_at = Instant::now() - TRUSTED_FOR;
+        assert!(manager.is_valid(&mut fresh).is_err(), "idle: pinged, found cut");
+
+        let pool = r2d2::Pool::builder()
+            .max_size(1)
+            .build(DbManager {
+                url: DatabaseUrl::parse(&url).unwrap(),
+            })
+            .unwrap();
+        let first = backend_pid(&mut pool.get().unwrap());
+        terminate(&server, first);
+        std::thread::sleep(TRUSTED_FOR + Duration::from_millis(50));
+        let second = backend_pid(&mut pool.get().unwrap());
+        assert_ne!(first, second, "the cut connection was replaced before use");
     }
 }
