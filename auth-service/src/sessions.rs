@@ -32,8 +32,17 @@ fn session_key(token: &str) -> String {
     format!("session:{token}")
 }
 
+/// The user id follows; the stored session value starts with the user id, so the store can find a
+/// session's epoch key from the session alone.
+const EPOCH_PREFIX: &str = "session:epoch:";
+
 fn epoch_key(user_id: &str) -> String {
-    format!("session:epoch:{user_id}")
+    format!("{EPOCH_PREFIX}{user_id}")
+}
+
+/// A user whose sessions were never all ended has epoch 0.
+fn parse_epoch(stored: Option<String>) -> i64 {
+    stored.and_then(|v| v.parse().ok()).unwrap_or(0)
 }
 
 /// Stored value: `user_id mobile epoch` (none of them contains a space).
@@ -51,12 +60,7 @@ fn decode(value: &str) -> Option<(SessionUser, i64)> {
 
 impl AuthCore {
     async fn session_epoch(&self, user_id: &str) -> Result<i64, AuthError> {
-        Ok(self
-            .kv
-            .get(&epoch_key(user_id))
-            .await?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0))
+        Ok(parse_epoch(self.kv.get(&epoch_key(user_id)).await?))
     }
 
     pub async fn open_session(&self, account: &Account) -> Result<String, AuthError> {
@@ -82,14 +86,14 @@ impl AuthCore {
             return Err(AuthError::SessionInvalid);
         }
         let key = session_key(token);
-        // Read and slide in one round trip; a session found stale below is deleted anyway.
-        let value = self
+        // Read, slide, and fetch the user's epoch in one round trip; a stale session is deleted.
+        let (value, current) = self
             .kv
-            .get_ex(&key, self.policy.session_ttl())
+            .get_ex_with_companion(&key, self.policy.session_ttl(), EPOCH_PREFIX)
             .await?
             .ok_or(AuthError::SessionInvalid)?;
         let (user, epoch) = decode(&value).ok_or(AuthError::SessionInvalid)?;
-        if epoch != self.session_epoch(&user.user_id).await? {
+        if epoch != parse_epoch(current) {
             self.kv.del(&key).await?;
             return Err(AuthError::SessionInvalid);
         }

@@ -131,15 +131,25 @@ async fn api_call(
         Ok(Value::Object(map)) => map,
         _ => return (Err(codes::bad_request()), None),
     };
-    let key = match verify_envelope(gw, &body).await {
-        Ok(key) => key,
+    let (key_index, sign) = match check_envelope(gw, &body) {
+        Ok(checked) => checked,
         Err(failure) => return (Err(failure), None),
     };
+    let key = gw.config.app_keys[key_index].clone();
     if let Some(Value::String(app_type)) = body.get("appType") {
         tracing::Span::current().record("app_type", app_type.as_str());
     }
     let session_token = presented_token(req, &body);
-    let user = match resolve_user(gw, access, session_token.as_deref()).await {
+    // Two independent round trips, overlapped; the replay verdict comes first, and resolving a
+    // session changes nothing but its expiry, which any accepted request would slide anyway.
+    let (guard, user) = tokio::join!(
+        replay_guard(gw, &sign),
+        resolve_user(gw, access, session_token.as_deref())
+    );
+    if let Err(failure) = guard {
+        return (Err(failure), None);
+    }
+    let user = match user {
         Ok(user) => user,
         Err(failure) => return (Err(failure), Some(key)),
     };
@@ -161,8 +171,9 @@ async fn api_call(
     (handler(gw.clone(), call).await, Some(key))
 }
 
-/// §2–§3: timestamp, nonce, signature, window, replay. Returns the app key that signed.
-async fn verify_envelope(gw: &Gateway, body: &Map<String, Value>) -> Result<String, Failure> {
+/// §2–§3: timestamp, nonce, signature, window. Returns the index of the app key that signed, and
+/// the signature (lower case) for the replay guard.
+fn check_envelope(gw: &Gateway, body: &Map<String, Value>) -> Result<(usize, String), Failure> {
     let timestamp = parse_timestamp(body.get("timestamp")).ok_or_else(codes::bad_timestamp)?;
     match body.get("nonce") {
         Some(Value::String(n))
@@ -174,15 +185,19 @@ async fn verify_envelope(gw: &Gateway, body: &Map<String, Value>) -> Result<Stri
     if (cashloan_runtime::clock::now_ms() - timestamp).abs() > window_ms {
         return Err(codes::bad_timestamp());
     }
-    // A signature is accepted once while its timestamp can be inside the window.
     let sign = body
         .get("sign")
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_ascii_lowercase();
+    Ok((key_index, sign))
+}
+
+/// §3: a signature is accepted once while its timestamp can be inside the window.
+async fn replay_guard(gw: &Gateway, sign: &str) -> Result<(), Failure> {
     let guard_for = Duration::from_secs(gw.config.timestamp_window_secs * 2 + 1);
     match gw.kv.set_nx_ex(&format!("replay:{sign}"), "1", guard_for).await {
-        Ok(true) => Ok(gw.config.app_keys[key_index].clone()),
+        Ok(true) => Ok(()),
         Ok(false) => Err(codes::replayed()),
         Err(e) => {
             tracing::warn!(error = %e, "replay guard unavailable");

@@ -179,6 +179,42 @@ impl Kv {
         }
     }
 
+    /// `get_ex`, and in the same round trip the value of the key `companion_prefix` + the first
+    /// space-separated word of what was read: a record and the key it is checked against (a
+    /// session and its user's session epoch) in one trip instead of two dependent ones.
+    pub async fn get_ex_with_companion(
+        &self,
+        key: &str,
+        ttl: Duration,
+        companion_prefix: &str,
+    ) -> KvResult<Option<(String, Option<String>)>> {
+        let key = self.key(key);
+        let prefix = self.key(companion_prefix);
+        match &self.backend {
+            Backend::Redis(r) => {
+                let ms = ttl_ms(ttl);
+                // GET of a missing key is `false` in Lua, so the table keeps both slots.
+                const SCRIPT: &str = "local v = redis.call('GETEX', KEYS[1], 'PX', ARGV[1]) \
+                    if not v then return false end \
+                    return {v, redis.call('GET', ARGV[2] .. string.match(v, '^[^ ]*'))}";
+                let reply: Option<(String, Option<String>)> = r
+                    .run("GETEX+GET", |mut c| async move {
+                        redis::cmd("EVAL")
+                            .arg(SCRIPT)
+                            .arg(1)
+                            .arg(key)
+                            .arg(ms)
+                            .arg(prefix)
+                            .query_async(&mut c)
+                            .await
+                    })
+                    .await?;
+                Ok(reply)
+            }
+            Backend::Memory(m) => Ok(m.get_ex_with_companion(&key, ttl, &prefix)),
+        }
+    }
+
     /// Removes the key and returns what it held, in one step: of concurrent callers only one gets
     /// the value.
     pub async fn get_del(&self, key: &str) -> KvResult<Option<String>> {
@@ -364,6 +400,26 @@ impl MemoryKv {
         let entry = state.entries.get_mut(key).filter(|e| e.live(now))?;
         entry.expires_at = Some(now + ttl);
         Some(entry.value.clone())
+    }
+
+    fn get_ex_with_companion(
+        &self,
+        key: &str,
+        ttl: Duration,
+        prefix: &str,
+    ) -> Option<(String, Option<String>)> {
+        let now = Instant::now();
+        let mut state = self.lock();
+        let entry = state.entries.get_mut(key).filter(|e| e.live(now))?;
+        entry.expires_at = Some(now + ttl);
+        let value = entry.value.clone();
+        let word = value.split(' ').next().unwrap_or_default();
+        let companion = state
+            .entries
+            .get(&format!("{prefix}{word}"))
+            .filter(|e| e.live(now))
+            .map(|e| e.value.clone());
+        Some((value, companion))
     }
 
     fn expire(&self, key: &str, ttl: Duration) -> bool {

@@ -122,6 +122,46 @@ async fn get_ex_reads_and_slides_the_expiry() {
     }
 }
 
+#[tokio::test]
+async fn get_ex_with_companion_reads_the_key_named_by_the_first_word() {
+    for (name, kv) in stores() {
+        let read = |key: &'static str| {
+            let kv = kv.clone();
+            async move {
+                kv.get_ex_with_companion(key, Duration::from_secs(10), "epoch:")
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(read("missing").await, None, "{name}");
+        assert_eq!(kv.get("missing").await.unwrap(), None, "{name}: not created");
+
+        kv.set_ex("s", "u-1 13800138000 0", SHORT).await.unwrap();
+        assert_eq!(
+            read("s").await,
+            Some(("u-1 13800138000 0".to_owned(), None)),
+            "{name}: no companion yet"
+        );
+        kv.incr("epoch:u-1").await.unwrap();
+        kv.incr("epoch:u-2").await.unwrap();
+        kv.incr("epoch:u-2").await.unwrap();
+        assert_eq!(
+            read("s").await,
+            Some(("u-1 13800138000 0".to_owned(), Some("1".to_owned()))),
+            "{name}: u-1's, not u-2's"
+        );
+        after_expiry().await;
+        assert!(read("s").await.is_some(), "{name}: the read extended the expiry");
+
+        kv.set_ex("single", "u-2", SHORT).await.unwrap();
+        assert_eq!(
+            read("single").await,
+            Some(("u-2".to_owned(), Some("2".to_owned()))),
+            "{name}: a one-word value names its companion too"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_callers_see_atomic_operations() {
     for (name, kv) in stores() {
