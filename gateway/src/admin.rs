@@ -44,14 +44,14 @@ where
     Fut: std::future::Future<Output = Outcome>,
 {
     if !authorized(&gw, &req) {
-        let body = envelope::render(&Err(Failure::new("99990004", "管理令牌无效")), None);
+        let body = envelope::render(Err(Failure::new("99990004", "管理令牌无效")), None);
         return HttpResponse::Unauthorized().json(Value::Object(body));
     }
     let outcome = match serde_json::from_slice::<Value>(&body) {
         Ok(Value::Object(map)) => action(gw, map).await,
         _ => Err(codes::bad_request()),
     };
-    HttpResponse::Ok().json(Value::Object(envelope::render(&outcome, None)))
+    HttpResponse::Ok().json(Value::Object(envelope::render(outcome, None)))
 }
 
 const ADMIN: Failures = Failures {

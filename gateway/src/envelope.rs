@@ -1,6 +1,6 @@
 //! The response envelope (API.md §2) and the system fields of requests.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::codes::Failure;
 use crate::signing;
@@ -42,28 +42,22 @@ pub fn server_nonce() -> String {
 }
 
 /// The envelope body of an outcome, signed with `app_key` when given.
-pub fn render(outcome: &Outcome, app_key: Option<&str>) -> Map<String, Value> {
-    let (flag, code, message, result_set) = match outcome {
-        Ok(s) => ("0000", s.code, s.message.to_owned(), s.result_set.clone()),
-        Err(f) => ("9999", f.code, f.message.clone(), Value::String(String::new())),
+pub fn render(outcome: Outcome, app_key: Option<&str>) -> Map<String, Value> {
+    let (flag, code, message, result_set, paging) = match outcome {
+        Ok(s) => ("0000", s.code, s.message.to_owned(), s.result_set, s.paging),
+        Err(f) => ("9999", f.code, f.message, Value::String(String::new()), None),
     };
-    let mut body = match json!({
-        "exceptionFlag": flag,
-        "responseCode": code,
-        "responseMessage": message,
-        "timestamp": cashloan_runtime::clock::now_ms().to_string(),
-        "nonce": server_nonce(),
-        "resultSet": result_set,
-    }) {
-        Value::Object(map) => map,
-        _ => unreachable!("a json! object literal is an object"),
-    };
-    if let Ok(Success {
-        paging: Some(paging), ..
-    }) = outcome
-    {
-        body.extend(paging.clone());
-    }
+    let mut body = Map::new();
+    body.insert("exceptionFlag".into(), flag.into());
+    body.insert("responseCode".into(), code.into());
+    body.insert("responseMessage".into(), message.into());
+    body.insert(
+        "timestamp".into(),
+        cashloan_runtime::clock::now_ms().to_string().into(),
+    );
+    body.insert("nonce".into(), server_nonce().into());
+    body.insert("resultSet".into(), result_set);
+    body.extend(paging.unwrap_or_default());
     if let Some(key) = app_key {
         let sign = signing::sign(key, &body);
         body.insert("sign".into(), Value::String(sign));
@@ -71,7 +65,6 @@ pub fn render(outcome: &Outcome, app_key: Option<&str>) -> Map<String, Value> {
     body
 }
 
-/// Request field access that answers `10001000` (naming the field) for what is missing or mistyped.
 pub struct Fields<'a>(pub &'a Map<String, Value>);
 
 impl<'a> Fields<'a> {
@@ -112,11 +105,12 @@ impl<'a> Fields<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn envelopes_are_signed_and_verify() {
         let ok: Outcome = Ok(Success::new("0000", "成功", json!("ab3k")));
-        let body = render(&ok, Some("12345678"));
+        let body = render(ok, Some("12345678"));
         assert_eq!(body["exceptionFlag"], "0000");
         assert_eq!(body["resultSet"], "ab3k");
         assert_eq!(body["nonce"].as_str().unwrap().len(), 8);
@@ -126,7 +120,7 @@ mod tests {
     #[test]
     fn failures_have_flag_9999_and_empty_result() {
         let err: Outcome = Err(crate::codes::busy());
-        let body = render(&err, None);
+        let body = render(err, None);
         assert_eq!(body["exceptionFlag"], "9999");
         assert_eq!(body["responseCode"], "99990005");
         assert_eq!(body["resultSet"], "");

@@ -261,20 +261,16 @@ async fn resolve_user(
 /// The signed envelope response, and the outcome code for metrics.
 fn respond(gw: &Gateway, outcome: Outcome, key: Option<String>) -> (HttpResponse, String) {
     let key = key.as_deref().unwrap_or(gw.primary_key());
-    let body = envelope::render(&outcome, Some(key));
-    let code = match &outcome {
-        Ok(s) => s.code,
-        Err(f) => f.code,
+    let (code, session_cookie) = match &outcome {
+        Ok(s) => (s.code, s.session_cookie.clone()),
+        Err(f) => (f.code, None),
     };
+    let body = envelope::render(outcome, Some(key));
     let mut response = HttpResponse::Ok();
     response.content_type("application/json; charset=UTF-8");
-    if let Ok(envelope::Success {
-        session_cookie: Some(token),
-        ..
-    }) = &outcome
-    {
+    if let Some(token) = session_cookie {
         response.cookie(
-            Cookie::build("JSESSIONID", token.clone())
+            Cookie::build("JSESSIONID", token)
                 .path("/")
                 .http_only(true)
                 .finish(),

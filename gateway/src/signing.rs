@@ -8,47 +8,52 @@ use subtle::ConstantTimeEq;
 /// Keys sorted by code point at every level, compact, strings escaped minimally. Keys are sorted
 /// here explicitly: serde_json's map order depends on a Cargo feature anything could turn on.
 pub fn canonical_json(value: &Value) -> String {
-    let mut out = String::with_capacity(256);
+    let mut out = Vec::with_capacity(256);
     write_canonical(value, &mut out);
-    out
+    // Only serde_json's output and ASCII punctuation went in: always UTF-8.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-fn write_canonical(value: &Value, out: &mut String) {
+fn write_canonical(value: &Value, out: &mut Vec<u8>) {
     match value {
-        Value::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            // Byte order of UTF-8 is code point order.
-            entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-            out.push('{');
-            for (i, (key, value)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(key, out);
-                out.push(':');
-                write_canonical(value, out);
-            }
-            out.push('}');
-        }
+        Value::Object(map) => write_object(map, None, out),
         Value::Array(items) => {
-            out.push('[');
+            out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
                 write_canonical(item, out);
             }
-            out.push(']');
+            out.push(b']');
         }
-        Value::String(s) => write_string(s, out),
-        // Null, booleans and numbers print the same in every reading (shortest round-trip).
-        other => out.push_str(&other.to_string()),
+        // Strings as serde_json escapes them (exactly `"`, `\` and control characters, leaving
+        // non-ASCII and `/` as-is); null, booleans and numbers print the same in every reading.
+        scalar => write_json(scalar, out),
     }
 }
 
-/// serde_json escapes exactly `"`, `\` and control characters, leaving non-ASCII and `/` as-is.
-fn write_string(s: &str, out: &mut String) {
-    out.push_str(&Value::String(s.to_owned()).to_string());
+/// An object, leaving out the member named `skip`.
+fn write_object(map: &Map<String, Value>, skip: Option<&str>, out: &mut Vec<u8>) {
+    let mut entries: Vec<(&String, &Value)> =
+        map.iter().filter(|(key, _)| Some(key.as_str()) != skip).collect();
+    // Byte order of UTF-8 is code point order.
+    entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    out.push(b'{');
+    for (i, (key, value)) in entries.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_json(key, out);
+        out.push(b':');
+        write_canonical(value, out);
+    }
+    out.push(b'}');
+}
+
+fn write_json<T: serde::Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) {
+    // Serialising a string or a JSON scalar into memory cannot fail.
+    let _ = serde_json::to_writer(out, value);
 }
 
 /// The text of a system field as it enters the string to sign (a number prints as its digits).
@@ -62,15 +67,12 @@ pub fn field_text(value: Option<&Value>) -> String {
 
 /// Lower-case hex SHA-1 of the string to sign, for `body` (its own `sign`, if any, left out).
 pub fn sign(app_key: &str, body: &Map<String, Value>) -> String {
-    let mut unsigned = body.clone();
-    unsigned.remove("sign");
-    let text = format!(
-        "{app_key}{}{}{}",
-        field_text(body.get("timestamp")),
-        field_text(body.get("nonce")),
-        canonical_json(&Value::Object(unsigned))
-    );
-    hex::encode(Sha1::digest(text.as_bytes()))
+    let mut text = Vec::with_capacity(512);
+    text.extend_from_slice(app_key.as_bytes());
+    text.extend_from_slice(field_text(body.get("timestamp")).as_bytes());
+    text.extend_from_slice(field_text(body.get("nonce")).as_bytes());
+    write_object(body, Some("sign"), &mut text);
+    hex::encode(Sha1::digest(&text))
 }
 
 /// The index of the active key under which `body` carries a valid signature. The presented sign
