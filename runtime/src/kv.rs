@@ -2,7 +2,7 @@
 //! the replay guard. Two implementations with the same atomic operations: Redis, and an embedded
 //! in-process map with per-key expiry for the one-command local stack.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -315,10 +315,7 @@ impl RedisKv {
 }
 
 /// The embedded store: a map behind a mutex, each entry with an optional deadline. Expired entries
-/// read as absent; every write also drops the entries whose deadlines have passed, oldest first,
-/// from an index ordered by deadline (like mini-redis's `db.rs`, without a task). The work per write
-/// stays small however many keys are live: a full sweep of the map here once held the lock for
-/// milliseconds when the replay guard had a few hundred thousand keys.
+/// read as absent and are swept out now and then, like mini-redis's `db.rs` but without a task.
 #[derive(Clone, Default)]
 struct MemoryKv {
     inner: Arc<Mutex<MemoryState>>,
@@ -326,9 +323,8 @@ struct MemoryKv {
 
 #[derive(Default)]
 struct MemoryState {
-    entries: HashMap<Arc<str>, Entry>,
-    /// Every deadline of `entries`, with its key (shared with the map, not copied).
-    deadlines: BTreeSet<(Instant, Arc<str>)>,
+    entries: HashMap<String, Entry>,
+    writes_since_sweep: usize,
 }
 
 struct Entry {
@@ -341,6 +337,14 @@ impl Entry {
         self.expires_at.is_none_or(|at| at > now)
     }
 }
+
+/// A sweep runs after this many writes, or after half as many writes as there are entries when
+/// that is more: the cost of a sweep grows with the map, so they get rarer as it grows and each
+/// write pays a constant share. (A sweep every 1,024 writes held the lock for milliseconds at a
+/// time once the replay guard had a few hundred thousand keys.) An index of deadlines would keep
+/// the map exact but cost about 100 bytes more per key, and the replay guard keeps a key for
+/// every request of the last ten minutes.
+const SWEEP_AT_LEAST_EVERY: usize = 1024;
 
 impl MemoryKv {
     fn lock(&self) -> std::sync::MutexGuard<'_, MemoryState> {
@@ -367,7 +371,7 @@ impl MemoryKv {
     fn set_nx(&self, key: String, value: String, ttl: Duration) -> bool {
         let now = Instant::now();
         let mut state = self.lock();
-        if state.entries.get(key.as_str()).is_some_and(|e| e.live(now)) {
+        if state.entries.get(&key).is_some_and(|e| e.live(now)) {
             return false;
         }
         state.insert(key, value, Some(now + ttl), now);
@@ -377,7 +381,7 @@ impl MemoryKv {
     fn incr(&self, key: String, ttl: Option<Duration>) -> i64 {
         let now = Instant::now();
         let mut state = self.lock();
-        match state.entries.get_mut(key.as_str()).filter(|e| e.live(now)) {
+        match state.entries.get_mut(&key).filter(|e| e.live(now)) {
             Some(entry) => {
                 let next = entry.value.parse::<i64>().unwrap_or(0) + 1;
                 entry.value = next.to_string();
@@ -393,14 +397,15 @@ impl MemoryKv {
     fn remove(&self, key: &str) -> Option<String> {
         let now = Instant::now();
         let mut state = self.lock();
-        state.take(key).filter(|e| e.live(now)).map(|e| e.value)
+        state.entries.remove(key).filter(|e| e.live(now)).map(|e| e.value)
     }
 
     fn get_ex(&self, key: &str, ttl: Duration) -> Option<String> {
         let now = Instant::now();
         let mut state = self.lock();
-        let value = state.set_deadline(key, now + ttl, now)?;
-        Some(value.to_owned())
+        let entry = state.entries.get_mut(key).filter(|e| e.live(now))?;
+        entry.expires_at = Some(now + ttl);
+        Some(entry.value.clone())
     }
 
     fn get_ex_with_companion(
@@ -411,11 +416,13 @@ impl MemoryKv {
     ) -> Option<(String, Option<String>)> {
         let now = Instant::now();
         let mut state = self.lock();
-        let value = state.set_deadline(key, now + ttl, now)?.to_owned();
+        let entry = state.entries.get_mut(key).filter(|e| e.live(now))?;
+        entry.expires_at = Some(now + ttl);
+        let value = entry.value.clone();
         let word = value.split(' ').next().unwrap_or_default();
         let companion = state
             .entries
-            .get(format!("{prefix}{word}").as_str())
+            .get(&format!("{prefix}{word}"))
             .filter(|e| e.live(now))
             .map(|e| e.value.clone());
         Some((value, companion))
@@ -424,51 +431,23 @@ impl MemoryKv {
     fn expire(&self, key: &str, ttl: Duration) -> bool {
         let now = Instant::now();
         let mut state = self.lock();
-        state.set_deadline(key, now + ttl, now).is_some()
+        match state.entries.get_mut(key).filter(|e| e.live(now)) {
+            Some(entry) => {
+                entry.expires_at = Some(now + ttl);
+                true
+            }
+            None => false,
+        }
     }
 }
 
 impl MemoryState {
     fn insert(&mut self, key: String, value: String, expires_at: Option<Instant>, now: Instant) {
-        self.take(&key);
-        let key: Arc<str> = Arc::from(key);
-        if let Some(at) = expires_at {
-            self.deadlines.insert((at, key.clone()));
-        }
         self.entries.insert(key, Entry { value, expires_at });
-        self.drop_expired(now);
-    }
-
-    /// Removes the entry (live or not) with its deadline.
-    fn take(&mut self, key: &str) -> Option<Entry> {
-        let (key, entry) = self.entries.remove_entry(key)?;
-        if let Some(at) = entry.expires_at {
-            self.deadlines.remove(&(at, key));
-        }
-        Some(entry)
-    }
-
-    /// Gives a live entry a new deadline; returns its value.
-    fn set_deadline(&mut self, key: &str, at: Instant, now: Instant) -> Option<&str> {
-        let (key, entry) = self.entries.get_key_value(key).filter(|(_, e)| e.live(now))?;
-        let (key, old) = (key.clone(), entry.expires_at);
-        if let Some(old) = old {
-            self.deadlines.remove(&(old, key.clone()));
-        }
-        self.deadlines.insert((at, key.clone()));
-        let entry = self.entries.get_mut(&key)?;
-        entry.expires_at = Some(at);
-        Some(entry.value.as_str())
-    }
-
-    fn drop_expired(&mut self, now: Instant) {
-        while let Some(first) = self.deadlines.first() {
-            if first.0 > now {
-                break;
-            }
-            if let Some((_, key)) = self.deadlines.pop_first() {
-                self.entries.remove(&key);
-            }
+        self.writes_since_sweep += 1;
+        if self.writes_since_sweep >= SWEEP_AT_LEAST_EVERY.max(self.entries.len() / 2) {
+            self.writes_since_sweep = 0;
+            self.entries.retain(|_, e| e.live(now));
         }
     }
 }
@@ -477,35 +456,29 @@ impl MemoryState {
 mod tests {
     use super::*;
 
-    fn sizes(kv: &MemoryKv) -> (usize, usize) {
-        let state = kv.lock();
-        (state.entries.len(), state.deadlines.len())
-    }
-
     #[tokio::test]
-    async fn writes_drop_expired_entries_and_their_deadlines() {
+    async fn sweeps_drop_expired_entries_and_grow_rarer_with_the_map() {
         let kv = MemoryKv::default();
-        for i in 0..100 {
-            kv.set(format!("gone{i}"), "v".into(), Some(Duration::from_millis(20)));
-        }
+        let size = || kv.lock().entries.len();
         kv.set("kept".into(), "v".into(), None);
         kv.set("slid".into(), "v".into(), Some(Duration::from_millis(20)));
         assert!(kv.get_ex("slid", Duration::from_secs(60)).is_some());
-        assert_eq!(sizes(&kv), (102, 101));
+        for i in 0..3000 {
+            kv.set(format!("gone{i}"), "v".into(), Some(Duration::from_millis(20)));
+        }
+        // Sweeps ran at 1,024 and 2,048 writes, when nothing had expired yet.
+        assert_eq!(size(), 3002);
         tokio::time::sleep(Duration::from_millis(50)).await;
-        kv.set("new".into(), "v".into(), Some(Duration::from_secs(60)));
-        assert_eq!(sizes(&kv), (3, 2), "only kept, slid and new remain");
-        assert_eq!(
-            kv.get("slid").as_deref(),
-            Some("v"),
-            "the slide moved its deadline"
-        );
-        assert_eq!(kv.remove("slid").as_deref(), Some("v"));
-        kv.set("new".into(), "w".into(), None);
-        assert_eq!(
-            sizes(&kv),
-            (2, 0),
-            "a removed or overwritten key leaves no deadline"
-        );
+        // The next sweep waits until the writes since the last reach half the map (~2,048).
+        for i in 0..1000 {
+            kv.set(format!("new{i}"), "v".into(), Some(Duration::from_secs(60)));
+        }
+        assert_eq!(size(), 4002, "not yet");
+        for i in 1000..1600 {
+            kv.set(format!("new{i}"), "v".into(), Some(Duration::from_secs(60)));
+        }
+        assert!(size() < 1700, "swept: {}", size());
+        assert_eq!(kv.get("kept").as_deref(), Some("v"));
+        assert_eq!(kv.get("slid").as_deref(), Some("v"), "the slide kept it");
     }
 }
