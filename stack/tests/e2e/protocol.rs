@@ -94,6 +94,23 @@ e2e!(a_replayed_signature_is_refused_and_does_nothing(app) {
     assert_eq!(app.post_body("/openApi/getSmsCode", &again, None).await["responseCode"], "99990006");
 });
 
+// The gateway checks the replay guard and the session at the same time; the replay verdict wins.
+e2e!(a_replayed_session_request_is_refused_whatever_its_session(app) {
+    let (_, token) = app.user().await;
+    let body = sign_with(APP_KEY, json!({}));
+    let path = "/appCommonApi/getAuthenticationStatus";
+    assert_eq!(app.post_body(path, &body, Some(&token)).await["responseCode"], "0000");
+    assert_eq!(app.post_body(path, &body, Some(&token)).await["responseCode"], "99990003");
+    let stranger = sign_with(APP_KEY, json!({}));
+    assert_eq!(app.post_body(path, &stranger, Some("0123456789ABCDEF0123456789ABCDEF")).await["responseCode"], "99990004");
+    assert_eq!(
+        app.post_body(path, &stranger, Some("0123456789ABCDEF0123456789ABCDEF")).await["responseCode"],
+        "99990003",
+        "a replay is a replay before it is a bad session"
+    );
+    assert!(app.session_valid(&token).await);
+});
+
 e2e!(malformed_bodies_get_10001000(app) {
     for raw in ["{not json", "[1,2]", "\"text\"", ""] {
         let response = app.post_raw("/openApi/getCode", raw.to_owned()).await;
