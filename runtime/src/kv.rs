@@ -464,11 +464,11 @@ mod tests {
         kv.set("slid".into(), "v".into(), Some(Duration::from_millis(20)));
         assert!(kv.get_ex("slid", Duration::from_secs(60)).is_some());
         for i in 0..3000 {
-            kv.set(format!("gone{i}"), "v".into(), Some(Duration::from_millis(20)));
+            kv.set(format!("gone{i}"), "v".into(), Some(Duration::from_millis(500)));
         }
         // Sweeps ran at 1,024 and 2,048 writes, when nothing had expired yet.
         assert_eq!(size(), 3002);
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::time::sleep(Duration::from_millis(600)).await;
         // The next sweep waits until the writes since the last reach half the map (~2,048).
         for i in 0..1000 {
             kv.set(format!("new{i}"), "v".into(), Some(Duration::from_secs(60)));
