@@ -314,11 +314,25 @@ impl RedisKv {
     }
 }
 
-/// The embedded store: a map behind a mutex, each entry with an optional deadline. Expired entries
+/// The embedded store: maps behind mutexes, each entry with an optional deadline. Expired entries
 /// read as absent and are swept out now and then, like mini-redis's `db.rs` but without a task.
-#[derive(Clone, Default)]
+///
+/// Keys are spread over `SHARDS` maps, each with its own lock. A hash map grows by rehashing every
+/// key at once: one map of the replay guard's ~460,000 keys took 157 ms to grow (measured), and
+/// every request waited for it. A shard grows a thirty-second of that at a time, and only the
+/// keys in that shard wait.
+#[derive(Clone)]
 struct MemoryKv {
-    inner: Arc<Mutex<MemoryState>>,
+    shards: Arc<[Mutex<MemoryState>]>,
+    hasher: std::collections::hash_map::RandomState,
+}
+
+const SHARDS: usize = 32;
+
+impl Default for MemoryKv {
+    fn default() -> Self {
+        Self::with_shards(SHARDS)
+    }
 }
 
 #[derive(Default)]
@@ -347,14 +361,24 @@ impl Entry {
 const SWEEP_AT_LEAST_EVERY: usize = 1024;
 
 impl MemoryKv {
-    fn lock(&self) -> std::sync::MutexGuard<'_, MemoryState> {
+    fn with_shards(count: usize) -> Self {
+        Self {
+            shards: (0..count.max(1)).map(|_| Mutex::default()).collect(),
+            hasher: Default::default(),
+        }
+    }
+
+    /// The shard that holds `key`, locked.
+    fn lock(&self, key: &str) -> std::sync::MutexGuard<'_, MemoryState> {
+        use std::hash::BuildHasher;
+        let shard = &self.shards[self.hasher.hash_one(key) as usize % self.shards.len()];
         // A panic while holding the lock cannot leave an entry half-written; keep serving.
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        shard.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn get(&self, key: &str) -> Option<String> {
         let now = Instant::now();
-        let state = self.lock();
+        let state = self.lock(key);
         state
             .entries
             .get(key)
@@ -364,13 +388,13 @@ impl MemoryKv {
 
     fn set(&self, key: String, value: String, ttl: Option<Duration>) {
         let now = Instant::now();
-        let mut state = self.lock();
+        let mut state = self.lock(&key);
         state.insert(key, value, ttl.map(|t| now + t), now);
     }
 
     fn set_nx(&self, key: String, value: String, ttl: Duration) -> bool {
         let now = Instant::now();
-        let mut state = self.lock();
+        let mut state = self.lock(&key);
         if state.entries.get(&key).is_some_and(|e| e.live(now)) {
             return false;
         }
@@ -380,7 +404,7 @@ impl MemoryKv {
 
     fn incr(&self, key: String, ttl: Option<Duration>) -> i64 {
         let now = Instant::now();
-        let mut state = self.lock();
+        let mut state = self.lock(&key);
         match state.entries.get_mut(&key).filter(|e| e.live(now)) {
             Some(entry) => {
                 let next = entry.value.parse::<i64>().unwrap_or(0) + 1;
@@ -396,13 +420,13 @@ impl MemoryKv {
 
     fn remove(&self, key: &str) -> Option<String> {
         let now = Instant::now();
-        let mut state = self.lock();
+        let mut state = self.lock(key);
         state.entries.remove(key).filter(|e| e.live(now)).map(|e| e.value)
     }
 
     fn get_ex(&self, key: &str, ttl: Duration) -> Option<String> {
         let now = Instant::now();
-        let mut state = self.lock();
+        let mut state = self.lock(key);
         let entry = state.entries.get_mut(key).filter(|e| e.live(now))?;
         entry.expires_at = Some(now + ttl);
         Some(entry.value.clone())
@@ -414,23 +438,17 @@ impl MemoryKv {
         ttl: Duration,
         prefix: &str,
     ) -> Option<(String, Option<String>)> {
-        let now = Instant::now();
-        let mut state = self.lock();
-        let entry = state.entries.get_mut(key).filter(|e| e.live(now))?;
-        entry.expires_at = Some(now + ttl);
-        let value = entry.value.clone();
+        let value = self.get_ex(key, ttl)?;
+        // Two shards, one after the other: a concurrent change of the companion lands before or
+        // after this read, as it would against a single lock.
         let word = value.split(' ').next().unwrap_or_default();
-        let companion = state
-            .entries
-            .get(&format!("{prefix}{word}"))
-            .filter(|e| e.live(now))
-            .map(|e| e.value.clone());
+        let companion = self.get(&format!("{prefix}{word}"));
         Some((value, companion))
     }
 
     fn expire(&self, key: &str, ttl: Duration) -> bool {
         let now = Instant::now();
-        let mut state = self.lock();
+        let mut state = self.lock(key);
         match state.entries.get_mut(key).filter(|e| e.live(now)) {
             Some(entry) => {
                 entry.expires_at = Some(now + ttl);
@@ -458,8 +476,8 @@ mod tests {
 
     #[tokio::test]
     async fn sweeps_drop_expired_entries_and_grow_rarer_with_the_map() {
-        let kv = MemoryKv::default();
-        let size = || kv.lock().entries.len();
+        let kv = MemoryKv::with_shards(1);
+        let size = || kv.lock("any").entries.len();
         kv.set("kept".into(), "v".into(), None);
         kv.set("slid".into(), "v".into(), Some(Duration::from_millis(20)));
         assert!(kv.get_ex("slid", Duration::from_secs(60)).is_some());
@@ -480,5 +498,20 @@ mod tests {
         assert!(size() < 1700, "swept: {}", size());
         assert_eq!(kv.get("kept").as_deref(), Some("v"));
         assert_eq!(kv.get("slid").as_deref(), Some("v"), "the slide kept it");
+    }
+
+    #[test]
+    fn keys_spread_over_the_shards() {
+        let kv = MemoryKv::default();
+        for i in 0..1000 {
+            kv.set(format!("k{i}"), i.to_string(), None);
+        }
+        let used = kv
+            .shards
+            .iter()
+            .filter(|s| !s.lock().unwrap().entries.is_empty())
+            .count();
+        assert!(used > SHARDS / 2, "{used} of {SHARDS} shards used");
+        assert!((0..1000).all(|i| kv.get(&format!("k{i}")) == Some(i.to_string())));
     }
 }
