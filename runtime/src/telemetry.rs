@@ -320,15 +320,6 @@ pub fn record_ids(span: &tracing::Span) -> Option<String> {
     Some(trace_id)
 }
 
-/// The trace id of a span, when it belongs to an exported trace.
-pub fn trace_id(span: &tracing::Span) -> Option<String> {
-    let context = span.context();
-    let span_context = context.span().span_context().clone();
-    span_context
-        .is_valid()
-        .then(|| span_context.trace_id().to_string())
-}
-
 /// Writes the span's `traceparent` into outgoing headers (nothing when tracing is off).
 pub fn inject(span: &tracing::Span, headers: &mut http::HeaderMap) {
     let context = span.context();
@@ -436,11 +427,11 @@ mod tests {
             let stored = request
                 .in_scope(current_traceparent)
                 .expect("a traceparent inside a span");
-            let trace = trace_id(&request).unwrap();
+            let trace = record_ids(&request).unwrap();
             assert!(stored.starts_with(&format!("00-{trace}-")), "{stored}");
             let later = tracing::info_span!("outbox.deliver");
             adopt_traceparent(&later, &stored);
-            assert_eq!(trace_id(&later).as_deref(), Some(trace.as_str()));
+            assert_eq!(record_ids(&later).as_deref(), Some(trace.as_str()));
         });
         assert_eq!(current_traceparent(), None, "no trace without tracing");
     }
