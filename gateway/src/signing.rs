@@ -67,12 +67,23 @@ pub fn field_text(value: Option<&Value>) -> String {
 
 /// Lower-case hex SHA-1 of the string to sign, for `body` (its own `sign`, if any, left out).
 pub fn sign(app_key: &str, body: &Map<String, Value>) -> String {
+    sign_signed_part(app_key, &signed_part(body))
+}
+
+/// What follows the app key in the string to sign: timestamp, nonce, canonical body.
+fn signed_part(body: &Map<String, Value>) -> Vec<u8> {
     let mut text = Vec::with_capacity(512);
-    text.extend_from_slice(app_key.as_bytes());
     text.extend_from_slice(field_text(body.get("timestamp")).as_bytes());
     text.extend_from_slice(field_text(body.get("nonce")).as_bytes());
     write_object(body, Some("sign"), &mut text);
-    hex::encode(Sha1::digest(&text))
+    text
+}
+
+fn sign_signed_part(app_key: &str, signed_part: &[u8]) -> String {
+    let mut hasher = Sha1::new();
+    hasher.update(app_key.as_bytes());
+    hasher.update(signed_part);
+    hex::encode(hasher.finalize())
 }
 
 /// The index of the active key under which `body` carries a valid signature. The presented sign
@@ -84,10 +95,12 @@ pub fn verify(app_keys: &[String], body: &Map<String, Value>) -> Option<usize> {
         }
         _ => return None,
     };
-    // Check every key even after a match, so timing does not reveal which key signed.
+    // Check every key even after a match, so timing does not reveal which key signed; the body
+    // is serialised once for all of them.
+    let signed_part = signed_part(body);
     let mut found = None;
     for (i, key) in app_keys.iter().enumerate() {
-        let expected = sign(key, body);
+        let expected = sign_signed_part(key, &signed_part);
         if bool::from(expected.as_bytes().ct_eq(presented.as_bytes())) && found.is_none() {
             found = Some(i);
         }
