@@ -78,3 +78,33 @@ impl Policy {
         secs(self.login_lock_secs)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        policy: Policy,
+    }
+
+    /// API.md §4 and §6.1, as the launcher's default and as the flags' default.
+    #[test]
+    fn defaults_are_the_contracts() {
+        let from_flags = Flags::try_parse_from(["auth-service"]).unwrap().policy;
+        for p in [Policy::default(), from_flags] {
+            assert_eq!(p.captcha_ttl(), Duration::from_secs(120));
+            assert_eq!(p.sms_code_ttl(), Duration::from_secs(5 * 60));
+            assert_eq!(p.sms_cooldown(), Duration::from_secs(60));
+            assert_eq!(p.sms_daily_limit, 10);
+            assert_eq!(p.sms_ip_hourly_limit, 30);
+            assert_eq!(p.sms_code_max_tries, 5);
+            assert_eq!(p.flow_mark_ttl(), Duration::from_secs(15 * 60));
+            assert_eq!(p.session_ttl(), Duration::from_secs(30 * 24 * 3600));
+            assert_eq!(p.login_max_failures, 5);
+            assert_eq!(p.login_lock(), Duration::from_secs(30 * 60));
+        }
+    }
+}

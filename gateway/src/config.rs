@@ -82,3 +82,17 @@ impl Config {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    /// API.md §2 and §3: a ±300 s window and the test system's app key, unless configured.
+    #[test]
+    fn defaults_are_the_contracts() {
+        let config = Config::try_parse_from(["cashloan-gateway"]).unwrap();
+        assert_eq!(config.timestamp_window_secs, 300);
+        assert_eq!(config.app_keys, ["12345678"]);
+    }
+}

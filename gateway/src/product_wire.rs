@@ -185,6 +185,33 @@ pub fn parse_admin_product(body: &Map<String, Value>) -> Result<ProductInfo, Fai
         "0" | "false" => false,
         _ => return Err(bad("onSale")),
     };
+    // API.md §6.3: the day and month limits belong only to the units the product offers, so the
+    // fields of a unit it does not offer are neither read nor demanded.
+    let term_units = r.codes("termUnit")?;
+    let (days, default_days) = if term_units.contains(&1) {
+        let limit = r.limit(
+            "daysLimitType",
+            "singleMinDays",
+            "singleMaxDays",
+            "singleDays",
+            parse_count,
+        )?;
+        (limit, r.optional("singleDefaultDays", parse_count)?)
+    } else {
+        (None, 0)
+    };
+    let (months, default_months) = if term_units.contains(&2) {
+        let limit = r.limit(
+            "monthsLimitType",
+            "singleMinMonths",
+            "singleMaxMonths",
+            "singleMonths",
+            parse_count,
+        )?;
+        (limit, r.optional("singleDefaultMonths", parse_count)?)
+    } else {
+        (None, 0)
+    };
     Ok(ProductInfo {
         id: r.text("id")?,
         code: r.text("code")?,
@@ -207,23 +234,11 @@ pub fn parse_admin_product(body: &Map<String, Value>) -> Result<ProductInfo, Fai
             parse_rate,
         )?,
         default_rate: r.parsed("defaultInterestRate", parse_rate)?,
-        term_units: r.codes("termUnit")?,
-        days: r.limit(
-            "daysLimitType",
-            "singleMinDays",
-            "singleMaxDays",
-            "singleDays",
-            parse_count,
-        )?,
-        default_days: r.optional("singleDefaultDays", parse_count)?,
-        months: r.limit(
-            "monthsLimitType",
-            "singleMinMonths",
-            "singleMaxMonths",
-            "singleMonths",
-            parse_count,
-        )?,
-        default_months: r.optional("singleDefaultMonths", parse_count)?,
+        term_units,
+        days,
+        default_days,
+        months,
+        default_months,
         repay_types: r.codes("repayType")?,
         default_repay_term_count: r.parsed("defaultRepayTermCount", parse_count)? as u32,
         default_repay_term_unit: r.parsed("defaultRepayTermUnit", parse_count)? as u32,

@@ -37,8 +37,7 @@ fn write_canonical(value: &Value, out: &mut Vec<u8>) {
 fn write_object(map: &Map<String, Value>, skip: Option<&str>, out: &mut Vec<u8>) {
     let mut entries: Vec<(&String, &Value)> =
         map.iter().filter(|(key, _)| Some(key.as_str()) != skip).collect();
-    // Byte order of UTF-8 is code point order.
-    entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    sort_by_code_point(&mut entries);
     out.push(b'{');
     for (i, (key, value)) in entries.into_iter().enumerate() {
         if i > 0 {
@@ -49,6 +48,11 @@ fn write_object(map: &Map<String, Value>, skip: Option<&str>, out: &mut Vec<u8>)
         write_canonical(value, out);
     }
     out.push(b'}');
+}
+
+/// Byte order of UTF-8 is code point order (not UTF-16 order, which differs past U+FFFF).
+fn sort_by_code_point(entries: &mut [(&String, &Value)]) {
+    entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
 }
 
 fn write_json<T: serde::Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) {
@@ -166,9 +170,21 @@ mod tests {
     }
 
     #[test]
-    fn keys_sort_by_code_point_not_by_insertion() {
-        let v = json!({"张":1,"Z":2,"a":{"y":1,"x":2},"é":3});
-        assert_eq!(canonical_json(&v), r#"{"Z":2,"a":{"x":2,"y":1},"é":3,"张":1}"#);
+    fn keys_sort_by_code_point_whatever_order_they_come_in() {
+        // serde_json's map may already iterate in order, so the sort is tested on its own input.
+        let keys: Vec<String> = ["张", "\u{1F600}", "Z", "\u{FF5E}", "é", "a"]
+            .map(String::from)
+            .into();
+        let v = Value::Null;
+        let mut entries: Vec<(&String, &Value)> = keys.iter().map(|k| (k, &v)).collect();
+        sort_by_code_point(&mut entries);
+        let sorted: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(sorted, ["Z", "a", "é", "张", "\u{FF5E}", "\u{1F600}"]);
+        let nested = json!({"张":1,"Z":2,"a":{"y":1,"x":2},"é":3});
+        assert_eq!(
+            canonical_json(&nested),
+            r#"{"Z":2,"a":{"x":2,"y":1},"é":3,"张":1}"#
+        );
     }
 
     #[test]

@@ -5,6 +5,9 @@
 //! installed once per process.
 
 #[allow(dead_code)]
+#[path = "e2e/app_protocol.rs"]
+mod app_protocol;
+#[allow(dead_code)]
 #[path = "e2e/harness.rs"]
 mod harness;
 

@@ -42,9 +42,9 @@ e2e!(register_without_the_sms_check_fails_and_creates_nothing(app) {
 
 e2e!(register_refuses_bad_passwords_without_spending_the_mark(app) {
     let mobile = random_mobile();
-    app.send_code("/openApi/getSmsCode", &mobile).await;
+    assert_eq!(app.send_code("/openApi/getSmsCode", &mobile).await["responseCode"], "20001000");
     let code = app.last_sms_code(&mobile).await.unwrap();
-    app.call("/openApi/checkSmsCode", json!({"mobile": mobile, "smscode": code})).await;
+    assert_eq!(app.call("/openApi/checkSmsCode", json!({"mobile": mobile, "smscode": code})).await["responseCode"], "20002006");
     let register = |password: &str, confirmation: &str| {
         app.call("/openApi/userRegister", json!({"mobile": mobile, "password": encrypt(password), "confirmPassword": encrypt(confirmation)}))
     };
@@ -57,9 +57,9 @@ e2e!(register_refuses_bad_passwords_without_spending_the_mark(app) {
 
 e2e!(the_registration_mark_expires(app, StackTweak::flow_mark_ttl(1)) {
     let mobile = random_mobile();
-    app.send_code("/openApi/getSmsCode", &mobile).await;
+    assert_eq!(app.send_code("/openApi/getSmsCode", &mobile).await["responseCode"], "20001000");
     let code = app.last_sms_code(&mobile).await.unwrap();
-    app.call("/openApi/checkSmsCode", json!({"mobile": mobile, "smscode": code})).await;
+    assert_eq!(app.call("/openApi/checkSmsCode", json!({"mobile": mobile, "smscode": code})).await["responseCode"], "20002006");
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let reply = app
         .call("/openApi/userRegister", json!({"mobile": mobile, "password": encrypt(PASSWORD), "confirmPassword": encrypt(PASSWORD)}))
@@ -107,7 +107,7 @@ e2e!(logout_ends_the_session_by_any_source(app) {
 e2e!(logout_ends_only_that_session(app) {
     let (mobile, first) = app.user().await;
     let second = app.login(&mobile, PASSWORD).await;
-    app.call("/appApi/quitMobileLogin", json!({"sessionId": first})).await;
+    assert_eq!(app.call("/appApi/quitMobileLogin", json!({"sessionId": first})).await["responseCode"], "20003010");
     assert!(!app.session_valid(&first).await);
     assert!(app.session_valid(&second).await);
 });

@@ -360,18 +360,21 @@ e2e!(no_plaintext_id_card_or_phone_in_the_database(app) {
 e2e!(forgot_password_checks_the_verified_identity(app, crate::harness::StackTweak::sms_cooldown(0)) {
     let (mobile, token) = app.user().await;
     let id = fresh_id();
-    real_name(&app, &token, NAME, &id).await;
-    app.send_code("/openApi/forgetPwdGetSmsCode", &mobile).await;
+    assert_eq!(real_name(&app, &token, NAME, &id).await["responseCode"], "0000");
+    let identity = |name: &str, number: &str| {
+        app.call("/openApi/forgetPwdIdentityAuth", json!({"mobile": mobile, "realname": name, "identitycode": number}))
+    };
+    // The identity step needs the SMS step before it, even with the right name and number.
+    assert_eq!(identity(NAME, &id).await["responseCode"], "20004001", "before the SMS check");
+    assert_eq!(app.send_code("/openApi/forgetPwdGetSmsCode", &mobile).await["responseCode"], "20001000");
     let code = app.last_sms_code(&mobile).await.unwrap();
-    app.call("/openApi/forgetPwdCheckSmsCode", json!({"mobile": mobile, "smscode": code})).await;
+    let checked = app.call("/openApi/forgetPwdCheckSmsCode", json!({"mobile": mobile, "smscode": code})).await;
+    assert_eq!(checked["responseCode"], "20002006");
     let reset = |password: &'static str| {
         let enc = crate::harness::encrypt(password);
         app.call("/openApi/userResetPwd", json!({"mobile": mobile, "password": enc, "confirmPassword": enc}))
     };
     assert_eq!(reset("new-pass-1").await["responseCode"], "20003003", "identity step skipped");
-    let identity = |name: &str, number: &str| {
-        app.call("/openApi/forgetPwdIdentityAuth", json!({"mobile": mobile, "realname": name, "identitycode": number}))
-    };
     assert_eq!(identity("李四", &id).await["responseCode"], "20004001");
     assert_eq!(identity(NAME, &fresh_id()).await["responseCode"], "20004001");
     assert_eq!(identity(NAME, &id.to_lowercase()).await["responseCode"], "20004000");

@@ -1,5 +1,6 @@
 //! End-to-end tests: the whole stack in-process on free ports, driven over HTTP like the app.
 
+mod app_protocol;
 mod fake_aliyun;
 mod harness;
 

@@ -129,6 +129,36 @@ e2e!(product_upserts_are_validated_field_by_field(app) {
     assert_eq!(products(&app).await.len(), 4, "nothing invalid was stored");
 });
 
+// API.md §6.3: the limits of a unit the product does not offer are not read, so a range type
+// with empty bounds there is no error.
+e2e!(a_month_only_product_ignores_its_day_fields(app) {
+    let mut product = flexible_product("MONTHS-ONLY");
+    product["termUnit"] = json!("2");
+    for (field, value) in [("daysLimitType", "0"), ("singleMinDays", ""), ("singleMaxDays", ""), ("singleDays", ""), ("singleDefaultDays", "")] {
+        product[field] = json!(value);
+    }
+    let reply = upsert(&app, product).await;
+    assert_eq!(reply["responseCode"], "0000", "{reply}");
+    let id = reply["resultSet"].as_str().unwrap().to_owned();
+    let detail = app.call("/openCommonApi/getLoanProductDetails", json!({"productId": id})).await["resultSet"].clone();
+    assert_eq!((detail["termUnit"].as_str(), detail["daysLimitType"].as_str(), detail["singleDefaultDays"].as_str()), (Some("2"), Some(""), Some("")));
+    assert_eq!((detail["singleMinMonths"].as_str(), detail["singleMaxMonths"].as_str()), (Some("1"), Some("12")));
+});
+
+e2e!(a_day_only_product_ignores_its_month_fields(app) {
+    let mut product = flexible_product("DAYS-ONLY");
+    for (field, value) in [("termUnit", "1"), ("repayTermUnit", "1"), ("defaultRepayTermUnit", "1"), ("repayType", "1,2"),
+        ("monthsLimitType", "0"), ("singleMinMonths", ""), ("singleMaxMonths", ""), ("singleMonths", ""), ("singleDefaultMonths", "")] {
+        product[field] = json!(value);
+    }
+    let reply = upsert(&app, product).await;
+    assert_eq!(reply["responseCode"], "0000", "{reply}");
+    let id = reply["resultSet"].as_str().unwrap().to_owned();
+    let detail = app.call("/openCommonApi/getLoanProductDetails", json!({"productId": id})).await["resultSet"].clone();
+    assert_eq!((detail["monthsLimitType"].as_str(), detail["singleDefaultMonths"].as_str()), (Some(""), Some("")));
+    assert_eq!((detail["singleDays"].as_str(), detail["singleDefaultDays"].as_str()), (Some("7,14,28"), Some("14")));
+});
+
 e2e!(each_repay_type_is_quoted_to_the_cent(app) {
     let id = upsert(&app, flexible_product("FLEX")).await["resultSet"].as_str().unwrap().to_owned();
     let (_, token) = app.user().await;
@@ -149,7 +179,8 @@ e2e!(each_repay_type_is_quoted_to_the_cent(app) {
     let r = &flat["resultSet"];
     assert_eq!((r["schedule"][0]["duePrincipal"].as_str(), r["schedule"][11]["duePrincipal"].as_str()), (Some("833.33"), Some("833.37")));
     assert_eq!(r["schedule"][5]["dueInterest"], "100.00");
-    assert!(r["apr"].as_str().unwrap() > "0.1200", "{}", r["apr"]);
+    // IRR of 933.33 × 11 + 933.37 against 10000.00: 1.7881 % a month.
+    assert_eq!(r["apr"], "0.2146");
 
     let interest_only = quote(quote_fields(&id, ["10000.00", "3", "2", "1", "2", "2", "0.12"])).await;
     let amounts: Vec<&str> = interest_only["resultSet"]["schedule"].as_array().unwrap().iter().map(|p| p["dueAmount"].as_str().unwrap()).collect();
@@ -228,7 +259,55 @@ e2e!(fees_are_charged_per_period_and_counted_in_the_apr(app) {
     assert_eq!(r["schedule"][0]["fee"], "10.00");
     assert_eq!(r["totalDueFee"], "120.00");
     assert_eq!(r["replyAmount"], "10000.00", "no fee deducted up front");
-    assert!(r["apr"].as_str().unwrap() > "0.1200");
+    assert_eq!(r["schedule"][11]["dueAmount"], "898.47", "879.67 + 8.80 + 10.00");
+    // IRR of 898.49 × 11 + 898.47 against 10000.00.
+    assert_eq!(r["apr"], "0.1413");
+});
+
+e2e!(day_terms_are_scheduled_for_interest_only_and_equal_principal(app) {
+    let id = upsert(&app, flexible_product("FLEX")).await["resultSet"].as_str().unwrap().to_owned();
+    let (_, token) = app.user().await;
+    let quote = |fields: Value| app.call_as(&token, "/appCommonApi/getLoanApplyConfirmInfo", fields);
+    let column = |r: &Value, name: &str| -> Vec<String> {
+        r["schedule"].as_array().unwrap().iter().map(|p| p[name].as_str().unwrap().to_owned()).collect()
+    };
+    let weekly_dates: Vec<String> = [7, 14, 21, 28].map(today_plus_days).into();
+    // 1000.00 at 12 % over 28 days, every 7 days: a week's interest is 1000 × 0.12 / 360 × 7 = 2.33.
+    let interest_only = quote(quote_fields(&id, ["1000.00", "28", "1", "7", "1", "2", "0.12"])).await;
+    assert_eq!(interest_only["responseCode"], "0000", "{interest_only}");
+    let r = &interest_only["resultSet"];
+    assert_eq!(column(r, "dueAmount"), ["2.33", "2.33", "2.33", "1002.33"]);
+    assert_eq!(column(r, "duePrincipal"), ["0.00", "0.00", "0.00", "1000.00"]);
+    assert_eq!(column(r, "dueRepayDate"), weekly_dates);
+    assert_eq!((r["totalDueInterest"].as_str(), r["apr"].as_str()), (Some("9.32"), Some("0.1198")));
+
+    let equal_principal = quote(quote_fields(&id, ["1000.00", "28", "1", "7", "1", "4", "0.12"])).await;
+    assert_eq!(equal_principal["responseCode"], "0000", "{equal_principal}");
+    let r = &equal_principal["resultSet"];
+    assert_eq!(column(r, "duePrincipal"), ["250.00", "250.00", "250.00", "250.00"]);
+    assert_eq!(column(r, "dueInterest"), ["2.33", "2.33", "2.33", "2.33"], "on the whole principal");
+    assert_eq!(column(r, "dueRepayDate"), weekly_dates);
+    assert_eq!(r["apr"], "0.1914");
+});
+
+e2e!(a_repay_interval_of_several_months(app) {
+    let id = upsert(&app, flexible_product("FLEX")).await["resultSet"].as_str().unwrap().to_owned();
+    let (_, token) = app.user().await;
+    // 12000.00 at 12 % over 12 months, every 3 months: 4 periods at i = 3 %.
+    let reply = app.call_as(&token, "/appCommonApi/getLoanApplyConfirmInfo",
+        quote_fields(&id, ["12000.00", "12", "2", "3", "2", "3", "0.12"])).await;
+    assert_eq!(reply["responseCode"], "0000", "{reply}");
+    let r = &reply["resultSet"];
+    let column = |name: &str| -> Vec<String> {
+        r["schedule"].as_array().unwrap().iter().map(|p| p[name].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(column("dueAmount"), ["3228.32", "3228.32", "3228.32", "3228.34"]);
+    assert_eq!(column("dueInterest"), ["360.00", "273.95", "185.32", "94.03"]);
+    assert_eq!(column("duePrincipal"), ["2868.32", "2954.37", "3043.00", "3134.31"]);
+    let today = cashloan_runtime::clock::today_cst();
+    let quarters: Vec<String> = (1..=4).map(|k| today.checked_add_months(chrono::Months::new(3 * k)).unwrap().to_string()).collect();
+    assert_eq!(column("dueRepayDate"), quarters);
+    assert_eq!(r["apr"], "0.1200");
 });
 
 e2e!(quotes_need_a_session(app) {

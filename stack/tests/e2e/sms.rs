@@ -51,7 +51,11 @@ e2e!(one_send_per_mobile_per_cooldown(app, StackTweak::sms_cooldown(2)) {
     assert_eq!(app.send_code("/openApi/getSmsCode", &mobile).await["responseCode"], "20001000");
 });
 
+// The configured cooldown is applied exactly (one_send_per_mobile_per_cooldown); here the
+// launcher's default is the contract's 60 s, and it is in force without any setting.
 e2e!(the_default_cooldown_is_sixty_seconds(app) {
+    let defaults = cashloan_stack::StackConfig::new("x".repeat(16)).unwrap();
+    assert_eq!(defaults.policy.sms_cooldown(), std::time::Duration::from_secs(60));
     let mobile = random_mobile();
     assert_eq!(app.send_code("/openApi/getSmsCode", &mobile).await["responseCode"], "20001000");
     tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
