@@ -434,3 +434,30 @@ async fn loan_service_gets_the_summary_and_identity_over_grpc() {
     );
     app.stop().await;
 }
+
+// API.md §4: the user comes from the session only; ids and mobiles in the body change nothing.
+e2e!(a_user_id_or_mobile_in_the_body_is_ignored(app) {
+    let (victim_mobile, victim) = app.user().await;
+    let victim_id = crate::messages::auth_user_id(&app, &victim_mobile).await;
+    let (mobile, token) = app.user().await;
+    let injected = |mut fields: Value| {
+        for (name, value) in [("userId", &victim_id), ("user_id", &victim_id), ("customerId", &victim_id), ("mobile", &victim_mobile)] {
+            fields[name] = json!(value);
+        }
+        fields
+    };
+    let centre = app.call_as(&token, "/appCommonApi/getUserCenterInfo", injected(json!({}))).await;
+    assert_eq!(centre["resultSet"]["mobile"], format!("{}****{}", &mobile[..3], &mobile[7..]));
+    assert_eq!(real_name(&app, &victim, NAME, &fresh_id()).await["responseCode"], "0000");
+    let seen = app.call_as(&token, "/appCommonApi/getAuthenticationStatus", injected(json!({}))).await;
+    assert_eq!((seen["resultSet"]["realNameAuthStatus"].as_str(), seen["resultSet"]["authRealName"].as_str()), (Some("0"), Some("")));
+    let added = app.call_as(&token, "/appCommonApi/saveOrUpdateRelShip", injected(contact("add", "", "1", "李四", &random_mobile()))).await;
+    assert_eq!(added["responseCode"], "0000", "{added}");
+    let saved = app.call_as(&token, "/appCommonApi/savePerfectUserInfo", injected(profile())).await;
+    assert_eq!(saved["responseCode"], "0000", "{saved}");
+    let victims = app.call_as(&victim, "/appCommonApi/getPerfectUserInfo", json!({})).await["resultSet"].clone();
+    assert_eq!((victims["relShipList"].clone(), victims["education"].clone()), (json!([]), json!("")), "the victim's profile is untouched");
+    let mine = app.call_as(&token, "/appCommonApi/getPerfectUserInfo", json!({})).await["resultSet"].clone();
+    assert_eq!(mine["relShipList"].as_array().unwrap().len(), 1);
+    assert_eq!(status(&app, &victim).await["customerInfoStatus"], "0");
+});

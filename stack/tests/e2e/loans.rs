@@ -252,3 +252,88 @@ e2e!(a_rejection_frees_the_slot_and_lists_page(app) {
     let pending = app.admin_call("/admin/loans/list", json!({"status": 0, "mobile": mobile})).await;
     assert_eq!(pending["total"], 0);
 });
+
+e2e!(statuses_one_two_and_four_block_a_new_application(app) {
+    let product = product_id(&app, "新现金贷").await;
+    let (_, token) = verified_user(&app).await;
+    assert_eq!(apply(&app, &token, application(&product, "500.00")).await["responseCode"], "20005000");
+    let id = newest_application(&app, &token).await;
+    for (decision, status) in [("start", "1"), ("approve", "2"), ("disburse", "4")] {
+        let moved = if decision == "disburse" { disburse(&app, &id, "").await } else { review(&app, &id, decision).await };
+        assert_eq!(moved["responseCode"], "0000", "{decision}: {moved}");
+        assert_eq!(my_applications(&app, &token, json!({})).await["resultSet"][0]["applyStatus"], status);
+        // Well within the credit left: only the open application stands in the way.
+        assert_eq!(apply(&app, &token, application(&product, "500.00")).await["responseCode"], "20005003", "status {status}");
+    }
+    assert_eq!(my_applications(&app, &token, json!({})).await["total"], 1);
+});
+
+/// 3000.00 over 12 months at 36 %, monthly, of the given repay type, on `product`.
+fn year_at_36(product: &str, repay_type: &str) -> Value {
+    json!({"productId": product, "amount": "3000.00", "termCount": "12", "termUnit": "2", "repayTermCount": "1",
+        "repayTermUnit": "2", "repayType": repay_type, "interestRate": "0.36", "longitude": "0", "latitude": "0",
+        "orderId": "o-apr", "purpose": "16", "otherChannels": "01", "phonebookList": []})
+}
+
+e2e!(apply_refuses_an_apr_above_the_cap_and_a_fee_can_push_it_over(app) {
+    let flexible = app.admin_call("/admin/products/upsert", crate::products::flexible_product("FLEX")).await;
+    let flexible = flexible["resultSet"].as_str().unwrap().to_owned();
+    let mut with_fee = crate::products::flexible_product("FEE");
+    with_fee["feeRate"] = json!("0.0001");
+    let with_fee = app.admin_call("/admin/products/upsert", with_fee).await["resultSet"].as_str().unwrap().to_owned();
+    let (_, token) = verified_user(&app).await;
+    let quote = |body: Value| app.call_as(&token, "/appCommonApi/getLoanApplyConfirmInfo", body);
+    // 等本等息 at 36 %: interest on the whole principal every month.
+    assert_eq!(apply(&app, &token, year_at_36(&flexible, "4")).await["responseCode"], "20004016");
+    // 等额本息 at 36 % is exactly at the cap; 0.30 of fee a month takes it to 0.3620.
+    assert_eq!(quote(year_at_36(&flexible, "3")).await["resultSet"]["apr"], "0.3600");
+    assert_eq!(quote(year_at_36(&with_fee, "3")).await["responseCode"], "20004016");
+    assert_eq!(apply(&app, &token, year_at_36(&with_fee, "3")).await["responseCode"], "20004016");
+    assert_eq!(my_applications(&app, &token, json!({})).await["total"], 0, "nothing was stored");
+    assert_eq!(apply(&app, &token, year_at_36(&flexible, "3")).await["responseCode"], "20005000");
+});
+
+e2e!(an_operator_narrows_the_amount_and_term_and_the_plan_follows(app) {
+    let product = product_id(&app, "新现金贷").await;
+    let (_, token) = verified_user(&app).await;
+    assert_eq!(apply(&app, &token, application(&product, "500.00")).await["responseCode"], "20005000");
+    let id = newest_application(&app, &token).await;
+    let narrow = |amount: &str, count: &str| {
+        app.admin_call("/admin/loans/review", json!({"applyId": id, "decision": "approve", "replyAmount": amount,
+            "authTermCount": count, "authTermUnit": "1", "remark": "额度调整"}))
+    };
+    assert_eq!(narrow("500.01", "7").await["responseCode"], "10001000", "never above the applied amount");
+    assert_eq!(narrow("0.00", "7").await["responseCode"], "10001000");
+    assert_eq!(narrow("400.00", "0").await["responseCode"], "10001000");
+    assert_eq!(my_applications(&app, &token, json!({})).await["resultSet"][0]["applyStatus"], "0", "refusals change nothing");
+    assert_eq!(narrow("400.00", "7").await["responseCode"], "0000");
+    let item = &my_applications(&app, &token, json!({})).await["resultSet"][0];
+    assert_eq!((item["applyAmount"].as_str(), item["replyAmount"].as_str()), (Some("500.00"), Some("400.00")));
+    assert_eq!((item["authTermCount"].as_str(), item["authTermUnit"].as_str()), (Some("7"), Some("1")));
+    let release = app.clock.today() - chrono::Days::new(1);
+    assert_eq!(disburse(&app, &id, &release.to_string()).await["responseCode"], "0000");
+    let periods = plan(&app, &token, &id).await;
+    let p = &periods["resultSet"][0];
+    // 400.00 × 0.36 / 360 × 7 = 2.80, due 7 days after the release.
+    assert_eq!((p["duePrincipal"].as_str(), p["dueInterest"].as_str(), p["dueAmount"].as_str()), (Some("400.00"), Some("2.80"), Some("402.80")));
+    let due = (release + chrono::Days::new(7)).and_hms_opt(23, 59, 59).unwrap();
+    assert_eq!(p["dueRepayDate"], due.and_local_timezone(cashloan_runtime::clock::cst()).unwrap().timestamp_millis());
+    let centre = app.call_as(&token, "/appCommonApi/getUserCenterInfo", json!({})).await;
+    assert_eq!((centre["resultSet"]["totalApplyAmount"].as_str(), centre["resultSet"]["availableCredit"].as_str()), (Some("400.00"), Some("4600.00")));
+});
+
+e2e!(a_rejection_tells_the_customer_once(app, |c: &mut cashloan_stack::StackConfig| c.relay_interval_ms = 100) {
+    let product = product_id(&app, "新现金贷").await;
+    let (mobile, token) = verified_user(&app).await;
+    assert_eq!(apply(&app, &token, application(&product, "500.00")).await["responseCode"], "20005000");
+    let id = newest_application(&app, &token).await;
+    assert_eq!(review(&app, &id, "reject").await["responseCode"], "0000");
+    let code = my_applications(&app, &token, json!({})).await["resultSet"][0]["code"].as_str().unwrap().to_owned();
+    let messages = crate::messages::messages_when(&app, &token, 2).await;
+    let newest = &messages["resultSet"][0];
+    assert_eq!((newest["messageType"].as_str(), newest["messageTitle"].as_str()), (Some("13"), Some("借款审核未通过")));
+    let content = newest["messageContent"].as_str().unwrap();
+    assert!(content.contains(&code) && content.contains("新现金贷") && content.contains("未通过审核"), "{content}");
+    assert_eq!(messages["resultSet"][1]["messageType"], "11");
+    crate::messages::assert_texts(&app, &mobile, "未通过审核", 1).await;
+});

@@ -30,7 +30,7 @@ e2e!(system_messages_are_published_and_paged_newest_first(app) {
     assert_eq!(second["resultSet"][0]["messageTitle"], "公告0");
 });
 
-async fn auth_user_id(app: &TestApp, mobile: &str) -> String {
+pub async fn auth_user_id(app: &TestApp, mobile: &str) -> String {
     use cashloan_proto::auth::v1 as auth;
     let addr = app.stack.as_ref().unwrap().service_addr("auth-service").unwrap();
     let mut client = auth::auth_client::AuthClient::connect(format!("http://{addr}"))
@@ -80,7 +80,7 @@ e2e!(a_loan_event_becomes_one_message_and_one_sms_however_often_delivered(app) {
 
 /// Asserts that exactly `expected` texts to `mobile` contain `needle` once sending settles (loan
 /// texts go out apart from the delivery call).
-async fn assert_texts(app: &TestApp, mobile: &str, needle: &str, expected: usize) {
+pub async fn assert_texts(app: &TestApp, mobile: &str, needle: &str, expected: usize) {
     let count = || async {
         let outbox = app
             .admin_call("/admin/sms/outbox", json!({"mobile": mobile, "limit": 100}))
@@ -103,7 +103,7 @@ async fn assert_texts(app: &TestApp, mobile: &str, needle: &str, expected: usize
 }
 
 /// The user's messages once `count` have arrived (the relay runs every 100 ms in these tests).
-async fn messages_when(app: &TestApp, token: &str, count: u64) -> serde_json::Value {
+pub async fn messages_when(app: &TestApp, token: &str, count: u64) -> serde_json::Value {
     for _ in 0..100 {
         let reply = app
             .call_as(token, "/appCommonApi/getCustomMessage", json!({"pageSize": 20}))

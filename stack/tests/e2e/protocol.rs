@@ -314,3 +314,16 @@ e2e!(business_events_and_downstream_calls_are_counted(app) {
         assert!(metric(&after, series) >= metric(&before, series) + at_least, "{series}: {after}");
     }
 });
+
+// API.md §3: the guard remembers signatures, not nonces: 8-digit nonces collide between clients.
+e2e!(replays_are_recognised_by_signature_not_by_nonce(app) {
+    let (timestamp, nonce) = (now_ms().to_string(), "42424242");
+    let first = sign_with(APP_KEY, json!({"timestamp": timestamp, "nonce": nonce}));
+    assert_eq!(app.post_body("/openApi/getCode", &first, None).await["responseCode"], "0000");
+    let other_body = sign_with(APP_KEY, json!({"timestamp": timestamp, "nonce": nonce, "appVersion": "1.0.0"}));
+    assert_eq!(app.post_body("/openApi/getCode", &other_body, None).await["responseCode"], "0000", "same nonce, other request");
+    // The same signature written in upper case is still the same signature.
+    let mut shouted = first.clone();
+    shouted["sign"] = json!(first["sign"].as_str().unwrap().to_uppercase());
+    assert_eq!(app.post_body("/openApi/getCode", &shouted, None).await["responseCode"], "99990003");
+});
