@@ -165,7 +165,7 @@ async fn one_request_is_one_trace_across_the_services_with_nothing_secret_in_it(
             )
             .await;
         assert_eq!(registered["responseCode"], "20003000");
-        app.login(&mobile, PASSWORD).await;
+        let token = app.login(&mobile, PASSWORD).await;
 
         // The trace arrives once the batch is flushed.
         let wanted = |spans: &[Span]| {
@@ -246,6 +246,105 @@ async fn one_request_is_one_trace_across_the_services_with_nothing_secret_in_it(
             log_text.contains(&hex::encode(&sms.span_id)),
             "and the ids of their spans: {log_text}"
         );
+
+        // A whole loan puts the session token, the ID and card numbers and a contact's phone
+        // through every service and the payment channel: none of them reaches a span or a log.
+        let secrets = loan_journey(&app, &token).await;
+        let flushing = telemetry.clone();
+        tokio::task::spawn_blocking(move || flushing.flush())
+            .await
+            .unwrap();
+        let everything: Vec<String> = receiver.0.lock().unwrap().iter().map(span_text).collect();
+        let log_text = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+        for secret in [token.as_str()]
+            .into_iter()
+            .chain(secrets.iter().map(String::as_str))
+        {
+            assert!(
+                !everything.iter().any(|t| t.contains(secret)),
+                "a span holds {secret}"
+            );
+            assert!(!log_text.contains(secret), "a log line holds {secret}");
+        }
         app.stop().await;
     }
+}
+
+/// Verification, an application, its approval and payout, and its repayment, as one user with
+/// `token`; returns the personal numbers it sent: the ID number, the card number, the card's
+/// reserved mobile and a contact's phone.
+async fn loan_journey(app: &TestApp, token: &str) -> Vec<String> {
+    let id = harness::id_card_aged(40, &format!("{:03}", rand::random_range(100..990)));
+    let card = harness::bank_card("6217", "", 19);
+    let (reserved, contact) = (random_mobile(), random_mobile());
+    let profile = json!({
+        "education": "3", "martialStatus": "2", "registry_province": "110000", "registry_city": "110100",
+        "registry_detail": "朝阳区某街道1号", "house_address_province": "310000", "house_address_city": "310100",
+        "house_address_county": "310115", "house_address_detail": "浦东新区某路2号", "residenceLength": "3",
+        "industryType": "14", "work_address_province": "310000", "work_address_city": "310100",
+        "work_address_county": "310104", "work_address_detail": "徐汇区某大厦10层", "workingHours": "05",
+        "currentWorkInfo": "某某科技有限公司", "currentPosition": "工程师", "monthIncome": 12000
+    });
+    let steps = [
+        (
+            "/appCommonApi/authRealNameInfo",
+            json!({"realName": "王小明", "idCardNo": id}),
+        ),
+        ("/appCommonApi/authUserMobile", json!({})),
+        (
+            "/appCommonApi/authUserBankCard",
+            json!({"bankCardNo": card, "mobile": reserved}),
+        ),
+        ("/appCommonApi/savePerfectUserInfo", profile),
+        (
+            "/appCommonApi/saveOrUpdateRelShip",
+            json!({"operType": "add", "relType": "1", "realName": "王父", "phoneNum": contact}),
+        ),
+        ("/appCommonApi/getAuthenticationStatus", json!({})),
+    ];
+    for (path, body) in steps {
+        let reply = app.call_as(token, path, body).await;
+        assert_eq!(reply["responseCode"], "0000", "{path}: {reply}");
+    }
+    let products = app.call("/openCommonApi/getLoanProductList", json!({})).await;
+    let product = products["resultSet"][1]["id"].as_str().unwrap().to_owned();
+    let applied = app
+        .call_as(token, "/appCommonApi/loanProductApply", json!({"productId": product, "amount": "500.00",
+            "termCount": "14", "termUnit": "1", "repayTermCount": "1", "repayTermUnit": "1", "repayType": "1",
+            "interestRate": "0.36", "longitude": "116.40", "latitude": "39.90", "orderId": "o-1", "purpose": "21",
+            "otherChannels": "01", "phonebookList": [{"contactName": "张三", "contactPhone": contact}]}))
+        .await;
+    assert_eq!(applied["responseCode"], "20005000", "{applied}");
+    let list = app
+        .call_as(token, "/appCommonApi/getLoanApplyInfoList", json!({}))
+        .await;
+    let apply_id = list["resultSet"][0]["id"].as_str().unwrap().to_owned();
+    let approved = app
+        .admin_call(
+            "/admin/loans/review",
+            json!({"applyId": apply_id, "decision": "approve"}),
+        )
+        .await;
+    assert_eq!(approved["responseCode"], "0000", "{approved}");
+    let paid_out = app
+        .admin_call("/admin/loans/disburse", json!({"applyId": apply_id}))
+        .await;
+    assert_eq!(paid_out["responseCode"], "0000", "{paid_out}");
+    let plan = app
+        .call_as(
+            token,
+            "/appCommonApi/getLoanApplyRepayList",
+            json!({"loanProductApplyId": apply_id}),
+        )
+        .await;
+    let period = plan["resultSet"][0]["repayId"].as_str().unwrap().to_owned();
+    let repaid = app
+        .call_as(
+            token,
+            "/appCommonApi/gotoRepayment",
+            json!({"id": period, "repayType": "all"}),
+        )
+        .await;
+    assert_eq!(repaid["responseCode"], "0000", "{repaid}");
+    vec![id, card, reserved, contact]
 }
