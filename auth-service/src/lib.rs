@@ -13,7 +13,6 @@ pub mod mobile;
 pub mod password;
 mod password_reset;
 pub mod person_name;
-pub mod pii;
 pub mod policy;
 pub mod profile;
 pub mod providers;
@@ -30,6 +29,7 @@ use cashloan_proto::auth::v1::auth_server::AuthServer;
 use cashloan_proto::message::v1::message_client::MessageClient;
 use cashloan_runtime::db::{self, DbError};
 use cashloan_runtime::grpc::GrpcChannel;
+use cashloan_runtime::pii::{self, PiiArgs};
 use cashloan_runtime::{Kv, Shutdown};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations};
 use tokio::net::TcpListener;
@@ -56,16 +56,8 @@ pub struct Config {
         default_value = "http://127.0.0.1:50054"
     )]
     pub message_addr: String,
-    /// Encryption keys of personal data, `id:base64key` (32 bytes), comma-separated; the first
-    /// encrypts, all decrypt. Without them the keys come from `--pii-key-file`.
-    #[arg(long = "pii-keys", env = "PII_KEYS", value_delimiter = ',')]
-    pub pii_keys: Vec<String>,
-    /// Key of the ID-number keyed hash (base64, 32 bytes); required with `--pii-keys`.
-    #[arg(long = "pii-hash-key", env = "PII_HASH_KEY")]
-    pub pii_hash_key: Option<String>,
-    /// Where the keys are kept (created on first start) when not given directly.
-    #[arg(long = "pii-key-file", env = "PII_KEY_FILE", default_value = "data/pii.keys")]
-    pub pii_key_file: std::path::PathBuf,
+    #[command(flatten)]
+    pub pii: PiiArgs,
     /// Deadline of each call to a verification vendor, milliseconds.
     #[arg(
         long = "provider-deadline-ms",
@@ -109,19 +101,7 @@ pub fn channel(addr: &str) -> Result<GrpcChannel, StartError> {
 
 /// Connects the database (running migrations) and builds the service around `kv`.
 pub fn build(config: &Config, kv: Kv) -> Result<AuthCore, StartError> {
-    // Empty values (as compose passes unset variables) count as not given.
-    let keys: Vec<String> = config
-        .pii_keys
-        .iter()
-        .filter(|k| !k.is_empty())
-        .cloned()
-        .collect();
-    let hash_key = config.pii_hash_key.as_deref().filter(|k| !k.is_empty());
-    let vault = match (&keys[..], hash_key) {
-        ([], _) => pii::Vault::from_file(&config.pii_key_file)?,
-        (keys, Some(hash_key)) => pii::Vault::new(keys, hash_key)?,
-        (_, None) => return Err(pii::PiiError::Config("--pii-keys needs --pii-hash-key".into()).into()),
-    };
+    let vault = config.pii.vault()?;
     let pool = db::connect(&config.database_url, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS)?;
     Ok(AuthCore {
         kv,

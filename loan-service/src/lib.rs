@@ -25,6 +25,7 @@ use cashloan_proto::product::v1::product_client::ProductClient;
 use cashloan_runtime::clock::Clock;
 use cashloan_runtime::db::{self, DbError};
 use cashloan_runtime::grpc::GrpcChannel;
+use cashloan_runtime::pii::{PiiArgs, PiiError, Vault};
 use cashloan_runtime::Shutdown;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations};
 use rust_decimal::Decimal;
@@ -81,6 +82,9 @@ pub struct Config {
         default_value_t = 500_000
     )]
     pub default_credit_fen: i64,
+    /// Keys of the personal data an application carries (its phonebook and location).
+    #[command(flatten)]
+    pub pii: PiiArgs,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -89,6 +93,8 @@ pub enum StartError {
     Address(String),
     #[error(transparent)]
     Database(#[from] DbError),
+    #[error(transparent)]
+    Pii(#[from] PiiError),
     #[error("gRPC server failed: {0}")]
     Serve(#[from] tonic::transport::Error),
 }
@@ -105,6 +111,7 @@ pub struct LoanCore {
     channel: std::sync::Arc<dyn channel::PaymentChannel>,
     apr_cap: Decimal,
     default_credit_fen: i64,
+    vault: Vault,
 }
 
 fn channel(addr: &str) -> Result<GrpcChannel, StartError> {
@@ -118,6 +125,7 @@ pub fn connect_database(database_url: &str) -> Result<db::DbPool, db::DbError> {
 
 /// Connects the database (running migrations) and builds the service on `clock`.
 pub fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError> {
+    let vault = config.pii.vault()?;
     let pool = connect_database(&config.database_url)?;
     Ok(LoanCore {
         store: Store::new(pool),
@@ -130,6 +138,7 @@ pub fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError> {
         channel: std::sync::Arc::new(channel::LocalChannel),
         apr_cap: Decimal::new(config.apr_cap_ppm, 6),
         default_credit_fen: config.default_credit_fen,
+        vault,
     })
 }
 

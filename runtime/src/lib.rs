@@ -7,6 +7,7 @@ pub mod kv;
 pub mod mask;
 pub mod metrics;
 pub mod money;
+pub mod pii;
 pub mod redact;
 pub mod shutdown;
 pub mod telemetry;

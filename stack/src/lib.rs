@@ -201,9 +201,7 @@ impl Stack {
                     database_url: setup.database_url("auth")?,
                     message_addr: message_target,
                     // The embedded default: keys generated once and kept beside the data.
-                    pii_keys: Vec::new(),
-                    pii_hash_key: None,
-                    pii_key_file: setup.data_dir.join("pii.keys"),
+                    pii: cashloan_runtime::pii::PiiArgs::from_file(setup.data_dir.join("pii.keys")),
                     provider_deadline_ms: setup.provider_deadline_ms,
                     policy: setup.policy.clone(),
                 };
@@ -233,6 +231,7 @@ impl Stack {
             job_interval_ms: config.job_interval_ms,
             apr_cap_ppm: config.rate_cap_ppm,
             default_credit_fen: config.default_credit_fen,
+            pii: cashloan_runtime::pii::PiiArgs::from_file(config.data_dir.join("pii.keys")),
         };
         let loan_clock = config.clock.clone();
         let loan_api =

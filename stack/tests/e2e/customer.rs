@@ -350,7 +350,7 @@ e2e!(no_plaintext_id_card_or_phone_in_the_database(app) {
     real_name(&app, &token, NAME, &id).await;
     card(&app, &token, &number, &reserved).await;
     app.call_as(&token, "/appCommonApi/saveOrUpdateRelShip", contact("add", "", "1", "李四", &contact_phone)).await;
-    let text = app.auth_database_text();
+    let text = app.database_text("auth");
     assert!(text.contains(NAME), "the dump is readable: the name is stored in clear");
     for secret in [&id, &number, &reserved, &contact_phone] {
         assert!(!text.contains(secret.as_str()), "{secret} stored in plain text");

@@ -438,8 +438,9 @@ impl TestApp {
         rows[0].value
     }
 
-    /// Everything the auth database holds, as text: the SQLite files' bytes, or PostgreSQL's rows.
-    pub fn auth_database_text(&self) -> String {
+    /// Everything a service's database holds, as text: the SQLite files' bytes, or every row of
+    /// every table on PostgreSQL. `service` is `auth`, `loan`, `message` or `product`.
+    pub fn database_text(&self, service: &str) -> String {
         match &self.postgres_cleanup {
             Some((server, prefix)) => {
                 use diesel::{Connection, RunQueryDsl};
@@ -448,13 +449,19 @@ impl TestApp {
                     #[diesel(sql_type = diesel::sql_types::Text)]
                     row: String,
                 }
-                let url = cashloan_runtime::db::postgres_database_url(server, &format!("{prefix}_auth"));
+                let url = cashloan_runtime::db::postgres_database_url(server, &format!("{prefix}_{service}"));
                 let mut conn = diesel::PgConnection::establish(&url).unwrap();
+                let tables: Vec<Row> = diesel::sql_query(
+                    "SELECT table_name::text AS row FROM information_schema.tables WHERE table_schema = 'public'",
+                )
+                .load(&mut conn)
+                .unwrap();
                 let mut text = String::new();
-                for table in ["users", "identities", "bank_cards", "profiles", "contacts"] {
-                    let rows: Vec<Row> = diesel::sql_query(format!("SELECT t::text AS row FROM {table} t"))
-                        .load(&mut conn)
-                        .unwrap();
+                for table in tables {
+                    let rows: Vec<Row> =
+                        diesel::sql_query(format!("SELECT t::text AS row FROM \"{}\" t", table.row))
+                            .load(&mut conn)
+                            .unwrap();
                     for r in rows {
                         text.push_str(&r.row);
                         text.push('\n');
@@ -462,7 +469,7 @@ impl TestApp {
                 }
                 text
             }
-            None => ["auth.db", "auth.db-wal"]
+            None => [format!("{service}.db"), format!("{service}.db-wal")]
                 .iter()
                 .filter_map(|f| std::fs::read(self.data.path().join(f)).ok())
                 .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())

@@ -7,11 +7,26 @@ use crate::harness::{bank_card, id_card_aged, random_mobile, TestApp};
 
 /// A logged-in user who passed all four verifications: (mobile, token).
 pub async fn verified_user(app: &TestApp) -> (String, String) {
+    let user = verified_user_numbers(app).await;
+    (user.mobile, user.token)
+}
+
+/// A verified user and the personal numbers the verifications took.
+pub struct VerifiedUser {
+    pub mobile: String,
+    pub token: String,
+    pub id_card: String,
+    pub bank_card: String,
+    pub contact_phone: String,
+}
+
+pub async fn verified_user_numbers(app: &TestApp) -> VerifiedUser {
     let (mobile, token) = app.user().await;
     let id = id_card_aged(
         30 + rand::random_range(0..20),
         &format!("{:03}", rand::random_range(100..990)),
     );
+    let (card, contact_phone) = (bank_card("6217", "", 16), random_mobile());
     let steps = [
         (
             "/appCommonApi/authRealNameInfo",
@@ -20,19 +35,25 @@ pub async fn verified_user(app: &TestApp) -> (String, String) {
         ("/appCommonApi/authUserMobile", json!({})),
         (
             "/appCommonApi/authUserBankCard",
-            json!({"bankCardNo": bank_card("6217", "", 16), "mobile": random_mobile()}),
+            json!({"bankCardNo": card, "mobile": random_mobile()}),
         ),
         ("/appCommonApi/savePerfectUserInfo", crate::customer::profile()),
         (
             "/appCommonApi/saveOrUpdateRelShip",
-            json!({"operType": "add", "relType": "1", "realName": "王父", "phoneNum": random_mobile()}),
+            json!({"operType": "add", "relType": "1", "realName": "王父", "phoneNum": contact_phone}),
         ),
     ];
     for (path, body) in steps {
         let reply = app.call_as(&token, path, body).await;
         assert_eq!(reply["responseCode"], "0000", "{path}: {reply}");
     }
-    (mobile, token)
+    VerifiedUser {
+        mobile,
+        token,
+        id_card: id,
+        bank_card: card,
+        contact_phone,
+    }
 }
 
 pub async fn product_id(app: &TestApp, name: &str) -> String {
@@ -336,4 +357,35 @@ e2e!(a_rejection_tells_the_customer_once(app, |c: &mut cashloan_stack::StackConf
     assert!(content.contains(&code) && content.contains("新现金贷") && content.contains("未通过审核"), "{content}");
     assert_eq!(messages["resultSet"][1]["messageType"], "11");
     crate::messages::assert_texts(&app, &mobile, "未通过审核", 1).await;
+});
+
+// Personal data at rest, as in auth's database: the phonebook and the location an application
+// carries are sealed; ID and card numbers never reach the loan or message databases.
+e2e!(no_personal_number_in_the_loan_or_message_database(app, |c: &mut cashloan_stack::StackConfig| c.relay_interval_ms = 100) {
+    let product = product_id(&app, "新现金贷").await;
+    let user = verified_user_numbers(&app).await;
+    let (friend, friend_phone) = ("赵六六", random_mobile());
+    let mut body = application(&product, "500.00");
+    body["longitude"] = json!("116.397128");
+    body["latitude"] = json!("39.916527");
+    body["phonebookList"] = json!([{"contactName": friend, "contactPhone": friend_phone}]);
+    assert_eq!(apply(&app, &user.token, body).await["responseCode"], "20005000");
+    let id = newest_application(&app, &user.token).await;
+    assert_eq!(review(&app, &id, "approve").await["responseCode"], "0000");
+    assert_eq!(disburse(&app, &id, "").await["responseCode"], "0000");
+    let period = plan(&app, &user.token, &id).await["resultSet"][0]["repayId"].as_str().unwrap().to_owned();
+    let paid = app.call_as(&user.token, "/appCommonApi/gotoRepayment", json!({"id": period, "repayType": "current"})).await;
+    assert_eq!(paid["responseCode"], "0000");
+    crate::messages::messages_when(&app, &user.token, 4).await;
+
+    let loans = app.database_text("loan");
+    let messages = app.database_text("message");
+    assert!(loans.contains("新现金贷") && messages.contains("借款已放款"), "the dumps are readable");
+    for secret in [&user.id_card, &user.bank_card, &user.contact_phone, &friend_phone] {
+        assert!(!loans.contains(secret.as_str()), "{secret} in the loan database");
+        assert!(!messages.contains(secret.as_str()), "{secret} in the message database");
+    }
+    for secret in [friend, "116.397128", "39.916527"] {
+        assert!(!loans.contains(secret), "{secret} in the loan database");
+    }
 });

@@ -1,5 +1,6 @@
-//! Personal data at rest: ID, bank card and phone numbers are stored as AES-256-GCM ciphertexts,
-//! and the ID number also as an HMAC-SHA-256 keyed hash for the one-account-per-ID unique index.
+//! Personal data at rest: ID, bank card and phone numbers, contacts and locations are stored as
+//! AES-256-GCM ciphertexts, and the ID number also as an HMAC-SHA-256 keyed hash for the
+//! one-account-per-ID unique index. Every service that keeps personal data takes the same flags.
 //!
 //! Several encryption keys may be configured: the first encrypts, any decrypts (each ciphertext
 //! names its key), so keys rotate without re-encrypting everything at once. The hash key cannot
@@ -22,6 +23,43 @@ pub enum PiiError {
     KeyFile(#[from] std::io::Error),
     #[error("a stored value does not decrypt")]
     Decrypt,
+}
+
+/// Where a service's personal-data keys come from.
+#[derive(clap::Args, Clone, Debug)]
+pub struct PiiArgs {
+    /// Encryption keys of personal data, `id:base64key` (32 bytes), comma-separated; the first
+    /// encrypts, all decrypt. Without them the keys come from `--pii-key-file`.
+    #[arg(long = "pii-keys", env = "PII_KEYS", value_delimiter = ',')]
+    pub pii_keys: Vec<String>,
+    /// Key of the keyed hash of ID numbers (base64, 32 bytes); required with `--pii-keys`.
+    #[arg(long = "pii-hash-key", env = "PII_HASH_KEY")]
+    pub pii_hash_key: Option<String>,
+    /// Where the keys are kept (created on first start) when not given directly.
+    #[arg(long = "pii-key-file", env = "PII_KEY_FILE", default_value = "data/pii.keys")]
+    pub pii_key_file: std::path::PathBuf,
+}
+
+impl PiiArgs {
+    /// The keys in a file only (the embedded default).
+    pub fn from_file(path: std::path::PathBuf) -> Self {
+        Self {
+            pii_keys: Vec::new(),
+            pii_hash_key: None,
+            pii_key_file: path,
+        }
+    }
+
+    /// The vault of the given keys, or of the key file.
+    pub fn vault(&self) -> Result<Vault, PiiError> {
+        // Empty values (as compose passes unset variables) count as not given.
+        let keys: Vec<String> = self.pii_keys.iter().filter(|k| !k.is_empty()).cloned().collect();
+        match (&keys[..], self.pii_hash_key.as_deref().filter(|k| !k.is_empty())) {
+            ([], _) => Vault::from_file(&self.pii_key_file),
+            (keys, Some(hash_key)) => Vault::new(keys, hash_key),
+            (_, None) => Err(PiiError::Config("--pii-keys needs --pii-hash-key".into())),
+        }
+    }
 }
 
 pub struct Vault {
@@ -129,8 +167,18 @@ impl Vault {
     }
 }
 
-#[cfg(unix)]
+/// Writes the whole file under a private name, then links it into place: the link fails with
+/// `AlreadyExists` if another process got there first, and nobody ever reads a half-written file.
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    let staging = path.with_extension(format!("tmp{}", rand::random::<u32>()));
+    write_new_private(&staging, text)?;
+    let linked = std::fs::hard_link(&staging, path);
+    let _ = std::fs::remove_file(&staging);
+    linked
+}
+
+#[cfg(unix)]
+fn write_new_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut file = std::fs::OpenOptions::new()
@@ -138,11 +186,12 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
         .create_new(true)
         .mode(0o600)
         .open(path)?;
-    file.write_all(text.as_bytes())
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
 }
 
 #[cfg(not(unix))]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+fn write_new_private(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)
 }
 
@@ -198,5 +247,23 @@ mod tests {
         let second = Vault::from_file(&path).unwrap();
         assert_eq!(second.decrypt(&stored).unwrap(), "secret");
         assert_eq!(first.keyed_hash("x"), second.keyed_hash("x"));
+    }
+
+    #[test]
+    fn replicas_starting_at_once_agree_on_one_key_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pii.keys");
+        let vaults: Vec<Vault> = std::thread::scope(|scope| {
+            let starts: Vec<_> = (0..8)
+                .map(|_| scope.spawn(|| Vault::from_file(&path).unwrap()))
+                .collect();
+            starts.into_iter().map(|s| s.join().unwrap()).collect()
+        });
+        let stored = vaults[0].encrypt("secret");
+        for vault in &vaults {
+            assert_eq!(vault.decrypt(&stored).unwrap(), "secret");
+        }
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "no staging file is left behind");
     }
 }
