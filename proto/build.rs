@@ -7,6 +7,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed=proto");
     tonic_prost_build::configure().compile_protos(
         &[
+            "proto/common.proto",
             "proto/auth.proto",
             "proto/message.proto",
             "proto/product.proto",

@@ -1,6 +1,7 @@
 //! The one error type of auth-service; each variant has a stable reason that the gateway maps to a
 //! response code (API.md §6.1).
 
+use cashloan_proto::Reason;
 use cashloan_runtime::db::DbError;
 use cashloan_runtime::grpc::{failure, unavailable};
 use cashloan_runtime::KvError;
@@ -79,40 +80,40 @@ pub enum AuthError {
 }
 
 impl AuthError {
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> Reason {
         match self {
-            Self::MobileInvalid => "MOBILE_INVALID",
-            Self::MobileRegistered => "MOBILE_REGISTERED",
-            Self::MobileNotRegistered => "MOBILE_NOT_REGISTERED",
-            Self::AccountNotFound => "ACCOUNT_NOT_FOUND",
-            Self::CaptchaWrong => "CAPTCHA_WRONG",
-            Self::CaptchaExpired => "CAPTCHA_EXPIRED",
-            Self::RateLimited => "RATE_LIMITED",
-            Self::SmsSendFailed => "SMS_SEND_FAILED",
-            Self::SmsCodeExpired => "SMS_CODE_EXPIRED",
-            Self::SmsCodeWrong => "SMS_CODE_WRONG",
-            Self::PasswordMismatch => "PASSWORD_MISMATCH",
-            Self::PasswordLength => "PASSWORD_LENGTH",
-            Self::FlowNotVerified => "FLOW_NOT_VERIFIED",
-            Self::IdentityMismatch => "IDENTITY_MISMATCH",
-            Self::WrongPassword => "WRONG_PASSWORD",
-            Self::AccountLocked => "ACCOUNT_LOCKED",
-            Self::SessionMismatch => "SESSION_MISMATCH",
-            Self::SessionInvalid => "SESSION_INVALID",
-            Self::InvalidField(_) => "INVALID_FIELD",
-            Self::RealNameAlreadyVerified => "REAL_NAME_ALREADY_VERIFIED",
-            Self::RealNameInvalid => "REAL_NAME_INVALID",
-            Self::IdCardInvalid => "ID_CARD_INVALID",
-            Self::AgeNotAllowed => "AGE_NOT_ALLOWED",
-            Self::IdCardTaken => "ID_CARD_TAKEN",
-            Self::RealNameRequired => "REAL_NAME_REQUIRED",
-            Self::BankCardInvalid => "BANK_CARD_INVALID",
-            Self::VerificationRejected => "VERIFICATION_REJECTED",
-            Self::ProfileFieldInvalid(_) => "PROFILE_FIELD_INVALID",
-            Self::ContactNotFound => "CONTACT_NOT_FOUND",
-            Self::ContactLimit => "CONTACT_LIMIT",
-            Self::ContactIsSelf => "CONTACT_IS_SELF",
-            Self::Database(_) | Self::Kv(_) | Self::Downstream(_) => cashloan_runtime::grpc::UNAVAILABLE,
+            Self::MobileInvalid => Reason::MobileInvalid,
+            Self::MobileRegistered => Reason::MobileRegistered,
+            Self::MobileNotRegistered => Reason::MobileNotRegistered,
+            Self::AccountNotFound => Reason::AccountNotFound,
+            Self::CaptchaWrong => Reason::CaptchaWrong,
+            Self::CaptchaExpired => Reason::CaptchaExpired,
+            Self::RateLimited => Reason::RateLimited,
+            Self::SmsSendFailed => Reason::SmsSendFailed,
+            Self::SmsCodeExpired => Reason::SmsCodeExpired,
+            Self::SmsCodeWrong => Reason::SmsCodeWrong,
+            Self::PasswordMismatch => Reason::PasswordMismatch,
+            Self::PasswordLength => Reason::PasswordLength,
+            Self::FlowNotVerified => Reason::FlowNotVerified,
+            Self::IdentityMismatch => Reason::IdentityMismatch,
+            Self::WrongPassword => Reason::WrongPassword,
+            Self::AccountLocked => Reason::AccountLocked,
+            Self::SessionMismatch => Reason::SessionMismatch,
+            Self::SessionInvalid => Reason::SessionInvalid,
+            Self::InvalidField(_) => Reason::InvalidField,
+            Self::RealNameAlreadyVerified => Reason::RealNameAlreadyVerified,
+            Self::RealNameInvalid => Reason::RealNameInvalid,
+            Self::IdCardInvalid => Reason::IdCardInvalid,
+            Self::AgeNotAllowed => Reason::AgeNotAllowed,
+            Self::IdCardTaken => Reason::IdCardTaken,
+            Self::RealNameRequired => Reason::RealNameRequired,
+            Self::BankCardInvalid => Reason::BankCardInvalid,
+            Self::VerificationRejected => Reason::VerificationRejected,
+            Self::ProfileFieldInvalid(_) => Reason::ProfileFieldInvalid,
+            Self::ContactNotFound => Reason::ContactNotFound,
+            Self::ContactLimit => Reason::ContactLimit,
+            Self::ContactIsSelf => Reason::ContactIsSelf,
+            Self::Database(_) | Self::Kv(_) | Self::Downstream(_) => Reason::DependencyUnavailable,
         }
     }
 

@@ -125,7 +125,7 @@ impl AuthCore {
             self.kv.del(&code_key(purpose, &mobile)).await?;
             self.kv.del(&cooldown_key(&mobile)).await?;
             let provider_refused =
-                cashloan_runtime::grpc::reason_of(&status).as_deref() == Some("SMS_SEND_FAILED");
+                cashloan_runtime::grpc::reason_of(&status) == Some(cashloan_proto::Reason::SmsSendFailed);
             return Err(if provider_refused {
                 AuthError::SmsSendFailed
             } else {

@@ -54,7 +54,7 @@ where
     HttpResponse::Ok().json(Value::Object(envelope::render(outcome, None)))
 }
 
-const ADMIN: Failures = Failures {
+pub(crate) const ADMIN: Failures = Failures {
     specific: &[],
     fallback: ("99999999", "系统错误"),
 };
@@ -132,7 +132,7 @@ fn optional_flag(body: &Map<String, Value>, name: &str) -> Result<Option<bool>, 
     }
 }
 
-const USERS: Failures = Failures {
+pub(crate) const USERS: Failures = Failures {
     specific: &[],
     fallback: ("99999999", "系统错误"),
 };
@@ -180,7 +180,7 @@ async fn update_user(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpRe
     .await
 }
 
-const LOANS: Failures = Failures {
+pub(crate) const LOANS: Failures = Failures {
     specific: &[],
     fallback: ("99999999", "系统错误"),
 };
@@ -271,7 +271,7 @@ async fn disburse_loan(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> Http
     .await
 }
 
-const PRODUCT_UPSERT: Failures = Failures {
+pub(crate) const PRODUCT_UPSERT: Failures = Failures {
     specific: &[],
     fallback: ("20008002", "产品配置错误"),
 };

@@ -234,7 +234,7 @@ fn presented_token(req: &HttpRequest, body: &Map<String, Value>) -> Option<Strin
         .filter(|t| !t.is_empty())
 }
 
-const SESSION: Failures = Failures {
+pub(crate) const SESSION: Failures = Failures {
     specific: &[],
     fallback: ("99990004", "未登录或登录已失效"),
 };

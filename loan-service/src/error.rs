@@ -1,5 +1,6 @@
 //! The one error type of loan-service.
 
+use cashloan_proto::Reason;
 use cashloan_runtime::grpc::{failure, unavailable};
 use tonic::{Code, Status};
 
@@ -44,40 +45,48 @@ pub enum LoanError {
 impl From<LoanError> for Status {
     fn from(err: LoanError) -> Status {
         match err {
-            LoanError::ProductNotFound => failure(Code::NotFound, "PRODUCT_NOT_FOUND", "product not found"),
+            LoanError::ProductNotFound => {
+                failure(Code::NotFound, Reason::ProductNotFound, "product not found")
+            }
             LoanError::Terms(e) => failure(Code::InvalidArgument, e.reason(), format!("{e:?}")),
-            LoanError::AprAboveCap => failure(Code::FailedPrecondition, "APR_ABOVE_CAP", "apr above cap"),
+            LoanError::AprAboveCap => failure(Code::FailedPrecondition, Reason::AprAboveCap, "apr above cap"),
             LoanError::VerificationIncomplete => failure(
                 Code::FailedPrecondition,
-                "VERIFICATION_INCOMPLETE",
+                Reason::VerificationIncomplete,
                 "verifications incomplete",
             ),
-            LoanError::NotEligible => failure(Code::FailedPrecondition, "NOT_ELIGIBLE", "not eligible"),
-            LoanError::OpenApplication => {
-                failure(Code::AlreadyExists, "OPEN_APPLICATION", "open application exists")
-            }
+            LoanError::NotEligible => failure(Code::FailedPrecondition, Reason::NotEligible, "not eligible"),
+            LoanError::OpenApplication => failure(
+                Code::AlreadyExists,
+                Reason::OpenApplication,
+                "open application exists",
+            ),
             LoanError::CreditInsufficient => failure(
                 Code::FailedPrecondition,
-                "CREDIT_INSUFFICIENT",
+                Reason::CreditInsufficient,
                 "credit insufficient",
             ),
-            LoanError::InvalidField(field) => failure(Code::InvalidArgument, "INVALID_FIELD", field),
-            LoanError::ApplicationNotFound => failure(Code::NotFound, "APPLICATION_NOT_FOUND", "not found"),
+            LoanError::InvalidField(field) => failure(Code::InvalidArgument, Reason::InvalidField, field),
+            LoanError::ApplicationNotFound => {
+                failure(Code::NotFound, Reason::ApplicationNotFound, "not found")
+            }
             LoanError::IllegalTransition => failure(
                 Code::FailedPrecondition,
-                "ILLEGAL_TRANSITION",
+                Reason::IllegalTransition,
                 "status does not allow this",
             ),
-            LoanError::RepaymentNotFound => failure(Code::NotFound, "REPAYMENT_NOT_FOUND", "not found"),
-            LoanError::AlreadyPaid => failure(Code::FailedPrecondition, "ALREADY_PAID", "already paid"),
+            LoanError::RepaymentNotFound => failure(Code::NotFound, Reason::RepaymentNotFound, "not found"),
+            LoanError::AlreadyPaid => failure(Code::FailedPrecondition, Reason::AlreadyPaid, "already paid"),
             LoanError::EarlierPeriodUnpaid => failure(
                 Code::FailedPrecondition,
-                "EARLIER_PERIOD_UNPAID",
+                Reason::EarlierPeriodUnpaid,
                 "earlier period unpaid",
             ),
-            LoanError::DeductionFailed => {
-                failure(Code::FailedPrecondition, "DEDUCTION_FAILED", "deduction declined")
-            }
+            LoanError::DeductionFailed => failure(
+                Code::FailedPrecondition,
+                Reason::DeductionFailed,
+                "deduction declined",
+            ),
             LoanError::Downstream(e) => unavailable(e),
             LoanError::Database(e) => unavailable(e),
         }

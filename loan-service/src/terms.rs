@@ -2,6 +2,7 @@
 //! the contract's order, each failure with its own reason.
 
 use cashloan_proto::product::v1::{Limit, ProductInfo};
+use cashloan_proto::Reason;
 use cashloan_runtime::money::{parse_amount, parse_rate};
 
 use crate::schedule::{RepayType, TermUnit};
@@ -28,24 +29,24 @@ pub enum TermError {
 }
 
 impl TermError {
-    pub fn reason(self) -> &'static str {
+    pub fn reason(self) -> Reason {
         match self {
-            Self::AmountInvalid => "AMOUNT_INVALID",
-            Self::AmountNotAllowed => "AMOUNT_NOT_ALLOWED",
-            Self::RateInvalid => "RATE_INVALID",
-            Self::RateNotAllowed => "RATE_NOT_ALLOWED",
-            Self::TermUnitInvalid => "TERM_UNIT_INVALID",
-            Self::TermUnitNotOffered => "TERM_UNIT_NOT_OFFERED",
-            Self::TermCountInvalid => "TERM_COUNT_INVALID",
-            Self::TermCountNotAllowed => "TERM_COUNT_NOT_ALLOWED",
-            Self::RepayTermUnitInvalid => "REPAY_TERM_UNIT_INVALID",
-            Self::RepayTermUnitNotOffered => "REPAY_TERM_UNIT_NOT_OFFERED",
-            Self::DayIntervalOnMonthTerm => "DAY_INTERVAL_ON_MONTH_TERM",
-            Self::RepayTermCountInvalid => "REPAY_TERM_COUNT_INVALID",
-            Self::RepayTermCountIndivisible => "REPAY_TERM_COUNT_INDIVISIBLE",
-            Self::RepayTypeInvalid => "REPAY_TYPE_INVALID",
-            Self::RepayTypeNotOffered => "REPAY_TYPE_NOT_OFFERED",
-            Self::AnnuityOnDayTerm => "ANNUITY_ON_DAY_TERM",
+            Self::AmountInvalid => Reason::AmountInvalid,
+            Self::AmountNotAllowed => Reason::AmountNotAllowed,
+            Self::RateInvalid => Reason::RateInvalid,
+            Self::RateNotAllowed => Reason::RateNotAllowed,
+            Self::TermUnitInvalid => Reason::TermUnitInvalid,
+            Self::TermUnitNotOffered => Reason::TermUnitNotOffered,
+            Self::TermCountInvalid => Reason::TermCountInvalid,
+            Self::TermCountNotAllowed => Reason::TermCountNotAllowed,
+            Self::RepayTermUnitInvalid => Reason::RepayTermUnitInvalid,
+            Self::RepayTermUnitNotOffered => Reason::RepayTermUnitNotOffered,
+            Self::DayIntervalOnMonthTerm => Reason::DayIntervalOnMonthTerm,
+            Self::RepayTermCountInvalid => Reason::RepayTermCountInvalid,
+            Self::RepayTermCountIndivisible => Reason::RepayTermCountIndivisible,
+            Self::RepayTypeInvalid => Reason::RepayTypeInvalid,
+            Self::RepayTypeNotOffered => Reason::RepayTypeNotOffered,
+            Self::AnnuityOnDayTerm => Reason::AnnuityOnDayTerm,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The one error type of message-service; each variant has a stable reason for the gateway.
 
+use cashloan_proto::Reason;
 use cashloan_runtime::db::DbError;
 use cashloan_runtime::grpc::{failure, unavailable};
 use tonic::{Code, Status};
@@ -21,14 +22,14 @@ pub enum MessageError {
 }
 
 impl MessageError {
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> Reason {
         match self {
-            Self::InvalidField(_) => "INVALID_FIELD",
-            Self::SuggestionInvalid => "SUGGESTION_INVALID",
-            Self::AppTypeInvalid => "APP_TYPE_INVALID",
-            Self::AppVersionNotPublished => "APP_VERSION_NOT_PUBLISHED",
-            Self::SmsSendFailed(_) => "SMS_SEND_FAILED",
-            Self::Database(_) => cashloan_runtime::grpc::UNAVAILABLE,
+            Self::InvalidField(_) => Reason::InvalidField,
+            Self::SuggestionInvalid => Reason::SuggestionInvalid,
+            Self::AppTypeInvalid => Reason::AppTypeInvalid,
+            Self::AppVersionNotPublished => Reason::AppVersionNotPublished,
+            Self::SmsSendFailed(_) => Reason::SmsSendFailed,
+            Self::Database(_) => Reason::DependencyUnavailable,
         }
     }
 }

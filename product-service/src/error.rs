@@ -1,5 +1,6 @@
 //! The one error type of product-service.
 
+use cashloan_proto::Reason;
 use cashloan_runtime::db::DbError;
 use cashloan_runtime::grpc::{failure, unavailable};
 use tonic::{Code, Status};
@@ -19,8 +20,8 @@ pub enum ProductError {
 impl From<ProductError> for Status {
     fn from(err: ProductError) -> Status {
         match err {
-            ProductError::NotFound => failure(Code::NotFound, "PRODUCT_NOT_FOUND", "product not found"),
-            ProductError::Invalid(field) => failure(Code::InvalidArgument, "PRODUCT_INVALID", field),
+            ProductError::NotFound => failure(Code::NotFound, Reason::ProductNotFound, "product not found"),
+            ProductError::Invalid(field) => failure(Code::InvalidArgument, Reason::ProductInvalid, field),
             ProductError::Corrupt => {
                 tracing::error!("a stored product does not decode");
                 Status::internal("internal error")

@@ -1,5 +1,13 @@
 //! The internal contracts between the gateway and the services: one versioned package per service.
 
+pub mod common {
+    pub mod v1 {
+        tonic::include_proto!("cashloan.common.v1");
+    }
+}
+
+pub use common::v1::Reason;
+
 pub mod auth {
     pub mod v1 {
         tonic::include_proto!("cashloan.auth.v1");

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use cashloan_proto::Reason;
 use tokio::net::TcpListener;
 use tonic::transport::server::{Router, TcpIncoming};
 use tonic::transport::{Channel, Endpoint};
@@ -148,28 +149,39 @@ fn server_span(request: &http::Request<()>) -> tracing::Span {
     span
 }
 
-/// A status whose ErrorInfo carries `reason`; the gateway maps the reason to a response code.
-pub fn failure(code: Code, reason: &str, message: impl Into<String>) -> Status {
-    let details = ErrorDetails::with_error_info(reason, REASON_DOMAIN, HashMap::<String, String>::new());
+/// A status whose ErrorInfo carries `reason` by name; the gateway maps it to a response code.
+pub fn failure(code: Code, reason: Reason, message: impl Into<String>) -> Status {
+    let details = ErrorDetails::with_error_info(
+        reason.as_str_name(),
+        REASON_DOMAIN,
+        HashMap::<String, String>::new(),
+    );
     Status::with_error_details(code, message, details)
 }
 
-/// The ErrorInfo reason of a status, when it has one of ours.
-pub fn reason_of(status: &Status) -> Option<String> {
-    status
-        .get_error_details()
-        .error_info()
-        .filter(|info| info.domain == REASON_DOMAIN)
-        .map(|info| info.reason.clone())
+/// The ErrorInfo reason of a status, when it has one of ours. A name this build does not know
+/// (a newer service) is `Unspecified`, so the caller answers with its generic failure.
+pub fn reason_of(status: &Status) -> Option<Reason> {
+    let details = status.get_error_details();
+    let info = details.error_info()?;
+    if info.domain != REASON_DOMAIN {
+        return None;
+    }
+    Some(Reason::from_str_name(&info.reason).unwrap_or_else(|| {
+        tracing::error!(reason = %info.reason, "unknown failure reason");
+        Reason::Unspecified
+    }))
 }
 
-/// The reason every service uses for its own dependencies (database, Redis, another service)
-/// being down or slow; the gateway turns it into `99990005`.
-pub const UNAVAILABLE: &str = "DEPENDENCY_UNAVAILABLE";
-
+/// Every service's own dependencies (database, Redis, another service) being down or slow; the
+/// gateway turns it into `99990005`.
 pub fn unavailable(what: impl std::fmt::Display) -> Status {
     tracing::warn!(error = %what, "dependency unavailable");
-    failure(Code::Unavailable, UNAVAILABLE, "service temporarily unavailable")
+    failure(
+        Code::Unavailable,
+        Reason::DependencyUnavailable,
+        "service temporarily unavailable",
+    )
 }
 
 #[cfg(test)]
@@ -178,9 +190,17 @@ mod tests {
 
     #[test]
     fn a_failure_carries_its_reason() {
-        let status = failure(Code::FailedPrecondition, "SMS_CODE_EXPIRED", "expired");
+        let status = failure(Code::FailedPrecondition, Reason::SmsCodeExpired, "expired");
         assert_eq!(status.code(), Code::FailedPrecondition);
-        assert_eq!(reason_of(&status).as_deref(), Some("SMS_CODE_EXPIRED"));
+        assert_eq!(reason_of(&status), Some(Reason::SmsCodeExpired));
         assert_eq!(reason_of(&Status::internal("x")), None);
+    }
+
+    #[test]
+    fn a_reason_this_build_does_not_know_is_unspecified() {
+        let details =
+            ErrorDetails::with_error_info("FROM_THE_FUTURE", REASON_DOMAIN, HashMap::<String, String>::new());
+        let status = Status::with_error_details(Code::FailedPrecondition, "x", details);
+        assert_eq!(reason_of(&status), Some(Reason::Unspecified));
     }
 }

@@ -2,6 +2,7 @@
 
 use actix_web::web::Data;
 use cashloan_proto::auth::v1 as pb;
+use cashloan_proto::Reason;
 use serde_json::Value;
 
 use crate::call::Call;
@@ -11,11 +12,11 @@ use crate::state::Gateway;
 
 const APP_TYPES: &[&str] = &["1", "2", "3"];
 
-const LOGIN: Failures = Failures {
+pub(crate) const LOGIN: Failures = Failures {
     specific: &[
-        ("ACCOUNT_NOT_FOUND", "90001000", "账号不存在"),
-        ("WRONG_PASSWORD", "90002000", "密码错误"),
-        ("ACCOUNT_LOCKED", "90003000", "多次密码错误,账号被锁"),
+        (Reason::AccountNotFound, "90001000", "账号不存在"),
+        (Reason::WrongPassword, "90002000", "密码错误"),
+        (Reason::AccountLocked, "90003000", "多次密码错误,账号被锁"),
     ],
     fallback: ("90009000", "登陆授权失败"),
 };
@@ -41,7 +42,7 @@ pub async fn login(gw: Data<Gateway>, call: Call) -> Outcome {
     Ok(success)
 }
 
-const PLAIN: Failures = Failures {
+pub(crate) const PLAIN: Failures = Failures {
     specific: &[],
     fallback: ("99999999", "系统错误"),
 };
@@ -61,7 +62,7 @@ pub async fn get_captcha(gw: Data<Gateway>, _call: Call) -> Outcome {
     ))
 }
 
-const SEND_SMS: Failures = Failures {
+pub(crate) const SEND_SMS: Failures = Failures {
     specific: &[],
     fallback: ("20001001", "短信发送失败"),
 };
@@ -92,7 +93,7 @@ pub async fn get_reset_sms_code(gw: Data<Gateway>, call: Call) -> Outcome {
     send_sms_code(gw, call, pb::SmsPurpose::ResetPassword).await
 }
 
-const CHECK_SMS: Failures = Failures {
+pub(crate) const CHECK_SMS: Failures = Failures {
     specific: &[],
     fallback: ("20002005", "手机短信验证码错误"),
 };
@@ -122,11 +123,11 @@ pub async fn check_reset_sms_code(gw: Data<Gateway>, call: Call) -> Outcome {
     check_sms_code(gw, call, pb::SmsPurpose::ResetPassword).await
 }
 
-const REGISTER: Failures = Failures {
+pub(crate) const REGISTER: Failures = Failures {
     specific: &[
-        ("PASSWORD_MISMATCH", "20003001", "两次输入的密码不一致"),
-        ("PASSWORD_LENGTH", "20003001", "密码须为6-20位字符"),
-        ("FLOW_NOT_VERIFIED", "20003001", "请先完成手机短信验证"),
+        (Reason::PasswordMismatch, "20003001", "两次输入的密码不一致"),
+        (Reason::PasswordLength, "20003001", "密码须为6-20位字符"),
+        (Reason::FlowNotVerified, "20003001", "请先完成手机短信验证"),
     ],
     fallback: ("20003001", "密码设置失败"),
 };
@@ -146,10 +147,10 @@ pub async fn register(gw: Data<Gateway>, call: Call) -> Outcome {
     Ok(Success::empty("20003000", "密码设置成功"))
 }
 
-const RESET_IDENTITY: Failures = Failures {
+pub(crate) const RESET_IDENTITY: Failures = Failures {
     specific: &[
-        ("FLOW_NOT_VERIFIED", "20004001", "请先完成手机短信验证"),
-        ("IDENTITY_MISMATCH", "20004001", "身份认证失败"),
+        (Reason::FlowNotVerified, "20004001", "请先完成手机短信验证"),
+        (Reason::IdentityMismatch, "20004001", "身份认证失败"),
     ],
     fallback: ("20004001", "身份认证失败"),
 };
@@ -170,11 +171,15 @@ pub async fn verify_reset_identity(gw: Data<Gateway>, call: Call) -> Outcome {
     Ok(Success::empty("20004000", "身份认证成功"))
 }
 
-const RESET: Failures = Failures {
+pub(crate) const RESET: Failures = Failures {
     specific: &[
-        ("PASSWORD_MISMATCH", "20003003", "两次输入的密码不一致"),
-        ("PASSWORD_LENGTH", "20003003", "密码须为6-20位字符"),
-        ("FLOW_NOT_VERIFIED", "20003003", "请先完成手机短信验证和身份认证"),
+        (Reason::PasswordMismatch, "20003003", "两次输入的密码不一致"),
+        (Reason::PasswordLength, "20003003", "密码须为6-20位字符"),
+        (
+            Reason::FlowNotVerified,
+            "20003003",
+            "请先完成手机短信验证和身份认证",
+        ),
     ],
     fallback: ("20003003", "密码重置失败"),
 };
@@ -194,12 +199,12 @@ pub async fn reset_password(gw: Data<Gateway>, call: Call) -> Outcome {
     Ok(Success::empty("20003002", "密码重置成功"))
 }
 
-const MODIFY: Failures = Failures {
+pub(crate) const MODIFY: Failures = Failures {
     specific: &[
-        ("WRONG_PASSWORD", "20003015", "当前密码错误"),
-        ("ACCOUNT_LOCKED", "20003005", "多次密码错误,账号被锁"),
-        ("SESSION_MISMATCH", "20003005", "登录账号与手机号码不一致"),
-        ("PASSWORD_LENGTH", "20003005", "密码须为6-20位字符"),
+        (Reason::WrongPassword, "20003015", "当前密码错误"),
+        (Reason::AccountLocked, "20003005", "多次密码错误,账号被锁"),
+        (Reason::SessionMismatch, "20003005", "登录账号与手机号码不一致"),
+        (Reason::PasswordLength, "20003005", "密码须为6-20位字符"),
     ],
     fallback: ("20003005", "密码修改失败"),
 };

@@ -3,6 +3,7 @@
 use actix_web::web::Data;
 use cashloan_proto::auth::v1 as auth;
 use cashloan_proto::message::v1 as pb;
+use cashloan_proto::Reason;
 use serde_json::json;
 
 use crate::call::Call;
@@ -11,10 +12,10 @@ use crate::envelope::{Outcome, Success};
 use crate::paging::{page_fields, page_request, PageRequest};
 use crate::state::Gateway;
 
-const FEEDBACK: Failures = Failures {
+pub(crate) const FEEDBACK: Failures = Failures {
     specific: &[
-        ("SUGGESTION_INVALID", "20003007", "意见反馈内容须为1-500个字"),
-        ("INVALID_FIELD", "20003007", "意见反馈失败"),
+        (Reason::SuggestionInvalid, "20003007", "意见反馈内容须为1-500个字"),
+        (Reason::InvalidField, "20003007", "意见反馈失败"),
     ],
     fallback: ("20003007", "意见反馈失败"),
 };
@@ -46,11 +47,11 @@ pub async fn commit_suggestion(gw: Data<Gateway>, call: Call) -> Outcome {
     Ok(Success::empty("20003006", "意见反馈成功"))
 }
 
-const VERSION: Failures = Failures {
+pub(crate) const VERSION: Failures = Failures {
     specific: &[
-        ("APP_TYPE_INVALID", "20003009", "应用类型错误"),
-        ("APP_VERSION_NOT_PUBLISHED", "20003009", "暂无版本信息"),
-        ("INVALID_FIELD", "20003009", "版本号格式错误"),
+        (Reason::AppTypeInvalid, "20003009", "应用类型错误"),
+        (Reason::AppVersionNotPublished, "20003009", "暂无版本信息"),
+        (Reason::InvalidField, "20003009", "版本号格式错误"),
     ],
     fallback: ("20003009", "版本检测失败"),
 };
@@ -80,7 +81,7 @@ pub async fn detect_version(gw: Data<Gateway>, call: Call) -> Outcome {
     Ok(Success::new("20003008", "版本检测成功", result))
 }
 
-const MESSAGES: Failures = Failures {
+pub(crate) const MESSAGES: Failures = Failures {
     specific: &[],
     fallback: ("99999999", "系统错误"),
 };

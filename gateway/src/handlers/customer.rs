@@ -3,6 +3,7 @@
 
 use actix_web::web::Data;
 use cashloan_proto::auth::v1 as pb;
+use cashloan_proto::Reason;
 use serde_json::{json, Map, Value};
 
 use crate::call::Call;
@@ -24,7 +25,7 @@ fn user_ref(call: &Call) -> Result<pb::UserRef, Failure> {
     })
 }
 
-const PLAIN: Failures = Failures {
+pub(crate) const PLAIN: Failures = Failures {
     specific: &[],
     fallback: ("99999999", "系统错误"),
 };
@@ -53,8 +54,8 @@ pub async fn authentication_status(gw: Data<Gateway>, call: Call) -> Outcome {
     Ok(Success::new("0000", "查询成功", result))
 }
 
-const REAL_NAME: Failures = Failures {
-    specific: &[("VERIFICATION_REJECTED", "20007002", "身份信息核验不一致")],
+pub(crate) const REAL_NAME: Failures = Failures {
+    specific: &[(Reason::VerificationRejected, "20007002", "身份信息核验不一致")],
     fallback: ("20007002", "身份实名认证失败"),
 };
 
@@ -79,8 +80,8 @@ pub async fn verify_real_name(gw: Data<Gateway>, call: Call) -> Outcome {
     ))
 }
 
-const BANK_CARD: Failures = Failures {
-    specific: &[("VERIFICATION_REJECTED", "20007011", "银行卡信息核验不一致")],
+pub(crate) const BANK_CARD: Failures = Failures {
+    specific: &[(Reason::VerificationRejected, "20007011", "银行卡信息核验不一致")],
     fallback: ("20007011", "银行卡认证失败"),
 };
 
@@ -100,7 +101,7 @@ pub async fn verify_bank_card(gw: Data<Gateway>, call: Call) -> Outcome {
     Ok(Success::empty("0000", "银行卡认证成功"))
 }
 
-const CARRIER: Failures = Failures {
+pub(crate) const CARRIER: Failures = Failures {
     specific: &[],
     fallback: ("99999999", "手机实名认证失败"),
 };
@@ -192,7 +193,7 @@ pub async fn get_profile(gw: Data<Gateway>, call: Call) -> Outcome {
     Ok(Success::new("0000", "查询成功", Value::Object(result)))
 }
 
-const PROFILE: Failures = Failures {
+pub(crate) const PROFILE: Failures = Failures {
     specific: &[],
     fallback: ("20007020", "个人信息格式错误"),
 };

@@ -12,7 +12,7 @@ use crate::paging::{page_fields, page_request, PageRequest};
 use crate::product_wire;
 use crate::state::Gateway;
 
-const PRODUCTS: Failures = Failures {
+pub(crate) const PRODUCTS: Failures = Failures {
     specific: &[],
     fallback: ("99999999", "系统错误"),
 };
@@ -91,7 +91,7 @@ fn loan_terms(call: &Call) -> Result<pb::QuoteRequest, Failure> {
     })
 }
 
-const QUOTE: Failures = Failures {
+pub(crate) const QUOTE: Failures = Failures {
     specific: &[],
     fallback: ("99999999", "系统错误"),
 };
@@ -177,7 +177,7 @@ fn phonebook(body: &Map<String, Value>) -> Result<String, Failure> {
     Ok(Value::Array(list.clone()).to_string())
 }
 
-const APPLY: Failures = Failures {
+pub(crate) const APPLY: Failures = Failures {
     specific: &[],
     fallback: ("99999999", "系统错误"),
 };
