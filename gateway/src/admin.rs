@@ -238,7 +238,13 @@ async fn review_loan(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpRe
         };
         let request = loan::ReviewRequest {
             application_id: f.text("applyId")?.to_owned(),
-            decision: f.text("decision")?.to_owned(),
+            decision: match f.text("decision")? {
+                "start" => loan::ReviewDecision::Start,
+                "approve" => loan::ReviewDecision::Approve,
+                "reject" => loan::ReviewDecision::Reject,
+                _ => return Err(codes::bad_field("decision")),
+            }
+            .into(),
             reply_amount: text_or_number("replyAmount")?,
             auth_term_count: text_or_number("authTermCount")?,
             auth_term_unit: text_or_number("authTermUnit")?,

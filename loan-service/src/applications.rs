@@ -2,58 +2,26 @@
 
 use cashloan_proto::auth::v1::UserRef;
 use cashloan_proto::loan::v1 as pb;
+use cashloan_proto::message::v1::LoanEventKind;
 use cashloan_proto::product::v1::{GetProductRequest, ProductInfo};
-use cashloan_runtime::clock::{cst, format_datetime_cst};
+use cashloan_runtime::clock::format_datetime_cst;
 use cashloan_runtime::money::{format_amount, format_rate, parse_amount};
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveDate;
 use tonic::Code;
 
 use crate::error::LoanError;
 use crate::lifecycle::{transition, Action, Status};
-use crate::outbox::{self, OutboxEvent};
+use crate::outbox::OutboxEvent;
 use crate::quote;
-use crate::schedule::{self, TermUnit};
+use crate::schedule;
 use crate::store::{new_id, ApplicationRow, NewApplication, PeriodRow, StatusChange};
+use crate::stored;
 use crate::terms;
 use crate::LoanCore;
 
 /// purposeData of API.md §6.3.
 const PURPOSES: [&str; 8] = ["15", "16", "17", "18", "19", "20", "21", "22"];
 
-fn unit_code(unit: TermUnit) -> i32 {
-    match unit {
-        TermUnit::Day => 1,
-        TermUnit::Month => 2,
-    }
-}
-
-fn unit_of(code: i32) -> TermUnit {
-    if code == 2 {
-        TermUnit::Month
-    } else {
-        TermUnit::Day
-    }
-}
-
-fn repay_type_code(t: schedule::RepayType) -> i32 {
-    match t {
-        schedule::RepayType::Bullet => 1,
-        schedule::RepayType::InterestOnly => 2,
-        schedule::RepayType::Annuity => 3,
-        schedule::RepayType::FlatEqual => 4,
-    }
-}
-
-fn repay_type_of(code: i32) -> schedule::RepayType {
-    match code {
-        2 => schedule::RepayType::InterestOnly,
-        3 => schedule::RepayType::Annuity,
-        4 => schedule::RepayType::FlatEqual,
-        _ => schedule::RepayType::Bullet,
-    }
-}
-
-/// `"01"` → `"01"`, `"1"` → `"01"`: otherChannels codes are two digits (API.md §6.3).
 fn other_channels(text: &str) -> Option<String> {
     match text.trim_start_matches('0') {
         "1" | "2" | "3" if text.len() <= 3 && !text.is_empty() => {
@@ -69,18 +37,6 @@ fn purpose(text: &str) -> Option<String> {
 }
 
 /// 23:59:59 UTC+8 of a due date, in epoch milliseconds (a period is due until then).
-pub fn due_at_ms(due_date: &str) -> i64 {
-    NaiveDate::parse_from_str(due_date, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| {
-            d.and_time(NaiveTime::from_hms_opt(23, 59, 59)?)
-                .and_local_timezone(cst())
-                .single()
-        })
-        .map(|t| t.timestamp_millis())
-        .unwrap_or(0)
-}
-
 pub fn application_proto(a: &ApplicationRow) -> pb::Application {
     let release_time = a.released_at.map(format_datetime_cst).unwrap_or_default();
     pb::Application {
@@ -111,18 +67,18 @@ pub fn application_proto(a: &ApplicationRow) -> pb::Application {
     }
 }
 
-pub fn period_proto(p: &PeriodRow) -> pb::PlanPeriod {
-    pb::PlanPeriod {
+pub fn period_proto(p: &PeriodRow) -> Result<pb::PlanPeriod, LoanError> {
+    Ok(pb::PlanPeriod {
         id: p.id.clone(),
         period_num: p.period_num as u32,
-        due_at: due_at_ms(&p.due_date),
+        due_at: stored::due_at_ms(&p.due_date)?,
         due_principal: format_amount(p.principal_fen),
         due_interest: format_amount(p.interest_fen),
         fee: format_amount(p.fee_fen),
         due_amount: format_amount(p.principal_fen + p.interest_fen + p.fee_fen),
         application_id: p.application_id.clone(),
-        repay_status: p.status,
-    }
+        repay_status: stored::period_status(p.status)?.into(),
+    })
 }
 
 /// Offset and limit of a requested page (1 and 10 by default).
@@ -203,10 +159,10 @@ impl LoanCore {
             penalty_rate_ppm: product.penalty_rate,
             fee_rate_ppm: product.fee_rate,
             term_count: accepted.term_count as i32,
-            term_unit: unit_code(accepted.term_unit),
+            term_unit: stored::term_unit_code(accepted.term_unit),
             repay_term_count: accepted.repay_term_count as i32,
-            repay_term_unit: unit_code(accepted.repay_term_unit),
-            repay_type: repay_type_code(accepted.repay_type),
+            repay_term_unit: stored::term_unit_code(accepted.repay_term_unit),
+            repay_type: stored::repay_type_code(accepted.repay_type),
             purpose,
             other_channels,
             // Personal data at rest: where the borrower was and whom they know.
@@ -222,7 +178,7 @@ impl LoanCore {
         };
         let id = row.id.clone();
         let event = OutboxEvent::new(
-            outbox::SUBMITTED,
+            LoanEventKind::Submitted,
             &row.user_id,
             &row.mobile,
             &row.product_name,
@@ -259,17 +215,17 @@ impl LoanCore {
             .plan(&r.user_id, &r.application_id, page(r.page.as_ref()))
             .await?;
         Ok(pb::PlanPage {
-            items: rows.iter().map(period_proto).collect(),
+            items: rows.iter().map(period_proto).collect::<Result<_, _>>()?,
             total: total as u64,
         })
     }
 
     pub async fn review(&self, r: &pb::ReviewRequest) -> Result<(), LoanError> {
-        let action = match r.decision.as_str() {
-            "start" => Action::StartReview,
-            "approve" => Action::Approve,
-            "reject" => Action::Reject,
-            _ => return Err(LoanError::InvalidField("decision")),
+        let action = match r.decision() {
+            pb::ReviewDecision::Start => Action::StartReview,
+            pb::ReviewDecision::Approve => Action::Approve,
+            pb::ReviewDecision::Reject => Action::Reject,
+            pb::ReviewDecision::Unspecified => return Err(LoanError::InvalidField("decision")),
         };
         let app = self
             .store
@@ -277,15 +233,15 @@ impl LoanCore {
             .await?
             .ok_or(LoanError::ApplicationNotFound)?;
         let from = Status::from_code(app.status).ok_or(LoanError::IllegalTransition)?;
-        let to = transition(from, action).ok_or(LoanError::IllegalTransition)?;
+        let step = transition(from, action).ok_or(LoanError::IllegalTransition)?;
         let approval = match action {
             Action::Approve => Some(self.approved_terms(&app, r)?),
             _ => None,
         };
         let now = self.clock.now_ms();
-        let event = match to {
-            Status::Approved => Some(outbox::APPROVED),
-            Status::Rejected => Some(outbox::REJECTED),
+        let event = match step.to() {
+            Status::Approved => Some(LoanEventKind::Approved),
+            Status::Rejected => Some(LoanEventKind::Rejected),
             _ => None,
         }
         .map(|kind| {
@@ -301,8 +257,7 @@ impl LoanCore {
             )
         });
         let change = StatusChange {
-            from,
-            to,
+            step,
             actor: "admin".into(),
             remark: r.remark.clone(),
             approval,
@@ -312,8 +267,8 @@ impl LoanCore {
         if !moved {
             return Err(LoanError::IllegalTransition);
         }
-        tracing::info!(application = %app.code, from = from.code(), to = to.code(), "application reviewed");
-        count_transition(to.name());
+        tracing::info!(application = %app.code, from = from.code(), to = step.to().code(), "application reviewed");
+        count_transition(step.to().name());
         Ok(())
     }
 
@@ -358,9 +313,9 @@ impl LoanCore {
             .application(&r.application_id)
             .await?
             .ok_or(LoanError::ApplicationNotFound)?;
-        if Status::from_code(app.status) != Some(Status::Approved) {
-            return Err(LoanError::IllegalTransition);
-        }
+        let step = Status::from_code(app.status)
+            .and_then(|from| transition(from, Action::Disburse))
+            .ok_or(LoanError::IllegalTransition)?;
         let today = self.clock.today();
         let release = match r.release_date.as_str() {
             "" => today,
@@ -373,42 +328,43 @@ impl LoanCore {
         let accepted = terms::AcceptedTerms {
             amount_fen: principal,
             rate_ppm: app.rate_ppm,
-            term_unit: unit_of(app.auth_term_unit.unwrap_or(app.term_unit)),
+            term_unit: stored::term_unit(app.auth_term_unit.unwrap_or(app.term_unit))?,
             term_count: app.auth_term_count.unwrap_or(app.term_count) as u32,
-            repay_term_unit: unit_of(app.repay_term_unit),
+            repay_term_unit: stored::term_unit(app.repay_term_unit)?,
             repay_term_count: app.repay_term_count as u32,
-            repay_type: repay_type_of(app.repay_type),
+            repay_type: stored::repay_type(app.repay_type)?,
         };
         let fee_product = ProductInfo {
             fee_rate: app.fee_rate_ppm,
             ..Default::default()
         };
         let plan = schedule::build(&quote::loan_terms(&fee_product, &accepted, release));
-        let to_fen = |v| cashloan_runtime::money::to_fen(v).unwrap_or(0);
         let periods = plan
             .periods
             .iter()
-            .map(|p| PeriodRow {
-                id: new_id(),
-                application_id: app.id.clone(),
-                user_id: app.user_id.clone(),
-                period_num: p.num as i32,
-                due_date: p.due_date.to_string(),
-                principal_fen: to_fen(p.principal),
-                interest_fen: to_fen(p.interest),
-                fee_fen: to_fen(p.fee),
-                status: 0,
-                paid_at: None,
-                paid_date: None,
-                paid_principal_fen: None,
-                paid_interest_fen: None,
-                paid_fee_fen: None,
-                paid_penalty_fen: None,
-                repayment_id: None,
-                reminder_sent: false,
-                overdue_sent: false,
+            .map(|p| {
+                Ok(PeriodRow {
+                    id: new_id(),
+                    application_id: app.id.clone(),
+                    user_id: app.user_id.clone(),
+                    period_num: p.num as i32,
+                    due_date: p.due_date.to_string(),
+                    principal_fen: stored::fen(p.principal)?,
+                    interest_fen: stored::fen(p.interest)?,
+                    fee_fen: stored::fen(p.fee)?,
+                    status: stored::UNPAID,
+                    paid_at: None,
+                    paid_date: None,
+                    paid_principal_fen: None,
+                    paid_interest_fen: None,
+                    paid_fee_fen: None,
+                    paid_penalty_fen: None,
+                    repayment_id: None,
+                    reminder_sent: false,
+                    overdue_sent: false,
+                })
             })
-            .collect();
+            .collect::<Result<Vec<_>, LoanError>>()?;
         let card = self
             .auth
             .clone()
@@ -422,7 +378,7 @@ impl LoanCore {
         let payout = (self.channel.clone(), card, principal);
         let now = self.clock.now_ms();
         let event = OutboxEvent::new(
-            outbox::DISBURSED,
+            LoanEventKind::Disbursed,
             &app.user_id,
             &app.mobile,
             &app.product_name,
@@ -432,7 +388,7 @@ impl LoanCore {
         );
         if !self
             .store
-            .disburse(&app.id, release.to_string(), periods, payout, event, now)
+            .disburse(&app.id, step, release.to_string(), periods, payout, event, now)
             .await?
         {
             return Err(LoanError::IllegalTransition);
@@ -472,11 +428,5 @@ mod tests {
         assert_eq!(other_channels("03").as_deref(), Some("03"));
         assert_eq!(other_channels("04"), None);
         assert_eq!(other_channels(""), None);
-    }
-
-    #[test]
-    fn a_period_is_due_until_the_end_of_its_day_in_china() {
-        // 2026-03-10 23:59:59 UTC+8 = 2026-03-10 15:59:59 UTC
-        assert_eq!(due_at_ms("2026-03-10"), 1_773_158_399_000);
     }
 }

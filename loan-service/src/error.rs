@@ -36,6 +36,9 @@ pub enum LoanError {
     EarlierPeriodUnpaid,
     #[error("the deduction was declined")]
     DeductionFailed,
+    /// A stored code or date that means nothing: the row is wrong, never guessed at.
+    #[error("corrupt stored value: {0}")]
+    Corrupt(&'static str),
     #[error(transparent)]
     Database(#[from] cashloan_runtime::db::DbError),
     #[error("downstream service failed: {0}")]
@@ -87,6 +90,10 @@ impl From<LoanError> for Status {
                 Reason::DeductionFailed,
                 "deduction declined",
             ),
+            LoanError::Corrupt(what) => {
+                tracing::error!(what, "corrupt stored value");
+                Status::internal("internal error")
+            }
             LoanError::Downstream(e) => unavailable(e),
             LoanError::Database(e) => unavailable(e),
         }

@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use cashloan_proto::message::v1::LoanEventKind;
 use cashloan_runtime::clock::Clock;
 use cashloan_runtime::db::{self, DbConn, DbPool};
 use cashloan_runtime::money::format_amount;
@@ -21,18 +22,41 @@ use crate::schema::{applications, outbox, repayment_periods};
 /// (period id, user id, due date, principal, interest, fee, mobile, product, application code).
 type DuePeriod = (String, String, String, i64, i64, i64, String, String, String);
 
-pub const REMINDER: i32 = 15;
-pub const OVERDUE: i32 = 17;
+/// The two notices a period can need.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// 15 还款提醒, the day before the due date.
+    Reminder,
+    /// 17 逾期催收, the day after a missed one.
+    Overdue,
+}
+
+impl Notice {
+    fn kind(self) -> LoanEventKind {
+        match self {
+            Self::Reminder => LoanEventKind::RepaymentDue,
+            Self::Overdue => LoanEventKind::Overdue,
+        }
+    }
+
+    /// The prefix of the event id, one per period and notice.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Reminder => "reminder",
+            Self::Overdue => "overdue",
+        }
+    }
+}
 
 /// Periods handled per round; the next round goes on.
 const BATCH: i64 = 500;
 
 /// The notice an unpaid period due on `due` needs on `today`, if any. Dates are ISO text.
-pub fn notice_for(due: &str, today: &str, tomorrow: &str) -> Option<i32> {
+pub fn notice_for(due: &str, today: &str, tomorrow: &str) -> Option<Notice> {
     if due < today {
-        Some(OVERDUE)
+        Some(Notice::Overdue)
     } else if due <= tomorrow {
-        Some(REMINDER)
+        Some(Notice::Reminder)
     } else {
         None
     }
@@ -70,11 +94,11 @@ pub async fn run_once(pool: &DbPool, clock: &Clock) -> Result<usize, LoanError> 
             .load(conn)?;
         let mut created = 0;
         for (period_id, user_id, due_date, principal, interest, fee, mobile, product, code) in due {
-            let Some(kind) = notice_for(&due_date, &today, &tomorrow) else {
+            let Some(notice) = notice_for(&due_date, &today, &tomorrow) else {
                 continue;
             };
             let mut event = OutboxEvent::new(
-                kind,
+                notice.kind(),
                 &user_id,
                 &mobile,
                 &product,
@@ -82,18 +106,17 @@ pub async fn run_once(pool: &DbPool, clock: &Clock) -> Result<usize, LoanError> 
                 format_amount(principal + interest + fee),
                 now,
             );
-            let name = if kind == REMINDER { "reminder" } else { "overdue" };
-            event.id = format!("{name}:{period_id}");
+            event.id = format!("{}:{period_id}", notice.name());
             event.event_date = due_date;
             let written = conn.transaction(|conn| {
                 diesel::insert_into(outbox::table).values(event).execute(conn)?;
-                mark_sent(conn, &period_id, kind)
+                mark_sent(conn, &period_id, notice)
             });
             match written {
                 Ok(()) => created += 1,
                 // Another replica wrote it first (or a flag was lost): the notice exists.
                 Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
-                    mark_sent(conn, &period_id, kind)?
+                    mark_sent(conn, &period_id, notice)?
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -103,9 +126,9 @@ pub async fn run_once(pool: &DbPool, clock: &Clock) -> Result<usize, LoanError> 
     .await?)
 }
 
-fn mark_sent(conn: &mut DbConn, period_id: &str, kind: i32) -> QueryResult<()> {
+fn mark_sent(conn: &mut DbConn, period_id: &str, notice: Notice) -> QueryResult<()> {
     let period = repayment_periods::table.find(period_id);
-    if kind == REMINDER {
+    if notice == Notice::Reminder {
         diesel::update(period)
             .set(repayment_periods::reminder_sent.eq(true))
             .execute(conn)?;
@@ -142,11 +165,11 @@ mod tests {
     fn each_day_has_its_notice() {
         let (today, tomorrow) = ("2026-12-10", "2026-12-11");
         assert_eq!(notice_for("2026-12-12", today, tomorrow), None);
-        assert_eq!(notice_for("2026-12-11", today, tomorrow), Some(REMINDER));
+        assert_eq!(notice_for("2026-12-11", today, tomorrow), Some(Notice::Reminder));
         // Missed the day before: still reminded on the due date.
-        assert_eq!(notice_for("2026-12-10", today, tomorrow), Some(REMINDER));
-        assert_eq!(notice_for("2026-12-09", today, tomorrow), Some(OVERDUE));
+        assert_eq!(notice_for("2026-12-10", today, tomorrow), Some(Notice::Reminder));
+        assert_eq!(notice_for("2026-12-09", today, tomorrow), Some(Notice::Overdue));
         // Missed the day after: told on any later day.
-        assert_eq!(notice_for("2026-11-30", today, tomorrow), Some(OVERDUE));
+        assert_eq!(notice_for("2026-11-30", today, tomorrow), Some(Notice::Overdue));
     }
 }

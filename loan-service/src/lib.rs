@@ -14,6 +14,7 @@ mod repayments;
 pub mod schedule;
 mod schema;
 mod store;
+pub mod stored;
 pub mod terms;
 
 use std::time::Duration;

@@ -58,18 +58,37 @@ impl Status {
     }
 }
 
+/// A legal move. Only `transition` makes one, and the store applies nothing else, so every
+/// status change passes the one rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Move {
+    from: Status,
+    to: Status,
+}
+
+impl Move {
+    pub fn from(self) -> Status {
+        self.from
+    }
+
+    pub fn to(self) -> Status {
+        self.to
+    }
+}
+
 /// Where `action` takes an application in `from`, or None when the move is illegal.
-pub fn transition(from: Status, action: Action) -> Option<Status> {
+pub fn transition(from: Status, action: Action) -> Option<Move> {
     use Action::*;
     use Status::*;
-    match (from, action) {
-        (Pending, StartReview) => Some(Reviewing),
-        (Pending | Reviewing, Approve) => Some(Approved),
-        (Pending | Reviewing, Reject) => Some(Rejected),
-        (Approved, Disburse) => Some(Disbursed),
-        (Disbursed, PayOff) => Some(PaidOff),
-        _ => None,
-    }
+    let to = match (from, action) {
+        (Pending, StartReview) => Reviewing,
+        (Pending | Reviewing, Approve) => Approved,
+        (Pending | Reviewing, Reject) => Rejected,
+        (Approved, Disburse) => Disbursed,
+        (Disbursed, PayOff) => PaidOff,
+        _ => return None,
+    };
+    Some(Move { from, to })
 }
 
 #[cfg(test)]
@@ -117,8 +136,9 @@ mod tests {
     fn statuses_only_move_forward() {
         for s in ALL {
             for a in ACTIONS {
-                if let Some(to) = transition(s, a) {
-                    assert!(to.code() > s.code(), "{s:?} → {to:?}");
+                if let Some(step) = transition(s, a) {
+                    assert_eq!(step.from(), s);
+                    assert!(step.to().code() > s.code(), "{s:?} → {:?}", step.to());
                 }
             }
         }

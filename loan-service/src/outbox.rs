@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use cashloan_proto::message::v1::message_client::MessageClient;
-use cashloan_proto::message::v1::LoanEvent;
+use cashloan_proto::message::v1::{LoanEvent, LoanEventKind};
 use cashloan_runtime::clock::Clock;
 use cashloan_runtime::db::{self, DbConn, DbPool};
 use cashloan_runtime::grpc::GrpcChannel;
@@ -17,19 +17,13 @@ use tracing::Instrument;
 use crate::error::LoanError;
 use crate::schema::outbox;
 
-/// Message types of API.md §6.5 that loan events produce.
-pub const SUBMITTED: i32 = 11;
-pub const APPROVED: i32 = 12;
-pub const REJECTED: i32 = 13;
-pub const DISBURSED: i32 = 14;
-pub const REPAID: i32 = 16;
-
 #[derive(Clone, Debug, Insertable, Queryable)]
 #[diesel(table_name = outbox)]
 pub struct OutboxEvent {
     pub id: String,
     pub user_id: String,
     pub mobile: String,
+    /// A `LoanEventKind`; its numbers are the message types of API.md §6.5.
     pub kind: i32,
     pub product_name: String,
     pub application_code: String,
@@ -45,7 +39,7 @@ pub struct OutboxEvent {
 
 impl OutboxEvent {
     pub fn new(
-        kind: i32,
+        kind: LoanEventKind,
         user_id: &str,
         mobile: &str,
         product: &str,
@@ -57,7 +51,7 @@ impl OutboxEvent {
             id: uuid::Uuid::new_v4().to_string(),
             user_id: user_id.to_owned(),
             mobile: mobile.to_owned(),
-            kind,
+            kind: kind.into(),
             product_name: product.to_owned(),
             application_code: code.to_owned(),
             amount,
@@ -248,7 +242,7 @@ mod tests {
             let mut conn = pool.get().unwrap();
             for i in 0..300 {
                 let event = OutboxEvent::new(
-                    SUBMITTED,
+                    LoanEventKind::Submitted,
                     "u",
                     "13800138000",
                     "p",

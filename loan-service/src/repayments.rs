@@ -7,23 +7,26 @@
 
 use cashloan_proto::auth::v1::UserRef;
 use cashloan_proto::loan::v1 as pb;
+use cashloan_proto::loan::v1::PeriodStatus;
+use cashloan_proto::message::v1::LoanEventKind;
 use cashloan_runtime::money::format_amount;
-use chrono::NaiveDate;
 
 use crate::charges::{self, Charge, PlanPeriod};
 use crate::error::LoanError;
+use crate::lifecycle::{transition, Action, Status};
 use crate::store::{PeriodRow, RepaymentRecord};
+use crate::stored;
 use crate::LoanCore;
 
-fn plan_period(p: &PeriodRow) -> PlanPeriod {
-    PlanPeriod {
+fn plan_period(p: &PeriodRow) -> Result<PlanPeriod, LoanError> {
+    Ok(PlanPeriod {
         period_num: p.period_num,
-        due_date: NaiveDate::parse_from_str(&p.due_date, "%Y-%m-%d").unwrap_or(NaiveDate::MIN),
+        due_date: stored::due_date(&p.due_date)?,
         principal_fen: p.principal_fen,
         interest_fen: p.interest_fen,
         fee_fen: p.fee_fen,
-        paid: p.status == 1,
-    }
+        paid: stored::period_status(p.status)? == PeriodStatus::Paid,
+    })
 }
 
 impl LoanCore {
@@ -33,7 +36,7 @@ impl LoanCore {
             .period(&r.user_id, &r.period_id)
             .await?
             .ok_or(LoanError::RepaymentNotFound)?;
-        if period.status == 1 {
+        if stored::period_status(period.status)? == PeriodStatus::Paid {
             return Err(LoanError::AlreadyPaid);
         }
         let app = self
@@ -43,25 +46,34 @@ impl LoanCore {
             .ok_or(LoanError::RepaymentNotFound)?;
         let periods = self.store.periods_of(&app.id).await?;
         // Read again with the whole plan: a concurrent call may have paid it meanwhile.
-        if periods.iter().any(|p| p.id == period.id && p.status == 1) {
+        let plan: Vec<PlanPeriod> = periods.iter().map(plan_period).collect::<Result<_, _>>()?;
+        if plan.iter().any(|p| p.period_num == period.period_num && p.paid) {
             return Err(LoanError::AlreadyPaid);
         }
-        let plan: Vec<PlanPeriod> = periods.iter().map(plan_period).collect();
         let today = self.clock.today();
-        let charged: Vec<(i32, Charge)> = match r.kind.as_str() {
-            "current" => {
+        let kind = r.kind();
+        let charged: Vec<(i32, Charge)> = match kind {
+            pb::RepayKind::Current => {
                 let earliest = plan.iter().find(|p| !p.paid).map(|p| p.period_num);
                 if earliest != Some(period.period_num) {
                     return Err(LoanError::EarlierPeriodUnpaid);
                 }
                 vec![(
                     period.period_num,
-                    charges::current(&plan_period(&period), app.penalty_rate_ppm, today),
+                    charges::current(&plan_period(&period)?, app.penalty_rate_ppm, today),
                 )]
             }
-            "all" => charges::pay_off(&plan, app.penalty_rate_ppm, today),
-            _ => return Err(LoanError::InvalidField("repayType")),
+            pb::RepayKind::All => charges::pay_off(&plan, app.penalty_rate_ppm, today),
+            pb::RepayKind::Unspecified => return Err(LoanError::InvalidField("repayType")),
         };
+        let kind_name = if kind == pb::RepayKind::All {
+            "all"
+        } else {
+            "current"
+        };
+        let pay_off = Status::from_code(app.status)
+            .and_then(|from| transition(from, Action::PayOff))
+            .ok_or(LoanError::IllegalTransition)?;
         if charged.is_empty() {
             return Err(LoanError::AlreadyPaid);
         }
@@ -89,7 +101,7 @@ impl LoanCore {
         let total = charges::sum(&charged).total();
         let now = self.clock.now_ms();
         let event = crate::outbox::OutboxEvent::new(
-            crate::outbox::REPAID,
+            LoanEventKind::Repaid,
             &r.user_id,
             &app.mobile,
             &app.product_name,
@@ -100,7 +112,8 @@ impl LoanCore {
         let record = RepaymentRecord {
             application_id: app.id.clone(),
             user_id: r.user_id.clone(),
-            kind: r.kind.clone(),
+            kind: kind_name,
+            pay_off,
             claims,
             paid_at: now,
             paid_date: today.to_string(),
@@ -109,9 +122,9 @@ impl LoanCore {
         self.store
             .record_repayment(record, self.channel.clone(), card)
             .await?;
-        tracing::info!(application = %app.code, kind = %r.kind, amount = %format_amount(total), "repaid");
+        tracing::info!(application = %app.code, kind = kind_name, amount = %format_amount(total), "repaid");
         let metrics = cashloan_runtime::metrics::global();
-        let kind = [("kind", if r.kind == "all" { "all" } else { "current" })];
+        let kind = [("kind", kind_name)];
         metrics.count("cashloan_repayments_total", "Repayments by kind.", &kind, 1);
         metrics.count(
             "cashloan_repaid_fen_total",
@@ -127,18 +140,20 @@ impl LoanCore {
         let today = self.clock.today();
         let (rows, total) = self
             .store
-            .repayment_list(&r.user_id, r.condition, today, bounds)
+            .repayment_list(&r.user_id, r.condition(), today, bounds)
             .await?;
         let mut items = Vec::with_capacity(rows.len());
         for p in rows {
             let Some(app) = self.store.application(&p.application_id).await? else {
                 continue;
             };
-            let paid = p.status == 1;
+            let status = stored::period_status(p.status)?;
+            let paid = status == PeriodStatus::Paid;
             let penalty = if paid {
-                p.paid_penalty_fen.unwrap_or(0)
+                p.paid_penalty_fen
+                    .ok_or(LoanError::Corrupt("paid period without its penalty"))?
             } else {
-                charges::penalty_fen(&plan_period(&p), app.penalty_rate_ppm, today)
+                charges::penalty_fen(&plan_period(&p)?, app.penalty_rate_ppm, today)
             };
             let due_total = p.principal_fen + p.interest_fen + p.fee_fen + penalty;
             items.push(pb::RepaymentItem {
@@ -147,7 +162,7 @@ impl LoanCore {
                 code: app.code.clone(),
                 period_num: p.period_num as u32,
                 due_repay_date: format!("{} 23:59:59", p.due_date),
-                repay_status: p.status,
+                repay_status: status.into(),
                 apply_amount: format_amount(app.amount_fen),
                 due_principal: format_amount(p.principal_fen),
                 due_interest: format_amount(p.interest_fen),
@@ -189,11 +204,12 @@ impl LoanCore {
                 .store
                 .application(&p.application_id)
                 .await?
-                .map_or(0, |a| a.penalty_rate_ppm);
+                .ok_or(LoanError::Corrupt("period without its application"))?
+                .penalty_rate_ppm;
             owed += p.principal_fen
                 + p.interest_fen
                 + p.fee_fen
-                + charges::penalty_fen(&plan_period(&p), penalty_rate, today);
+                + charges::penalty_fen(&plan_period(&p)?, penalty_rate, today);
         }
         Ok(pb::UserCenterReply {
             masked_real_name: status.masked_real_name,

@@ -9,9 +9,10 @@ use tracing::Instrument;
 use crate::channel::{ChannelError, PaymentChannel};
 use crate::charges::Charge;
 use crate::error::LoanError;
-use crate::lifecycle::Status;
+use crate::lifecycle::{Move, Status};
 use crate::outbox::OutboxEvent;
 use crate::schema::{application_history, applications, credit_lines, outbox, repayment_periods, repayments};
+use cashloan_proto::loan::v1::ListCondition;
 
 #[derive(Clone)]
 pub struct Store {
@@ -111,8 +112,7 @@ pub struct NewApplication {
 
 /// One move of an application's status, by whom and why.
 pub struct StatusChange {
-    pub from: Status,
-    pub to: Status,
+    pub step: Move,
     pub actor: String,
     pub remark: String,
     /// (approved amount in fen, term count, term unit) of an approval.
@@ -388,14 +388,13 @@ impl Store {
     /// caller moved it first. An approval also records the approved amount and term.
     pub async fn move_status(&self, id: &str, change: StatusChange, now: i64) -> Result<bool, LoanError> {
         let StatusChange {
-            from,
-            to,
+            step,
             actor,
             remark,
             approval,
             event,
         } = change;
-        let id = id.to_owned();
+        let (id, from, to) = (id.to_owned(), step.from(), step.to());
         Ok(db::run(&self.pool, move |conn| {
             conn.transaction(|conn| {
                 let target = applications::table
@@ -445,9 +444,11 @@ impl Store {
 
     /// 2 → 4, the plan and the payout, in one transaction: a second disbursement finds the status
     /// moved, and a failed payout leaves the application approved.
+    #[allow(clippy::too_many_arguments)]
     pub async fn disburse(
         &self,
         id: &str,
+        step: Move,
         release_date: String,
         periods: Vec<PeriodRow>,
         payout: (std::sync::Arc<dyn PaymentChannel>, String, i64),
@@ -462,10 +463,10 @@ impl Store {
                 let moved = diesel::update(
                     applications::table
                         .filter(applications::id.eq(id.clone()))
-                        .filter(applications::status.eq(Status::Approved.code())),
+                        .filter(applications::status.eq(step.from().code())),
                 )
                 .set((
-                    applications::status.eq(Status::Disbursed.code()),
+                    applications::status.eq(step.to().code()),
                     applications::release_date.eq(Some(release_date)),
                     applications::released_at.eq(Some(now)),
                     applications::updated_at.eq(now),
@@ -482,8 +483,8 @@ impl Store {
                 }
                 let entry = history(
                     &id,
-                    Some(Status::Approved.code()),
-                    Status::Disbursed.code(),
+                    Some(step.from().code()),
+                    step.to().code(),
                     "admin",
                     "disbursed",
                     now,
@@ -584,12 +585,12 @@ impl Store {
         Ok(values.iter().sum())
     }
 
-    /// A page of the user's periods across loans by due date then period; `condition` as in
-    /// API.md §6.4: 1 paid, 2 unpaid and not overdue, 3 overdue, 4 paid early, else all.
+    /// A page of the user's periods across loans by due date then period, as API.md §6.4's
+    /// condition selects them.
     pub async fn repayment_list(
         &self,
         user_id: &str,
-        condition: i32,
+        condition: ListCondition,
         today: chrono::NaiveDate,
         page: (i64, i64),
     ) -> Result<(Vec<PeriodRow>, i64), LoanError> {
@@ -600,17 +601,17 @@ impl Store {
                     .filter(repayment_periods::user_id.eq(user_id.clone()))
                     .into_boxed();
                 match condition {
-                    1 => q.filter(repayment_periods::status.eq(1)),
-                    2 => q
+                    ListCondition::Paid => q.filter(repayment_periods::status.eq(1)),
+                    ListCondition::Unpaid => q
                         .filter(repayment_periods::status.eq(0))
                         .filter(repayment_periods::due_date.ge(today.clone())),
-                    3 => q
+                    ListCondition::Overdue => q
                         .filter(repayment_periods::status.eq(0))
                         .filter(repayment_periods::due_date.lt(today.clone())),
-                    4 => q
+                    ListCondition::PaidEarly => q
                         .filter(repayment_periods::status.eq(1))
                         .filter(repayment_periods::paid_date.lt(repayment_periods::due_date.nullable())),
-                    _ => q,
+                    ListCondition::All => q,
                 }
             };
             let total: i64 = filtered().count().get_result(conn)?;
@@ -679,7 +680,7 @@ impl Store {
                         repayments::id.eq(repayment_id),
                         repayments::application_id.eq(record.application_id.clone()),
                         repayments::user_id.eq(record.user_id.clone()),
-                        repayments::kind.eq(record.kind.clone()),
+                        repayments::kind.eq(record.kind),
                         repayments::principal_fen.eq(total.principal_fen),
                         repayments::interest_fen.eq(total.interest_fen),
                         repayments::fee_fen.eq(total.fee_fen),
@@ -701,10 +702,10 @@ impl Store {
                     let closed = diesel::update(
                         applications::table
                             .filter(applications::id.eq(record.application_id.clone()))
-                            .filter(applications::status.eq(Status::Disbursed.code())),
+                            .filter(applications::status.eq(record.pay_off.from().code())),
                     )
                     .set((
-                        applications::status.eq(Status::PaidOff.code()),
+                        applications::status.eq(record.pay_off.to().code()),
                         applications::open_slot.eq(None::<String>),
                         applications::updated_at.eq(record.paid_at),
                     ))
@@ -712,8 +713,8 @@ impl Store {
                     if closed == 1 {
                         let entry = history(
                             &record.application_id,
-                            Some(Status::Disbursed.code()),
-                            Status::PaidOff.code(),
+                            Some(record.pay_off.from().code()),
+                            record.pay_off.to().code(),
                             &record.user_id,
                             "paid off",
                             record.paid_at,
@@ -742,7 +743,10 @@ impl Store {
 pub struct RepaymentRecord {
     pub application_id: String,
     pub user_id: String,
-    pub kind: String,
+    /// `repayments.kind`: `current` or `all`.
+    pub kind: &'static str,
+    /// The move a repayment that leaves nothing unpaid makes.
+    pub pay_off: Move,
     /// (period id, charge) of every period paid.
     pub claims: Vec<(String, Charge)>,
     pub paid_at: i64,

@@ -71,7 +71,7 @@ pub fn cents(value: Decimal) -> Decimal {
 
 /// A decimal amount in fen, rounded half-up to the cent; None when out of range.
 pub fn to_fen(value: Decimal) -> Option<i64> {
-    (cents(value) * Decimal::ONE_HUNDRED).to_i64()
+    cents(value).checked_mul(Decimal::ONE_HUNDRED)?.to_i64()
 }
 
 #[cfg(test)]

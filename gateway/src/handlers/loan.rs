@@ -246,12 +246,25 @@ pub async fn plan(gw: Data<Gateway>, call: Call) -> Outcome {
         .items
         .iter()
         .map(|p| {
-            json!({"repayId": p.id, "periodNum": p.period_num, "dueRepayDate": p.due_at, "duePrincipal": p.due_principal,
+            Ok(json!({"repayId": p.id, "periodNum": p.period_num, "dueRepayDate": p.due_at, "duePrincipal": p.due_principal,
                 "dueInterest": p.due_interest, "fee": p.fee, "dueAmount": p.due_amount,
-                "loanProductApplyId": p.application_id, "repayStatus": p.repay_status.to_string()})
+                "loanProductApplyId": p.application_id, "repayStatus": repay_status(p.repay_status())?}))
         })
-        .collect();
+        .collect::<Result<_, Failure>>()?;
     Ok(paged("0000", "查询成功", items, page, reply.total))
+}
+
+/// A period's repayStatus on the wire; a status this gateway cannot show is a fault, not a guess.
+fn repay_status(status: pb::PeriodStatus) -> Result<&'static str, Failure> {
+    match status {
+        pb::PeriodStatus::Unpaid => Ok("0"),
+        pb::PeriodStatus::Paid => Ok("1"),
+        pb::PeriodStatus::Processing => Ok("2"),
+        pb::PeriodStatus::Unspecified => {
+            tracing::error!("a period without a status");
+            Err(crate::codes::system_error())
+        }
+    }
 }
 
 /// #26: the caller's periods across loans; condition 0/absent all, 1 paid, 2 unpaid and not
@@ -259,20 +272,22 @@ pub async fn plan(gw: Data<Gateway>, call: Call) -> Outcome {
 pub async fn repayments(gw: Data<Gateway>, call: Call) -> Outcome {
     let page = page_request(&call.body)?;
     let condition = match call.body.get("condition") {
-        None | Some(Value::Null) => 0,
+        None | Some(Value::Null) => pb::ListCondition::All,
         Some(v) => {
             let text = v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
-            let normalized = text.trim_start_matches('0');
-            match normalized {
-                "" if !text.is_empty() => 0,
-                "1" | "2" | "3" | "4" => normalized.parse().unwrap_or(0),
+            match text.trim_start_matches('0') {
+                "" if !text.is_empty() => pb::ListCondition::All,
+                "1" => pb::ListCondition::Paid,
+                "2" => pb::ListCondition::Unpaid,
+                "3" => pb::ListCondition::Overdue,
+                "4" => pb::ListCondition::PaidEarly,
                 _ => return Err(bad_field("condition")),
             }
         }
     };
     let request = pb::ListRepaymentsRequest {
         user_id: call.user()?.user_id.clone(),
-        condition,
+        condition: condition.into(),
         page: proto_page(page),
     };
     let reply = gw
@@ -286,13 +301,13 @@ pub async fn repayments(gw: Data<Gateway>, call: Call) -> Outcome {
         .items
         .iter()
         .map(|r| {
-            json!({"id": r.id, "productName": r.product_name, "code": r.code, "periodNum": r.period_num,
-                "dueRepayDate": r.due_repay_date, "repayStatus": r.repay_status.to_string(), "applyAmount": r.apply_amount,
+            Ok(json!({"id": r.id, "productName": r.product_name, "code": r.code, "periodNum": r.period_num,
+                "dueRepayDate": r.due_repay_date, "repayStatus": repay_status(r.repay_status())?, "applyAmount": r.apply_amount,
                 "duePrincipal": r.due_principal, "dueInterest": r.due_interest, "duePenalty": r.due_penalty,
                 "dueFeeAmount": r.due_fee_amount, "dueTotalAmount": r.due_total_amount,
-                "needPayTotalAmount": r.need_pay_total_amount, "contractUrl": ""})
+                "needPayTotalAmount": r.need_pay_total_amount, "contractUrl": ""}))
         })
-        .collect();
+        .collect::<Result<_, Failure>>()?;
     Ok(paged("0000", "查询成功", items, page, reply.total))
 }
 
@@ -321,14 +336,15 @@ pub async fn user_center(gw: Data<Gateway>, call: Call) -> Outcome {
 /// #36: `current` pays the period, `all` the whole loan; never twice.
 pub async fn repay(gw: Data<Gateway>, call: Call) -> Outcome {
     let f = call.fields();
-    let kind = f.text("repayType")?;
-    if kind != "current" && kind != "all" {
-        return Err(bad_field("repayType"));
-    }
+    let kind = match f.text("repayType")? {
+        "current" => pb::RepayKind::Current,
+        "all" => pb::RepayKind::All,
+        _ => return Err(bad_field("repayType")),
+    };
     let request = pb::RepayRequest {
         user_id: call.user()?.user_id.clone(),
         period_id: f.text("id")?.to_owned(),
-        kind: kind.to_owned(),
+        kind: kind.into(),
     };
     gw.loan
         .clone()
