@@ -14,7 +14,7 @@ use cashloan_runtime::money::format_amount;
 use crate::charges::{self, Charge, PlanPeriod};
 use crate::error::LoanError;
 use crate::lifecycle::{transition, Action, Status};
-use crate::store::{PeriodRow, RepaymentRecord};
+use crate::store::{PeriodRow, RepaymentRecord, RepaymentRow};
 use crate::stored;
 use crate::LoanCore;
 
@@ -143,27 +143,31 @@ impl LoanCore {
             .repayment_list(&r.user_id, r.condition(), today, bounds)
             .await?;
         let mut items = Vec::with_capacity(rows.len());
-        for p in rows {
-            let Some(app) = self.store.application(&p.application_id).await? else {
-                continue;
-            };
+        for RepaymentRow {
+            period: p,
+            product_name,
+            code,
+            amount_fen,
+            penalty_rate_ppm,
+        } in rows
+        {
             let status = stored::period_status(p.status)?;
             let paid = status == PeriodStatus::Paid;
             let penalty = if paid {
                 p.paid_penalty_fen
                     .ok_or(LoanError::Corrupt("paid period without its penalty"))?
             } else {
-                charges::penalty_fen(&plan_period(&p)?, app.penalty_rate_ppm, today)
+                charges::penalty_fen(&plan_period(&p)?, penalty_rate_ppm, today)
             };
             let due_total = p.principal_fen + p.interest_fen + p.fee_fen + penalty;
             items.push(pb::RepaymentItem {
                 id: p.id.clone(),
-                product_name: app.product_name.clone(),
-                code: app.code.clone(),
+                product_name,
+                code,
                 period_num: p.period_num as u32,
                 due_repay_date: format!("{} 23:59:59", p.due_date),
                 repay_status: status.into(),
-                apply_amount: format_amount(app.amount_fen),
+                apply_amount: format_amount(amount_fen),
                 due_principal: format_amount(p.principal_fen),
                 due_interest: format_amount(p.interest_fen),
                 due_penalty: format_amount(penalty),
@@ -199,13 +203,7 @@ impl LoanCore {
         };
         let today = self.clock.today();
         let mut owed = 0;
-        for p in self.store.unpaid_periods(user_id).await? {
-            let penalty_rate = self
-                .store
-                .application(&p.application_id)
-                .await?
-                .ok_or(LoanError::Corrupt("period without its application"))?
-                .penalty_rate_ppm;
+        for (p, penalty_rate) in self.store.unpaid_periods(user_id).await? {
             owed += p.principal_fen
                 + p.interest_fen
                 + p.fee_fen

@@ -1,0 +1,184 @@
+//! The repayment plan: made at disbursement, with the payout, and read by period.
+
+use cashloan_runtime::db::{self, DbError};
+use diesel::prelude::*;
+use tracing::Instrument;
+
+use super::applications::history;
+use super::{payment_span, Store, TxError};
+use crate::channel::PaymentChannel;
+use crate::error::LoanError;
+use crate::lifecycle::Move;
+use crate::outbox::OutboxEvent;
+use crate::schema::{application_history, applications, outbox, repayment_periods};
+
+#[derive(Clone, Debug, Queryable, Insertable)]
+#[diesel(table_name = repayment_periods)]
+pub struct PeriodRow {
+    pub id: String,
+    pub application_id: String,
+    pub user_id: String,
+    pub period_num: i32,
+    pub due_date: String,
+    pub principal_fen: i64,
+    pub interest_fen: i64,
+    pub fee_fen: i64,
+    pub status: i32,
+    pub paid_at: Option<i64>,
+    pub paid_date: Option<String>,
+    pub paid_principal_fen: Option<i64>,
+    pub paid_interest_fen: Option<i64>,
+    pub paid_fee_fen: Option<i64>,
+    pub paid_penalty_fen: Option<i64>,
+    pub repayment_id: Option<String>,
+    pub reminder_sent: bool,
+    pub overdue_sent: bool,
+}
+
+impl Store {
+    /// 2 → 4, the plan and the payout, in one transaction: a second disbursement finds the status
+    /// moved, and a failed payout leaves the application approved.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn disburse(
+        &self,
+        id: &str,
+        step: Move,
+        release_date: String,
+        periods: Vec<PeriodRow>,
+        payout: (std::sync::Arc<dyn PaymentChannel>, String, i64),
+        event: OutboxEvent,
+        now: i64,
+    ) -> Result<bool, LoanError> {
+        let id = id.to_owned();
+        let runtime = tokio::runtime::Handle::current();
+        let (channel, card_no, amount_fen) = payout;
+        let outcome = db::run(&self.pool, move |conn| {
+            Ok(conn.transaction(|conn| {
+                let moved = diesel::update(
+                    applications::table
+                        .filter(applications::id.eq(id.clone()))
+                        .filter(applications::status.eq(step.from().code())),
+                )
+                .set((
+                    applications::status.eq(step.to().code()),
+                    applications::release_date.eq(Some(release_date)),
+                    applications::released_at.eq(Some(now)),
+                    applications::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+                if moved != 1 {
+                    return Ok(false);
+                }
+                // One by one: multi-row inserts are not in the common subset of the two backends.
+                for period in periods {
+                    diesel::insert_into(repayment_periods::table)
+                        .values(period)
+                        .execute(conn)?;
+                }
+                let entry = history(
+                    &id,
+                    Some(step.from().code()),
+                    step.to().code(),
+                    "admin",
+                    "disbursed",
+                    now,
+                );
+                diesel::insert_into(application_history::table)
+                    .values(entry)
+                    .execute(conn)?;
+                diesel::insert_into(outbox::table).values(event).execute(conn)?;
+                runtime
+                    .block_on(
+                        channel
+                            .disburse(&card_no, amount_fen, &id)
+                            .instrument(payment_span("payment.disburse")),
+                    )
+                    .map_err(TxError::Channel)?;
+                Ok::<_, TxError>(true)
+            }))
+        })
+        .await?;
+        match outcome {
+            Ok(moved) => Ok(moved),
+            Err(TxError::Db(e)) => Err(DbError::Query(e).into()),
+            Err(TxError::Channel(e)) => Err(LoanError::Downstream(e.to_string())),
+            Err(TxError::AlreadyPaid) => Ok(false),
+        }
+    }
+
+    /// A page of one application's periods (only the owner's), by period number.
+    pub async fn plan(
+        &self,
+        user_id: &str,
+        application_id: &str,
+        page: (i64, i64),
+    ) -> Result<(Vec<PeriodRow>, i64), LoanError> {
+        let (user_id, application_id) = (user_id.to_owned(), application_id.to_owned());
+        Ok(db::run(&self.pool, move |conn| {
+            let filtered = || {
+                repayment_periods::table
+                    .filter(repayment_periods::application_id.eq(application_id.clone()))
+                    .filter(repayment_periods::user_id.eq(user_id.clone()))
+            };
+            let total: i64 = filtered().count().get_result(conn)?;
+            let rows = filtered()
+                .order(repayment_periods::period_num.asc())
+                .offset(page.0)
+                .limit(page.1)
+                .load(conn)?;
+            Ok((rows, total))
+        })
+        .await?)
+    }
+
+    /// One period, only if it is the user's.
+    pub async fn period(&self, user_id: &str, id: &str) -> Result<Option<PeriodRow>, LoanError> {
+        let (user_id, id) = (user_id.to_owned(), id.to_owned());
+        Ok(db::run(&self.pool, move |conn| {
+            Ok(repayment_periods::table
+                .filter(repayment_periods::id.eq(id))
+                .filter(repayment_periods::user_id.eq(user_id))
+                .first(conn)
+                .optional()?)
+        })
+        .await?)
+    }
+
+    pub async fn periods_of(&self, application_id: &str) -> Result<Vec<PeriodRow>, LoanError> {
+        let application_id = application_id.to_owned();
+        Ok(db::run(&self.pool, move |conn| {
+            Ok(repayment_periods::table
+                .filter(repayment_periods::application_id.eq(application_id))
+                .order(repayment_periods::period_num.asc())
+                .load(conn)?)
+        })
+        .await?)
+    }
+
+    /// The user's unpaid periods, each with its loan's penalty rate (millionths).
+    pub async fn unpaid_periods(&self, user_id: &str) -> Result<Vec<(PeriodRow, i64)>, LoanError> {
+        let user_id = user_id.to_owned();
+        Ok(db::run(&self.pool, move |conn| {
+            Ok(repayment_periods::table
+                .inner_join(applications::table.on(applications::id.eq(repayment_periods::application_id)))
+                .filter(repayment_periods::user_id.eq(user_id))
+                .filter(repayment_periods::status.eq(0))
+                .select((repayment_periods::all_columns, applications::penalty_rate_ppm))
+                .load(conn)?)
+        })
+        .await?)
+    }
+
+    /// Principal paid out to the user over all time.
+    pub async fn disbursed_principal(&self, user_id: &str) -> Result<i64, LoanError> {
+        let user_id = user_id.to_owned();
+        let values: Vec<i64> = db::run(&self.pool, move |conn| {
+            Ok(repayment_periods::table
+                .filter(repayment_periods::user_id.eq(user_id))
+                .select(repayment_periods::principal_fen)
+                .load(conn)?)
+        })
+        .await?;
+        Ok(values.iter().sum())
+    }
+}
