@@ -11,9 +11,9 @@ use tonic::Code;
 
 use crate::error::LoanError;
 use crate::lifecycle::{transition, Action, Status};
-use crate::outbox::OutboxEvent;
 use crate::quote;
 use crate::schedule;
+use crate::store::OutboxEvent;
 use crate::store::{new_id, ApplicationRow, NewApplication, PeriodRow, StatusChange};
 use crate::stored;
 use crate::terms;

@@ -9,18 +9,11 @@ use std::time::Duration;
 
 use cashloan_proto::message::v1::LoanEventKind;
 use cashloan_runtime::clock::Clock;
-use cashloan_runtime::db::{self, DbConn, DbPool};
 use cashloan_runtime::money::format_amount;
 use cashloan_runtime::Shutdown;
-use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use crate::error::LoanError;
-use crate::outbox::OutboxEvent;
-use crate::schema::{applications, outbox, repayment_periods};
-
-/// (period id, user id, due date, principal, interest, fee, mobile, product, application code).
-type DuePeriod = (String, String, String, i64, i64, i64, String, String, String);
+use crate::store::{OutboxEvent, Store};
 
 /// The two notices a period can need.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,89 +56,43 @@ pub fn notice_for(due: &str, today: &str, tomorrow: &str) -> Option<Notice> {
 }
 
 /// Writes the notices due today; returns how many were new.
-pub async fn run_once(pool: &DbPool, clock: &Clock) -> Result<usize, LoanError> {
+pub async fn run_once(store: &Store, clock: &Clock) -> Result<usize, LoanError> {
     let today = clock.today();
     let now = clock.now_ms();
     let tomorrow = (today + chrono::Days::new(1)).to_string();
     let today = today.to_string();
-    Ok(db::run(pool, move |conn| {
-        use repayment_periods::dsl as p;
-        let due: Vec<DuePeriod> = repayment_periods::table
-            .inner_join(applications::table.on(applications::id.eq(p::application_id)))
-            .filter(p::status.eq(0))
-            .filter(p::due_date.le(tomorrow.clone()))
-            .filter(
-                (p::due_date.ge(today.clone()).and(p::reminder_sent.eq(false)))
-                    .or(p::due_date.lt(today.clone()).and(p::overdue_sent.eq(false))),
-            )
-            .select((
-                p::id,
-                p::user_id,
-                p::due_date,
-                p::principal_fen,
-                p::interest_fen,
-                p::fee_fen,
-                applications::mobile,
-                applications::product_name,
-                applications::code,
-            ))
-            .order(p::due_date.asc())
-            .limit(BATCH)
-            .load(conn)?;
-        let mut created = 0;
-        for (period_id, user_id, due_date, principal, interest, fee, mobile, product, code) in due {
-            let Some(notice) = notice_for(&due_date, &today, &tomorrow) else {
-                continue;
-            };
-            let mut event = OutboxEvent::new(
-                notice.kind(),
-                &user_id,
-                &mobile,
-                &product,
-                &code,
-                format_amount(principal + interest + fee),
-                now,
-            );
-            event.id = format!("{}:{period_id}", notice.name());
-            event.event_date = due_date;
-            let written = conn.transaction(|conn| {
-                diesel::insert_into(outbox::table).values(event).execute(conn)?;
-                mark_sent(conn, &period_id, notice)
-            });
-            match written {
-                Ok(()) => created += 1,
-                // Another replica wrote it first (or a flag was lost): the notice exists.
-                Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
-                    mark_sent(conn, &period_id, notice)?
-                }
-                Err(e) => return Err(e.into()),
-            }
+    let mut created = 0;
+    for period in store.periods_awaiting_notice(&today, &tomorrow, BATCH).await? {
+        let Some(notice) = notice_for(&period.due_date, &today, &tomorrow) else {
+            continue;
+        };
+        let mut event = OutboxEvent::new(
+            notice.kind(),
+            &period.user_id,
+            &period.mobile,
+            &period.product_name,
+            &period.code,
+            format_amount(period.principal_fen + period.interest_fen + period.fee_fen),
+            now,
+        );
+        event.id = format!("{}:{}", notice.name(), period.id);
+        event.event_date = period.due_date.clone();
+        if store
+            .queue_notice(event, period.id, notice == Notice::Reminder)
+            .await?
+        {
+            created += 1;
         }
-        Ok(created)
-    })
-    .await?)
-}
-
-fn mark_sent(conn: &mut DbConn, period_id: &str, notice: Notice) -> QueryResult<()> {
-    let period = repayment_periods::table.find(period_id);
-    if notice == Notice::Reminder {
-        diesel::update(period)
-            .set(repayment_periods::reminder_sent.eq(true))
-            .execute(conn)?;
-    } else {
-        diesel::update(period)
-            .set(repayment_periods::overdue_sent.eq(true))
-            .execute(conn)?;
     }
-    Ok(())
+    Ok(created)
 }
 
 /// Runs the jobs every `interval` until shutdown.
-pub async fn run(pool: DbPool, clock: Clock, interval: Duration, shutdown: Shutdown) {
+pub async fn run(store: Store, clock: Clock, interval: Duration, shutdown: Shutdown) {
     let stop = shutdown.wait();
     tokio::pin!(stop);
     loop {
-        match run_once(&pool, &clock).await {
+        match run_once(&store, &clock).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(notices = n, "reminders and overdue notices queued"),
             Err(e) => tracing::warn!(error = %e, "notice job failed"),

@@ -146,14 +146,14 @@ pub fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError> {
 /// Serves the service and runs its outbox relay until `shutdown`.
 pub async fn serve(core: LoanCore, listener: TcpListener, shutdown: Shutdown) -> Result<(), StartError> {
     let relay = tokio::spawn(outbox::run_relay(
-        core.store.pool().clone(),
+        core.store.clone(),
         core.messages.clone(),
         core.clock.clone(),
         core.relay_interval,
         shutdown.clone(),
     ));
     let jobs = tokio::spawn(jobs::run(
-        core.store.pool().clone(),
+        core.store.clone(),
         core.clock.clone(),
         core.job_interval,
         shutdown.clone(),

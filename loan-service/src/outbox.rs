@@ -1,114 +1,22 @@
-//! The loan-event outbox and its relay (ARCHITECTURE.md "Data and storage"): events are rows
-//! written with the change that causes them; the relay delivers pending rows to message-service
-//! with retries and backoff. message-service keeps each event id once, so a row delivered twice
-//! (a crash between delivery and marking, or two replicas relaying) still makes one message.
+//! The relay of the loan-event outbox (`store::outbox`): it delivers pending rows to
+//! message-service with retries and backoff. message-service keeps each event id once, so a row
+//! delivered twice (a crash between delivery and marking, or two replicas relaying) still makes
+//! one message.
 
 use std::time::Duration;
 
 use cashloan_proto::message::v1::message_client::MessageClient;
-use cashloan_proto::message::v1::{LoanEvent, LoanEventKind};
 use cashloan_runtime::clock::Clock;
-use cashloan_runtime::db::{self, DbConn, DbPool};
 use cashloan_runtime::grpc::GrpcChannel;
 use cashloan_runtime::Shutdown;
-use diesel::prelude::*;
 use tracing::Instrument;
 
 use crate::error::LoanError;
-use crate::schema::outbox;
-
-#[derive(Clone, Debug, Insertable, Queryable)]
-#[diesel(table_name = outbox)]
-pub struct OutboxEvent {
-    pub id: String,
-    pub user_id: String,
-    pub mobile: String,
-    /// A `LoanEventKind`; its numbers are the message types of API.md §6.5.
-    pub kind: i32,
-    pub product_name: String,
-    pub application_code: String,
-    pub amount: String,
-    pub event_date: String,
-    pub occurred_at: i64,
-    pub delivered_at: Option<i64>,
-    pub attempts: i32,
-    pub next_attempt_at: i64,
-    /// The trace of the request that wrote the event; its delivery continues it.
-    pub traceparent: Option<String>,
-}
-
-impl OutboxEvent {
-    pub fn new(
-        kind: LoanEventKind,
-        user_id: &str,
-        mobile: &str,
-        product: &str,
-        code: &str,
-        amount: String,
-        at: i64,
-    ) -> Self {
-        Self {
-            id: uuid::Uuid::new_v4().to_string(),
-            user_id: user_id.to_owned(),
-            mobile: mobile.to_owned(),
-            kind: kind.into(),
-            product_name: product.to_owned(),
-            application_code: code.to_owned(),
-            amount,
-            event_date: String::new(),
-            occurred_at: at,
-            delivered_at: None,
-            attempts: 0,
-            next_attempt_at: at,
-            traceparent: cashloan_runtime::telemetry::current_traceparent(),
-        }
-    }
-
-    fn to_proto(&self) -> LoanEvent {
-        LoanEvent {
-            event_id: self.id.clone(),
-            user_id: self.user_id.clone(),
-            mobile: self.mobile.clone(),
-            kind: self.kind,
-            product_name: self.product_name.clone(),
-            application_code: self.application_code.clone(),
-            amount: self.amount.clone(),
-            date: self.event_date.clone(),
-            occurred_at: self.occurred_at,
-        }
-    }
-}
+use crate::store::Store;
 
 /// Seconds to wait before the next try: 1, 2, 4 … up to a minute.
 pub fn backoff_secs(attempts: i32) -> i64 {
     (1i64 << attempts.clamp(0, 6)).min(60)
-}
-
-/// How long a relay owns the events it claimed; if it dies, others take them after this.
-const LEASE_MS: i64 = 30_000;
-
-/// Claims up to 100 due events, oldest first, for this relay: their next attempt moves past the
-/// lease so no other relay picks them. On PostgreSQL the rows are locked `FOR UPDATE SKIP
-/// LOCKED`, so replicas claiming at once take different rows instead of waiting; SQLite has one
-/// writer, and one relay.
-fn claim(conn: &mut DbConn, now: i64) -> QueryResult<Vec<OutboxEvent>> {
-    conn.transaction(|conn| {
-        let due = outbox::table
-            .filter(outbox::delivered_at.is_null())
-            .filter(outbox::next_attempt_at.le(now))
-            .order((outbox::occurred_at.asc(), outbox::id.asc()))
-            .limit(100);
-        let events: Vec<OutboxEvent> = match conn {
-            DbConn::Pg(pg) => due.for_update().skip_locked().load(pg)?,
-            DbConn::Sqlite(lite) => due.load(lite)?,
-        };
-        for event in &events {
-            diesel::update(outbox::table.find(&event.id))
-                .set(outbox::next_attempt_at.eq(now + LEASE_MS))
-                .execute(conn)?;
-        }
-        Ok(events)
-    })
 }
 
 /// Whether a failed delivery means message-service cannot take anything now (so the rest of
@@ -125,12 +33,11 @@ fn service_down(status: &tonic::Status) -> bool {
 
 /// Delivers what is due, oldest first; returns how many were delivered.
 pub async fn relay_once(
-    pool: &DbPool,
+    store: &Store,
     messages: &MessageClient<GrpcChannel>,
     clock: &Clock,
 ) -> Result<usize, LoanError> {
-    let now = clock.now_ms();
-    let claimed = db::run(pool, move |conn| Ok(claim(conn, now)?)).await?;
+    let claimed = store.claim_due_events(clock.now_ms()).await?;
     let mut delivered = 0;
     let mut events = claimed.into_iter();
     while let Some(event) = events.next() {
@@ -155,13 +62,7 @@ pub async fn relay_once(
         let now = clock.now_ms();
         match outcome {
             Ok(_) => {
-                db::run(pool, move |conn| {
-                    diesel::update(outbox::table.find(id))
-                        .set(outbox::delivered_at.eq(Some(now)))
-                        .execute(conn)?;
-                    Ok(())
-                })
-                .await?;
+                store.mark_delivered(id, now).await?;
                 delivered += 1;
             }
             Err(status) => {
@@ -173,21 +74,7 @@ pub async fn relay_once(
                 } else {
                     Vec::new()
                 };
-                db::run(pool, move |conn| {
-                    diesel::update(outbox::table.find(id))
-                        .set((
-                            outbox::attempts.eq(outbox::attempts + 1),
-                            outbox::next_attempt_at.eq(next),
-                        ))
-                        .execute(conn)?;
-                    for (id, due) in release {
-                        diesel::update(outbox::table.find(id))
-                            .set(outbox::next_attempt_at.eq(due))
-                            .execute(conn)?;
-                    }
-                    Ok(())
-                })
-                .await?;
+                store.retry_later(id, next, release).await?;
             }
         }
     }
@@ -196,7 +83,7 @@ pub async fn relay_once(
 
 /// Runs the relay every `interval` until shutdown.
 pub async fn run_relay(
-    pool: DbPool,
+    store: Store,
     messages: MessageClient<GrpcChannel>,
     clock: Clock,
     interval: Duration,
@@ -205,7 +92,7 @@ pub async fn run_relay(
     let stop = shutdown.wait();
     tokio::pin!(stop);
     loop {
-        if let Err(e) = relay_once(&pool, &messages, &clock).await {
+        if let Err(e) = relay_once(&store, &messages, &clock).await {
             tracing::warn!(error = %e, "outbox relay round failed");
         }
         tokio::select! {
@@ -218,75 +105,6 @@ pub async fn run_relay(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Each database the test suite runs on: a fresh SQLite file, and a fresh PostgreSQL database
-    /// when `TEST_POSTGRES` names a server (dropped afterwards).
-    fn with_each_database(test: impl Fn(&DbPool)) {
-        let dir = tempfile::tempdir().unwrap();
-        test(
-            &crate::connect_database(&format!("sqlite://{}", dir.path().join("loan.db").display())).unwrap(),
-        );
-        if let Some(server) = std::env::var("TEST_POSTGRES").ok().filter(|v| !v.is_empty()) {
-            let name = format!("outbox_claim_{}", std::process::id());
-            db::ensure_postgres_database(&server, &name).unwrap();
-            let pool = crate::connect_database(&db::postgres_database_url(&server, &name)).unwrap();
-            test(&pool);
-            drop(pool);
-            db::drop_postgres_database(&server, &name).unwrap();
-        }
-    }
-
-    #[test]
-    fn concurrent_relays_claim_each_event_once() {
-        with_each_database(|pool| {
-            let mut conn = pool.get().unwrap();
-            for i in 0..300 {
-                let event = OutboxEvent::new(
-                    LoanEventKind::Submitted,
-                    "u",
-                    "13800138000",
-                    "p",
-                    &format!("CL{i}"),
-                    "1.00".into(),
-                    i,
-                );
-                diesel::insert_into(outbox::table)
-                    .values(event)
-                    .execute(&mut **conn)
-                    .unwrap();
-            }
-            drop(conn);
-            let now = 1_000_000;
-            let claimed: Vec<String> = std::thread::scope(|scope| {
-                let relays: Vec<_> = (0..4)
-                    .map(|_| {
-                        scope.spawn(|| {
-                            let mut mine = Vec::new();
-                            loop {
-                                let batch = claim(&mut pool.get().unwrap(), now).unwrap();
-                                if batch.is_empty() {
-                                    return mine;
-                                }
-                                mine.extend(batch.into_iter().map(|e| e.id));
-                            }
-                        })
-                    })
-                    .collect();
-                relays.into_iter().flat_map(|r| r.join().unwrap()).collect()
-            });
-            let distinct: std::collections::HashSet<&String> = claimed.iter().collect();
-            assert_eq!(claimed.len(), 300, "every event claimed, none twice");
-            assert_eq!(distinct.len(), 300);
-            // Leased: nothing is due again until the lease ends.
-            assert!(claim(&mut pool.get().unwrap(), now + LEASE_MS - 1)
-                .unwrap()
-                .is_empty());
-            assert_eq!(
-                claim(&mut pool.get().unwrap(), now + LEASE_MS).unwrap().len(),
-                100
-            );
-        });
-    }
 
     #[test]
     fn backoff_doubles_up_to_a_minute() {

@@ -100,7 +100,7 @@ impl LoanCore {
             .collect();
         let total = charges::sum(&charged).total();
         let now = self.clock.now_ms();
-        let event = crate::outbox::OutboxEvent::new(
+        let event = crate::store::OutboxEvent::new(
             LoanEventKind::Repaid,
             &r.user_id,
             &app.mobile,

@@ -4,10 +4,10 @@ use cashloan_runtime::db::{self, DbConn, DbError};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 
+use super::OutboxEvent;
 use super::{is_unique_violation, new_id, Store};
 use crate::error::LoanError;
 use crate::lifecycle::{Move, Status};
-use crate::outbox::OutboxEvent;
 use crate::schema::{application_history, applications, outbox};
 
 #[derive(Clone, Debug, Queryable)]

@@ -1,10 +1,12 @@
 //! loan-service's queries, one module per aggregate: applications (and their numbering and
-//! history), the repayment plan (made at disbursement), repayments, credit lines. Every state
+//! history), the repayment plan (made at disbursement, and the reminder job's reads of it),
+//! repayments, credit lines, the outbox (and its relay's claims). Every state
 //! change is a conditional update inside one transaction with what it causes (history rows, the
 //! plan, the outbox event), so racing callers cannot both succeed.
 
 mod applications;
 mod credit;
+mod outbox;
 mod plan;
 mod repayments;
 
@@ -14,6 +16,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use crate::channel::ChannelError;
 
 pub use applications::{ApplicationRow, NewApplication, StatusChange};
+pub use outbox::OutboxEvent;
 pub use plan::PeriodRow;
 pub use repayments::{RepaymentRecord, RepaymentRow};
 
@@ -25,10 +28,6 @@ pub struct Store {
 impl Store {
     pub fn new(pool: DbPool) -> Self {
         Self { pool }
-    }
-
-    pub fn pool(&self) -> &DbPool {
-        &self.pool
     }
 }
 

@@ -1,15 +1,15 @@
 //! The repayment plan: made at disbursement, with the payout, and read by period.
 
-use cashloan_runtime::db::{self, DbError};
+use cashloan_runtime::db::{self, DbConn, DbError};
 use diesel::prelude::*;
 use tracing::Instrument;
 
 use super::applications::history;
-use super::{payment_span, Store, TxError};
+use super::OutboxEvent;
+use super::{is_unique_violation, payment_span, Store, TxError};
 use crate::channel::PaymentChannel;
 use crate::error::LoanError;
 use crate::lifecycle::Move;
-use crate::outbox::OutboxEvent;
 use crate::schema::{application_history, applications, outbox, repayment_periods};
 
 #[derive(Clone, Debug, Queryable, Insertable)]
@@ -181,4 +181,94 @@ impl Store {
         .await?;
         Ok(values.iter().sum())
     }
+
+    /// Unpaid periods due by `tomorrow` still lacking the notice their date calls for (a
+    /// reminder from the day before the due date, an overdue notice after it), oldest first.
+    pub async fn periods_awaiting_notice(
+        &self,
+        today: &str,
+        tomorrow: &str,
+        limit: i64,
+    ) -> Result<Vec<NoticePeriod>, LoanError> {
+        let (today, tomorrow) = (today.to_owned(), tomorrow.to_owned());
+        Ok(db::run(&self.pool, move |conn| {
+            use repayment_periods::dsl as p;
+            Ok(repayment_periods::table
+                .inner_join(applications::table.on(applications::id.eq(p::application_id)))
+                .filter(p::status.eq(0))
+                .filter(p::due_date.le(tomorrow))
+                .filter(
+                    (p::due_date.ge(today.clone()).and(p::reminder_sent.eq(false)))
+                        .or(p::due_date.lt(today).and(p::overdue_sent.eq(false))),
+                )
+                .select((
+                    p::id,
+                    p::user_id,
+                    p::due_date,
+                    p::principal_fen,
+                    p::interest_fen,
+                    p::fee_fen,
+                    applications::mobile,
+                    applications::product_name,
+                    applications::code,
+                ))
+                .order(p::due_date.asc())
+                .limit(limit)
+                .load(conn)?)
+        })
+        .await?)
+    }
+
+    /// Writes a notice's event and marks the period as having had it; false when the event
+    /// already existed (another replica wrote it first, or a flag was lost).
+    pub async fn queue_notice(
+        &self,
+        event: OutboxEvent,
+        period_id: String,
+        reminder: bool,
+    ) -> Result<bool, LoanError> {
+        Ok(db::run(&self.pool, move |conn| {
+            let written = conn.transaction(|conn| {
+                diesel::insert_into(outbox::table).values(event).execute(conn)?;
+                mark_notified(conn, &period_id, reminder)
+            });
+            match written {
+                Ok(()) => Ok(true),
+                Err(e) if is_unique_violation(&e) => {
+                    mark_notified(conn, &period_id, reminder)?;
+                    Ok(false)
+                }
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await?)
+    }
+}
+
+/// A period that needs a notice, with what the notice says.
+#[derive(Queryable)]
+pub struct NoticePeriod {
+    pub id: String,
+    pub user_id: String,
+    pub due_date: String,
+    pub principal_fen: i64,
+    pub interest_fen: i64,
+    pub fee_fen: i64,
+    pub mobile: String,
+    pub product_name: String,
+    pub code: String,
+}
+
+fn mark_notified(conn: &mut DbConn, period_id: &str, reminder: bool) -> QueryResult<()> {
+    let period = repayment_periods::table.find(period_id);
+    if reminder {
+        diesel::update(period)
+            .set(repayment_periods::reminder_sent.eq(true))
+            .execute(conn)?;
+    } else {
+        diesel::update(period)
+            .set(repayment_periods::overdue_sent.eq(true))
+            .execute(conn)?;
+    }
+    Ok(())
 }

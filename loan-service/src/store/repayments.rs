@@ -6,12 +6,12 @@ use diesel::prelude::*;
 use tracing::Instrument;
 
 use super::applications::history;
+use super::OutboxEvent;
 use super::{new_id, payment_span, PeriodRow, Store, TxError};
 use crate::channel::{ChannelError, PaymentChannel};
 use crate::charges::Charge;
 use crate::error::LoanError;
 use crate::lifecycle::Move;
-use crate::outbox::OutboxEvent;
 use crate::schema::{application_history, applications, outbox, repayment_periods, repayments};
 
 /// A period with what the repayment list shows of its loan, read in the same query.
