@@ -1,7 +1,6 @@
 //! Queries of the customer data: identity, bank card, flags, profile, contacts. Values that are
 //! personal numbers arrive here already encrypted.
 
-use cashloan_runtime::clock::now_ms;
 use cashloan_runtime::db::{self, DbConn, DbError};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -144,12 +143,13 @@ impl Store {
         cipher: String,
         hash: String,
     ) -> Result<(), AuthError> {
+        let now = self.clock.now_ms();
         let row = (
             identities::user_id.eq(user_id.to_owned()),
             identities::real_name.eq(real_name.to_owned()),
             identities::id_card_cipher.eq(cipher),
             identities::id_card_hash.eq(hash),
-            identities::verified_at.eq(now_ms()),
+            identities::verified_at.eq(now),
         );
         let inserted = db::run(self.pool(), move |conn| {
             Ok(diesel::insert_into(identities::table).values(row).execute(conn))
@@ -180,6 +180,7 @@ impl Store {
         card_cipher: String,
         mobile_cipher: String,
     ) -> Result<(), AuthError> {
+        let now = self.clock.now_ms();
         let user_id = user_id.to_owned();
         db::run(self.pool(), move |conn| {
             conn.transaction(|conn| {
@@ -189,7 +190,7 @@ impl Store {
                         bank_cards::user_id.eq(user_id),
                         bank_cards::card_cipher.eq(card_cipher),
                         bank_cards::reserved_mobile_cipher.eq(mobile_cipher),
-                        bank_cards::verified_at.eq(now_ms()),
+                        bank_cards::verified_at.eq(now),
                     ))
                     .execute(conn)
             })?;
@@ -200,10 +201,11 @@ impl Store {
     }
 
     pub async fn mark_mobile_verified(&self, user_id: &str) -> Result<(), AuthError> {
+        let now = self.clock.now_ms();
         let user_id = user_id.to_owned();
         db::run(self.pool(), move |conn| {
             diesel::update(users::table.find(user_id))
-                .set(users::mobile_verified_at.eq(Some(now_ms())))
+                .set(users::mobile_verified_at.eq(Some(now)))
                 .execute(conn)?;
             Ok(())
         })
@@ -218,12 +220,13 @@ impl Store {
         blacklisted: Option<bool>,
         risk: Option<bool>,
     ) -> Result<bool, AuthError> {
+        let now = self.clock.now_ms();
         let mobile = mobile.to_owned();
         let updated = db::run(self.pool(), move |conn| {
             conn.transaction(|conn| {
                 let target = users::table.filter(users::mobile.eq(mobile));
                 let mut n = diesel::update(target.clone())
-                    .set(users::updated_at.eq(now_ms()))
+                    .set(users::updated_at.eq(now))
                     .execute(conn)?;
                 if let Some(b) = blacklisted {
                     n = diesel::update(target.clone())
@@ -322,6 +325,7 @@ impl Store {
 
     /// Saves the profile, replacing the earlier one.
     pub async fn save_profile(&self, user_id: &str, p: Profile) -> Result<(), AuthError> {
+        let now = self.clock.now_ms();
         let user_id = user_id.to_owned();
         db::run(self.pool(), move |conn| {
             conn.transaction(|conn| {
@@ -349,7 +353,7 @@ impl Store {
                         profiles::current_position.eq(p.current_position),
                         profiles::month_income.eq(p.month_income),
                         profiles::payroll_day.eq(p.payroll_day),
-                        profiles::updated_at.eq(now_ms()),
+                        profiles::updated_at.eq(now),
                     ))
                     .execute(conn)
             })?;
@@ -385,12 +389,12 @@ impl Store {
         real_name: String,
         phone_cipher: String,
     ) -> Result<String, AuthError> {
+        let now = self.clock.now_ms();
         let user_id = user_id.to_owned();
         let id = uuid::Uuid::new_v4().to_string();
         let new_id = id.clone();
         let added = db::run(self.pool(), move |conn| {
             conn.transaction(|conn| {
-                let now = now_ms();
                 diesel::update(users::table.find(user_id.clone()))
                     .set(users::updated_at.eq(now))
                     .execute(conn)?;
@@ -433,6 +437,7 @@ impl Store {
         real_name: String,
         phone_cipher: String,
     ) -> Result<(), AuthError> {
+        let now = self.clock.now_ms();
         let (user_id, id) = (user_id.to_owned(), id.to_owned());
         let updated = db::run(self.pool(), move |conn| {
             Ok(diesel::update(
@@ -444,7 +449,7 @@ impl Store {
                 contacts::rel_type.eq(rel_type),
                 contacts::real_name.eq(real_name),
                 contacts::phone_cipher.eq(phone_cipher),
-                contacts::updated_at.eq(now_ms()),
+                contacts::updated_at.eq(now),
             ))
             .execute(conn)?)
         })

@@ -27,6 +27,7 @@ use std::time::Duration;
 
 use cashloan_proto::auth::v1::auth_server::AuthServer;
 use cashloan_proto::message::v1::message_client::MessageClient;
+use cashloan_runtime::clock::Clock;
 use cashloan_runtime::db::{self, DbError};
 use cashloan_runtime::grpc::GrpcChannel;
 use cashloan_runtime::pii::{self, PiiArgs};
@@ -89,6 +90,7 @@ pub struct AuthCore {
     policy: Policy,
     vault: pii::Vault,
     providers: providers::Providers,
+    clock: Clock,
 }
 
 /// Deadline of every call this service makes to another.
@@ -99,17 +101,19 @@ pub fn channel(addr: &str) -> Result<GrpcChannel, StartError> {
     cashloan_runtime::grpc::lazy_channel(addr, CALL_DEADLINE).map_err(StartError::Address)
 }
 
-/// Connects the database (running migrations) and builds the service around `kv`.
-pub fn build(config: &Config, kv: Kv) -> Result<AuthCore, StartError> {
+/// Connects the database (running migrations, off the async threads) and builds the service
+/// around `kv` and `clock`.
+pub async fn build(config: &Config, kv: Kv, clock: Clock) -> Result<AuthCore, StartError> {
     let vault = config.pii.vault()?;
-    let pool = db::connect(&config.database_url, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS)?;
+    let pool = db::open(&config.database_url, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS).await?;
     Ok(AuthCore {
         kv,
-        store: Store::new(pool),
+        store: Store::new(pool, clock.clone()),
         messages: MessageClient::new(channel(&config.message_addr)?),
         policy: config.policy.clone(),
         vault,
         providers: providers::Providers::local(Duration::from_millis(config.provider_deadline_ms)),
+        clock,
     })
 }
 

@@ -23,7 +23,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let telemetry = cashloan_runtime::telemetry::init("auth-service", &args.telemetry);
     cashloan_runtime::metrics::serve_on(args.telemetry.metrics_listen, shutdown.clone()).await?;
     let kv = cashloan_runtime::Kv::from_url(args.redis_url.as_deref())?;
-    let core = auth_service::build(&args.config, kv)?;
+    let core = auth_service::build(&args.config, kv, cashloan_runtime::clock::Clock::default()).await?;
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(addr = %args.listen, "auth-service listening");
     auth_service::serve(core, listener, shutdown).await?;

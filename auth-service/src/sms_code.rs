@@ -82,7 +82,7 @@ impl AuthCore {
         {
             return Err(AuthError::RateLimited);
         }
-        let today = cashloan_runtime::clock::today_cst().format("%Y%m%d");
+        let today = self.clock.today().format("%Y%m%d");
         let day_key = format!("sms:day:{}:{today}", mobile.as_str());
         let day = std::time::Duration::from_secs(24 * 3600);
         if self.kv.incr_ex(&day_key, day).await? > policy.sms_daily_limit {

@@ -1,6 +1,6 @@
 //! auth-service's queries.
 
-use cashloan_runtime::clock::now_ms;
+use cashloan_runtime::clock::Clock;
 use cashloan_runtime::db::{self, DbError, DbPool};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -12,6 +12,7 @@ use crate::schema::users;
 #[derive(Clone)]
 pub struct Store {
     pool: DbPool,
+    pub(crate) clock: Clock,
 }
 
 #[derive(Clone, Debug, Queryable)]
@@ -22,8 +23,8 @@ pub struct Account {
 }
 
 impl Store {
-    pub fn new(pool: DbPool) -> Self {
-        Self { pool }
+    pub fn new(pool: DbPool, clock: Clock) -> Self {
+        Self { pool, clock }
     }
 
     pub fn pool(&self) -> &DbPool {
@@ -44,8 +45,8 @@ impl Store {
 
     /// Creates the account; a mobile registered concurrently is `MobileRegistered`.
     pub async fn insert(&self, mobile: &Mobile, password_hash: String) -> Result<String, AuthError> {
+        let now = self.clock.now_ms();
         let id = uuid::Uuid::new_v4().to_string();
-        let now = now_ms();
         let row = (
             users::id.eq(id.clone()),
             users::mobile.eq(mobile.as_str().to_owned()),
@@ -67,13 +68,11 @@ impl Store {
     }
 
     pub async fn set_password(&self, user_id: &str, password_hash: String) -> Result<(), AuthError> {
+        let now = self.clock.now_ms();
         let user_id = user_id.to_owned();
         db::run(&self.pool, move |conn| {
             diesel::update(users::table.find(user_id))
-                .set((
-                    users::password_hash.eq(password_hash),
-                    users::updated_at.eq(now_ms()),
-                ))
+                .set((users::password_hash.eq(password_hash), users::updated_at.eq(now)))
                 .execute(conn)?;
             Ok(())
         })
@@ -87,6 +86,7 @@ impl Store {
         app_type: &str,
         device_token: &str,
     ) -> Result<(), AuthError> {
+        let now = self.clock.now_ms();
         let (user_id, app_type, device_token) =
             (user_id.to_owned(), app_type.to_owned(), device_token.to_owned());
         db::run(&self.pool, move |conn| {
@@ -94,7 +94,7 @@ impl Store {
                 .set((
                     users::app_type.eq(app_type),
                     users::device_token.eq(device_token),
-                    users::last_login_at.eq(Some(now_ms())),
+                    users::last_login_at.eq(Some(now)),
                 ))
                 .execute(conn)?;
             Ok(())

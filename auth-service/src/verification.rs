@@ -48,7 +48,7 @@ impl AuthCore {
             return Err(AuthError::RealNameAlreadyVerified);
         }
         let name = RealName::parse(name).ok_or(AuthError::RealNameInvalid)?;
-        let id = IdCardNo::parse(id_card_no, cashloan_runtime::clock::today_cst()).map_err(|e| match e {
+        let id = IdCardNo::parse(id_card_no, self.clock.today()).map_err(|e| match e {
             IdCardError::Format => AuthError::IdCardInvalid,
             IdCardError::Age => AuthError::AgeNotAllowed,
         })?;

@@ -119,15 +119,16 @@ fn channel(addr: &str) -> Result<GrpcChannel, StartError> {
     cashloan_runtime::grpc::lazy_channel(addr, Duration::from_secs(3)).map_err(StartError::Address)
 }
 
-/// Connects the service's database, running its migrations.
+/// Connects the service's database, running its migrations (blocking: tests and tools).
 pub fn connect_database(database_url: &str) -> Result<db::DbPool, db::DbError> {
     db::connect(database_url, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS)
 }
 
-/// Connects the database (running migrations) and builds the service on `clock`.
-pub fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError> {
+/// Connects the database (running migrations, off the async threads) and builds the service on
+/// `clock`.
+pub async fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError> {
     let vault = config.pii.vault()?;
-    let pool = connect_database(&config.database_url)?;
+    let pool = db::open(&config.database_url, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS).await?;
     Ok(LoanCore {
         store: Store::new(pool),
         products: ProductClient::new(channel(&config.product_addr)?),

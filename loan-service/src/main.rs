@@ -19,7 +19,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let shutdown = cashloan_runtime::shutdown::on_signal();
     let telemetry = cashloan_runtime::telemetry::init("loan-service", &args.telemetry);
     cashloan_runtime::metrics::serve_on(args.telemetry.metrics_listen, shutdown.clone()).await?;
-    let core = loan_service::build(&args.config, cashloan_runtime::clock::Clock::default())?;
+    let core = loan_service::build(&args.config, cashloan_runtime::clock::Clock::default()).await?;
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(addr = %args.listen, "loan-service listening");
     loan_service::serve(core, listener, shutdown).await?;

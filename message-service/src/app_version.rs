@@ -2,7 +2,10 @@
 
 use std::cmp::Ordering;
 
+use cashloan_proto::message::v1 as pb;
+
 use crate::error::MessageError;
+use crate::MessageCore;
 
 /// A version such as `1.2.0`: one to four dot-separated numbers.
 #[derive(Clone, Debug)]
@@ -105,6 +108,48 @@ impl Publication {
             download_url: download_url.to_owned(),
             release_notes: release_notes.to_owned(),
         })
+    }
+}
+
+impl MessageCore {
+    /// The newest version of an app type, and whether `app_version` (when sent) must update.
+    pub async fn detect_app_version(
+        &self,
+        app_type: &str,
+        app_version: &str,
+    ) -> Result<pb::AppVersion, MessageError> {
+        let app_type = parse_app_type(app_type)?;
+        let client = match app_version {
+            "" => None,
+            text => Some(Version::parse(text).ok_or(MessageError::InvalidField("appVersion"))?),
+        };
+        let current = self
+            .store
+            .current_version(app_type)
+            .await?
+            .ok_or(MessageError::AppVersionNotPublished)?;
+        // A stored minimum always parses: it was validated when published.
+        let force_update = Version::parse(&current.min_supported_version)
+            .is_some_and(|min| must_update(client.as_ref(), &min));
+        Ok(pb::AppVersion {
+            app_type: app_type.to_owned(),
+            latest_version: current.latest_version,
+            min_supported_version: current.min_supported_version,
+            download_url: current.download_url,
+            release_notes: current.release_notes,
+            force_update,
+        })
+    }
+
+    pub async fn publish_app_version(&self, v: &pb::AppVersion) -> Result<(), MessageError> {
+        let publication = Publication::parse(
+            &v.app_type,
+            &v.latest_version,
+            &v.min_supported_version,
+            &v.download_url,
+            &v.release_notes,
+        )?;
+        self.store.publish_version(publication).await
     }
 }
 

@@ -3,23 +3,26 @@
 pub mod aliyun_sms;
 pub mod app_version;
 pub mod error;
-pub mod grpc;
+pub mod feedback;
+mod grpc;
 pub mod loan_messages;
 mod schema;
 pub mod sms;
 mod store;
+pub mod system_messages;
 
 use std::sync::Arc;
 
 use cashloan_proto::message::v1::message_server::MessageServer;
+use cashloan_runtime::clock::Clock;
 use cashloan_runtime::db::{self, DbError};
 use cashloan_runtime::Shutdown;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations};
 use tokio::net::TcpListener;
 
 use crate::aliyun_sms::{AliyunConfig, AliyunSms};
-use crate::grpc::MessageApi;
 use crate::sms::{LogProvider, SmsProvider};
+use crate::store::Store;
 
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -67,24 +70,32 @@ impl AliyunConfig {
     }
 }
 
-/// Connects the database (running migrations) and builds the service.
-pub fn build(config: &Config) -> Result<MessageApi, StartError> {
-    let pool = db::connect(&config.database_url, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS)?;
+/// The service state every call works with.
+pub struct MessageCore {
+    store: Store,
+    sms: Arc<dyn SmsProvider>,
+    clock: Clock,
+}
+
+/// Connects the database (running migrations, off the async threads) and builds the service.
+pub async fn build(config: &Config, clock: Clock) -> Result<MessageCore, StartError> {
+    let pool = db::open(&config.database_url, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS).await?;
+    let store = Store::new(pool, clock.clone());
     let sms: Arc<dyn SmsProvider> = match config.sms_provider.as_str() {
-        "log" => Arc::new(LogProvider::new(pool.clone())),
+        "log" => Arc::new(LogProvider::new(store.clone())),
         "aliyun" => Arc::new(AliyunSms::new(config.aliyun.clone()).map_err(StartError::SmsProviderConfig)?),
         other => return Err(StartError::UnknownSmsProvider(other.to_owned())),
     };
-    Ok(MessageApi { pool, sms })
+    Ok(MessageCore { store, sms, clock })
 }
 
 /// Serves the service with the standard health service until `shutdown`.
-pub async fn serve(api: MessageApi, listener: TcpListener, shutdown: Shutdown) -> Result<(), StartError> {
+pub async fn serve(core: MessageCore, listener: TcpListener, shutdown: Shutdown) -> Result<(), StartError> {
     let (health, health_service) = tonic_health::server::health_reporter();
-    health.set_serving::<MessageServer<MessageApi>>().await;
+    health.set_serving::<MessageServer<MessageCore>>().await;
     let router = cashloan_runtime::grpc::server()
         .add_service(health_service)
-        .add_service(MessageServer::new(api));
+        .add_service(MessageServer::new(core));
     cashloan_runtime::grpc::serve(router, listener, shutdown).await?;
     Ok(())
 }

@@ -2,8 +2,12 @@
 //! product, amount and dates.
 
 use cashloan_proto::message::v1::{LoanEvent, LoanEventKind};
+use tracing::Instrument;
 
+use crate::error::MessageError;
 use crate::sms::Sms;
+use crate::store::MessageRow;
+use crate::MessageCore;
 
 /// `(messageType, title, content)` of an event; None for an unknown kind.
 pub fn compose(e: &LoanEvent) -> Option<(&'static str, &'static str, String)> {
@@ -63,6 +67,55 @@ pub fn sms(e: &LoanEvent, message_type: &'static str, content: &str) -> Sms {
             ("date", e.date.clone()),
         ],
         text: format!("【现金贷】{content}"),
+    }
+}
+
+impl MessageCore {
+    /// Stores the message of a loan event once per event id and sends its SMS with the first
+    /// delivery; false when the event had been delivered before.
+    pub async fn deliver_loan_event(&self, event: LoanEvent) -> Result<bool, MessageError> {
+        if event.event_id.is_empty() || event.user_id.is_empty() {
+            return Err(MessageError::InvalidField("event_id"));
+        }
+        let (message_type, title, content) = compose(&event).ok_or(MessageError::InvalidField("kind"))?;
+        let text = sms(&event, message_type, &content);
+        let sent_at = if event.occurred_at > 0 {
+            event.occurred_at
+        } else {
+            self.clock.now_ms()
+        };
+        let created = self
+            .store
+            .insert_customer_message(
+                &event.event_id,
+                &event.user_id,
+                (message_type, title, content),
+                sent_at,
+            )
+            .await?;
+        // It is sent apart from the call: a caller that gives up must not cancel it, since a
+        // redelivery sends no second one.
+        if created && !event.mobile.is_empty() {
+            let provider = self.sms.clone();
+            tokio::spawn(
+                async move {
+                    if let Err(e) = crate::sms::deliver(provider.as_ref(), &event.mobile, &text).await {
+                        tracing::warn!(error = %e, event = %event.event_id, "loan event SMS not delivered");
+                    }
+                }
+                .in_current_span(),
+            );
+        }
+        Ok(created)
+    }
+
+    /// A page of a user's messages, newest first, and the total.
+    pub async fn customer_messages(
+        &self,
+        user_id: &str,
+        page: (i64, i64),
+    ) -> Result<(Vec<MessageRow>, i64), MessageError> {
+        self.store.customer_messages(user_id, page.0, page.1).await
     }
 }
 

@@ -19,10 +19,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let shutdown = cashloan_runtime::shutdown::on_signal();
     let telemetry = cashloan_runtime::telemetry::init("message-service", &args.telemetry);
     cashloan_runtime::metrics::serve_on(args.telemetry.metrics_listen, shutdown.clone()).await?;
-    let api = message_service::build(&args.config)?;
+    let core = message_service::build(&args.config, cashloan_runtime::clock::Clock::default()).await?;
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(addr = %args.listen, "message-service listening");
-    message_service::serve(api, listener, shutdown).await?;
+    message_service::serve(core, listener, shutdown).await?;
     telemetry.shutdown();
     Ok(())
 }

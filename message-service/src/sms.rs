@@ -1,9 +1,8 @@
 //! SMS delivery behind a provider interface, and the texts we send.
 
-use cashloan_runtime::db::DbPool;
-
 use crate::error::MessageError;
-use crate::store;
+use crate::store::Store;
+use crate::MessageCore;
 
 /// One SMS: the text we show (and the `log` provider keeps), and the template key and parameters
 /// that vendors with pre-approved templates (Alibaba Cloud) send instead of free text.
@@ -54,15 +53,15 @@ pub async fn deliver(provider: &dyn SmsProvider, mobile: &str, sms: &Sms) -> Res
 /// the tests) read it. Like a real gateway it can refuse: numbers in the reserved test range
 /// `1700000xxxx` fail, so the failure path can be exercised end to end.
 pub struct LogProvider {
-    pool: DbPool,
+    store: Store,
 }
 
 /// Mobiles the `log` provider refuses to deliver to.
 pub const FAILING_PREFIX: &str = "1700000";
 
 impl LogProvider {
-    pub fn new(pool: DbPool) -> Self {
-        Self { pool }
+    pub fn new(store: Store) -> Self {
+        Self { store }
     }
 }
 
@@ -78,7 +77,7 @@ impl SmsProvider for LogProvider {
         }
         // The text may carry a one-time code: log only that a text went out.
         tracing::info!(mobile = %cashloan_runtime::mask::mobile(mobile), template = sms.template, "sms sent (log provider)");
-        store::record_sms(&self.pool, mobile, &sms.text).await
+        self.store.record_sms(mobile, &sms.text).await
     }
 }
 
@@ -105,6 +104,40 @@ pub fn verification_sms(purpose: CodePurpose, code: &str) -> Sms {
         template,
         params: vec![("code", code.to_owned())],
         text,
+    }
+}
+
+/// A one-time code is exactly six digits.
+fn valid_code(code: &str) -> bool {
+    code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())
+}
+
+impl MessageCore {
+    /// Sends a verification code for `purpose` (auth-service keeps the code; this only sends it).
+    pub async fn send_verification_code(
+        &self,
+        purpose: CodePurpose,
+        mobile: &str,
+        code: &str,
+    ) -> Result<(), MessageError> {
+        if !valid_code(code) {
+            return Err(MessageError::InvalidField("code"));
+        }
+        deliver(self.sms.as_ref(), mobile, &verification_sms(purpose, code)).await
+    }
+
+    /// `(mobile, content, sent_at)` of the newest texts the `log` provider kept for `mobile`:
+    /// 10 unless asked, at most 100.
+    pub async fn sms_outbox(
+        &self,
+        mobile: &str,
+        limit: u32,
+    ) -> Result<Vec<(String, String, i64)>, MessageError> {
+        let limit = match limit {
+            0 => 10,
+            n => n.min(100),
+        };
+        self.store.list_sms(mobile, limit.into()).await
     }
 }
 

@@ -1,32 +1,16 @@
 //! Product reads from an in-memory copy of the table. An upsert through this replica clears it at
 //! once; other replicas see the change within the TTL (default 5 s).
 
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Instant;
 
 use cashloan_proto::product::v1::ProductInfo;
 
 use crate::error::ProductError;
 use crate::product;
-use crate::store::Store;
+use crate::ProductCore;
 
-pub struct Catalog {
-    store: Store,
-    ttl: Duration,
-    rate_cap_ppm: i64,
-    cached: RwLock<Option<(Instant, Arc<Vec<ProductInfo>>)>>,
-}
-
-impl Catalog {
-    pub fn new(store: Store, ttl: Duration, rate_cap_ppm: i64) -> Self {
-        Self {
-            store,
-            ttl,
-            rate_cap_ppm,
-            cached: RwLock::new(None),
-        }
-    }
-
+impl ProductCore {
     /// Every product, sorted by configured order (then code).
     async fn all(&self) -> Result<Arc<Vec<ProductInfo>>, ProductError> {
         if let Some((at, products)) = self.cached.read().unwrap_or_else(|p| p.into_inner()).as_ref() {

@@ -3,12 +3,12 @@
 use cashloan_proto::product::v1 as pb;
 use tonic::{Request, Response, Status};
 
-use crate::catalog::Catalog;
+use crate::ProductCore;
 
 type Reply<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
-impl pb::product_server::Product for Catalog {
+impl pb::product_server::Product for ProductCore {
     async fn list_products(&self, _: Request<pb::ListProductsRequest>) -> Reply<pb::ProductList> {
         Ok(Response::new(pb::ProductList {
             products: self.on_sale().await?,

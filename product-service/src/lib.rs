@@ -7,15 +7,17 @@ pub mod product;
 mod schema;
 mod store;
 
-use std::time::Duration;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use cashloan_proto::product::v1::product_server::ProductServer;
+use cashloan_proto::product::v1::ProductInfo;
+use cashloan_runtime::clock::Clock;
 use cashloan_runtime::db::{self, DbError};
 use cashloan_runtime::Shutdown;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations};
 use tokio::net::TcpListener;
 
-use crate::catalog::Catalog;
 use crate::error::ProductError;
 use crate::store::Store;
 
@@ -39,6 +41,15 @@ pub struct Config {
     pub cache_ttl_secs: u64,
 }
 
+/// The service state every call works with: the table, and the in-memory copy products are read
+/// from (`catalog`).
+pub struct ProductCore {
+    store: Store,
+    ttl: Duration,
+    rate_cap_ppm: i64,
+    cached: RwLock<Option<(Instant, Arc<Vec<ProductInfo>>)>>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error(transparent)]
@@ -50,26 +61,24 @@ pub enum StartError {
 }
 
 /// Connects the database (running migrations), seeds a fresh one, builds the service.
-pub async fn build(config: &Config) -> Result<Catalog, StartError> {
-    let url = config.database_url.clone();
-    let pool = tokio::task::spawn_blocking(move || db::connect(&url, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS))
-        .await
-        .map_err(|e| DbError::Task(e.to_string()))??;
-    let catalog = Catalog::new(
-        Store::new(pool),
-        Duration::from_secs(config.cache_ttl_secs),
-        config.rate_cap_ppm,
-    );
-    catalog.seed_if_empty().await?;
-    Ok(catalog)
+pub async fn build(config: &Config, clock: Clock) -> Result<ProductCore, StartError> {
+    let pool = db::open(&config.database_url, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS).await?;
+    let core = ProductCore {
+        store: Store::new(pool, clock),
+        ttl: Duration::from_secs(config.cache_ttl_secs),
+        rate_cap_ppm: config.rate_cap_ppm,
+        cached: RwLock::new(None),
+    };
+    core.seed_if_empty().await?;
+    Ok(core)
 }
 
-pub async fn serve(catalog: Catalog, listener: TcpListener, shutdown: Shutdown) -> Result<(), StartError> {
+pub async fn serve(core: ProductCore, listener: TcpListener, shutdown: Shutdown) -> Result<(), StartError> {
     let (health, health_service) = tonic_health::server::health_reporter();
-    health.set_serving::<ProductServer<Catalog>>().await;
+    health.set_serving::<ProductServer<ProductCore>>().await;
     let router = cashloan_runtime::grpc::server()
         .add_service(health_service)
-        .add_service(ProductServer::new(catalog));
+        .add_service(ProductServer::new(core));
     cashloan_runtime::grpc::serve(router, listener, shutdown).await?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! product-service's queries.
 
 use cashloan_proto::product::v1::ProductInfo;
-use cashloan_runtime::clock::now_ms;
+use cashloan_runtime::clock::Clock;
 use cashloan_runtime::db::{self, DbError, DbPool};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -13,11 +13,12 @@ use crate::schema::products;
 #[derive(Clone)]
 pub struct Store {
     pool: DbPool,
+    clock: Clock,
 }
 
 impl Store {
-    pub fn new(pool: DbPool) -> Self {
-        Self { pool }
+    pub fn new(pool: DbPool, clock: Clock) -> Self {
+        Self { pool, clock }
     }
 
     /// Every product, on sale or not.
@@ -42,9 +43,9 @@ impl Store {
         let requested_id = std::mem::take(&mut product.id);
         let (code, on_sale, sort_order) = (product.code.clone(), product.on_sale, product.sort_order);
         let definition = product.encode_to_vec();
+        let now = self.clock.now_ms();
         let outcome = db::run(&self.pool, move |conn| {
             conn.transaction(|conn| {
-                let now = now_ms();
                 let target = if requested_id.is_empty() {
                     products::table
                         .filter(products::code.eq(code.clone()))

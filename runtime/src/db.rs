@@ -227,6 +227,18 @@ pub fn connect(
     Ok(pool)
 }
 
+/// `connect` on the blocking pool: opening a pool and migrating must not hold an async thread.
+pub async fn open(
+    url: &str,
+    postgres: EmbeddedMigrations,
+    sqlite: EmbeddedMigrations,
+) -> Result<DbPool, DbError> {
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || connect(&url, postgres, sqlite))
+        .await
+        .map_err(|e| DbError::Task(e.to_string()))?
+}
+
 fn run_migrations(
     conn: &mut DbConn,
     postgres: EmbeddedMigrations,

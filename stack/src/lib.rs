@@ -76,12 +76,16 @@ impl StackConfig {
         })
     }
 
-    /// The database URL of one service.
-    fn database_url(&self, service: &str) -> Result<String, StackError> {
+    /// The database URL of one service (created on PostgreSQL when missing, off the async
+    /// threads).
+    async fn database_url(&self, service: &str) -> Result<String, StackError> {
         match &self.postgres {
             Some(server) => {
                 let name = format!("{}_{service}", self.database_prefix);
-                ensure_postgres_database(server, &name)?;
+                let (owned, created) = (server.clone(), name.clone());
+                tokio::task::spawn_blocking(move || ensure_postgres_database(&owned, &created))
+                    .await
+                    .map_err(|e| StackError::Config(e.to_string()))??;
                 Ok(postgres_database_url(server, &name))
             }
             None => Ok(format!(
@@ -131,6 +135,7 @@ pub struct Stack {
     gateway: cashloan_gateway::RunningGateway,
     /// What restarting message-service needs.
     message: (message_service::Config, SocketAddr),
+    clock: cashloan_runtime::clock::Clock,
 }
 
 /// Runs one service until its own shutdown trigger fires.
@@ -155,12 +160,12 @@ where
 }
 
 fn spawn_message_service(
-    api: message_service::grpc::MessageApi,
+    core: message_service::MessageCore,
     listener: TcpListener,
     addr: SocketAddr,
 ) -> RunningService {
     spawn_service("message-service", addr, |shutdown| async move {
-        message_service::serve(api, listener, shutdown)
+        message_service::serve(core, listener, shutdown)
             .await
             .map_err(|e| e.to_string())
     })
@@ -186,44 +191,31 @@ impl Stack {
         let product_url = format!("http://{product_addr}");
         let loan_url = format!("http://{loan_addr}");
 
-        // Database set-up and migrations are blocking work.
-        let setup = config.clone();
-        let message_target = message_url.clone();
-        let auth_kv = kv.clone();
-        let (message_api, message_config, auth_core, product_database, loan_database) =
-            tokio::task::spawn_blocking(move || -> Result<_, StackError> {
-                let message_config = message_service::Config {
-                    database_url: setup.database_url("message")?,
-                    sms_provider: setup.sms_provider.clone(),
-                    aliyun: setup.aliyun.clone(),
-                };
-                let auth_config = auth_service::Config {
-                    database_url: setup.database_url("auth")?,
-                    message_addr: message_target,
-                    // The embedded default: keys generated once and kept beside the data.
-                    pii: cashloan_runtime::pii::PiiArgs::from_file(setup.data_dir.join("pii.keys")),
-                    provider_deadline_ms: setup.provider_deadline_ms,
-                    policy: setup.policy.clone(),
-                };
-                let message_api = message_service::build(&message_config)?;
-                let auth_core = auth_service::build(&auth_config, auth_kv)?;
-                Ok((
-                    message_api,
-                    message_config,
-                    auth_core,
-                    setup.database_url("product")?,
-                    setup.database_url("loan")?,
-                ))
-            })
-            .await??;
-        let catalog = product_service::build(&product_service::Config {
-            database_url: product_database,
+        // Each service opens its database off the async threads; all read time from one clock.
+        let clock = config.clock.clone();
+        let message_config = message_service::Config {
+            database_url: config.database_url("message").await?,
+            sms_provider: config.sms_provider.clone(),
+            aliyun: config.aliyun.clone(),
+        };
+        let message_core = message_service::build(&message_config, clock.clone()).await?;
+        let auth_config = auth_service::Config {
+            database_url: config.database_url("auth").await?,
+            message_addr: message_url.clone(),
+            // The embedded default: keys generated once and kept beside the data.
+            pii: cashloan_runtime::pii::PiiArgs::from_file(config.data_dir.join("pii.keys")),
+            provider_deadline_ms: config.provider_deadline_ms,
+            policy: config.policy.clone(),
+        };
+        let auth_core = auth_service::build(&auth_config, kv.clone(), clock.clone()).await?;
+        let product_config = product_service::Config {
+            database_url: config.database_url("product").await?,
             rate_cap_ppm: config.rate_cap_ppm,
             cache_ttl_secs: 5,
-        })
-        .await?;
+        };
+        let product_core = product_service::build(&product_config, clock.clone()).await?;
         let loan_config = loan_service::Config {
-            database_url: loan_database,
+            database_url: config.database_url("loan").await?,
             product_addr: product_url.clone(),
             auth_addr: auth_url.clone(),
             message_addr: message_url.clone(),
@@ -233,11 +225,13 @@ impl Stack {
             default_credit_fen: config.default_credit_fen,
             pii: cashloan_runtime::pii::PiiArgs::from_file(config.data_dir.join("pii.keys")),
         };
-        let loan_clock = config.clock.clone();
-        let loan_api =
-            tokio::task::spawn_blocking(move || loan_service::build(&loan_config, loan_clock)).await??;
+        let loan_core = loan_service::build(&loan_config, clock.clone()).await?;
 
-        let mut services = vec![spawn_message_service(message_api, message_listener, message_addr)];
+        let mut services = vec![spawn_message_service(
+            message_core,
+            message_listener,
+            message_addr,
+        )];
         services.push(spawn_service("auth-service", auth_addr, |shutdown| async move {
             auth_service::serve(auth_core, auth_listener, shutdown)
                 .await
@@ -247,13 +241,13 @@ impl Stack {
             "product-service",
             product_addr,
             |shutdown| async move {
-                product_service::serve(catalog, product_listener, shutdown)
+                product_service::serve(product_core, product_listener, shutdown)
                     .await
                     .map_err(|e| e.to_string())
             },
         ));
         services.push(spawn_service("loan-service", loan_addr, |shutdown| async move {
-            loan_service::serve(loan_api, loan_listener, shutdown)
+            loan_service::serve(loan_core, loan_listener, shutdown)
                 .await
                 .map_err(|e| e.to_string())
         }));
@@ -276,6 +270,7 @@ impl Stack {
             services,
             gateway,
             message: (message_config, message_addr),
+            clock,
         })
     }
 
@@ -300,9 +295,9 @@ impl Stack {
         if self.service_addr("message-service").is_some() {
             return Err(StackError::Config("message-service is running".into()));
         }
-        let api = tokio::task::spawn_blocking(move || message_service::build(&config)).await??;
+        let core = message_service::build(&config, self.clock.clone()).await?;
         let listener = TcpListener::bind(addr).await?;
-        self.services.push(spawn_message_service(api, listener, addr));
+        self.services.push(spawn_message_service(core, listener, addr));
         Ok(())
     }
 
