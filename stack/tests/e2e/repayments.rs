@@ -115,10 +115,15 @@ e2e!(a_three_month_annuity_paid_in_order_then_paid_off(app) {
     assert_eq!(pay(&app, &token, p2, "current").await["responseCode"], "20006003", "period 1 first");
     assert_eq!(pay(&app, &token, p1, "current").await["responseCode"], "0000");
     assert_eq!(status_of(&app, &token).await, "4");
-    // Paying off the rest on the release day: period 2 has not begun, so no interest is due.
-    let owed_before = centre(&app, &token).await["totalNeedPayAmount"].as_str().unwrap().to_owned();
-    assert_ne!(owed_before, "0.00");
+    // Paying off the rest on the release day: period 2 has not begun, so no interest is due and
+    // exactly the remaining principal is charged. A = 1040.26 (3000.00 at 2 % a month over 3),
+    // period 1 repaid 980.26 of principal: 2019.74 is left.
     assert_eq!(pay(&app, &token, p2, "all").await["responseCode"], "0000");
+    let charged = |sql: &str| app.loan_database_integer(sql);
+    assert_eq!(charged("SELECT CAST(COUNT(*) AS BIGINT) AS value FROM repayments WHERE kind = 'all'"), 1);
+    assert_eq!(charged("SELECT total_fen AS value FROM repayments WHERE kind = 'all'"), 201_974);
+    assert_eq!(charged("SELECT principal_fen AS value FROM repayments WHERE kind = 'all'"), 201_974);
+    assert_eq!(charged("SELECT interest_fen + fee_fen + penalty_fen AS value FROM repayments WHERE kind = 'all'"), 0);
     assert_eq!(status_of(&app, &token).await, "5");
     let after = centre(&app, &token).await;
     assert_eq!((after["availableCredit"].as_str(), after["totalNeedPayAmount"].as_str()), (Some("5000.00"), Some("0.00")));
