@@ -1,3 +1,4 @@
+use cashloan_runtime::clock::Clock;
 use clap::Parser;
 
 /// auth-service on its own, for the multi-process stack.
@@ -17,16 +18,13 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<(), cashloan_runtime::service::BoxError> {
     let args = Args::parse();
-    let shutdown = cashloan_runtime::shutdown::on_signal();
-    let telemetry = cashloan_runtime::telemetry::init("auth-service", &args.telemetry);
-    cashloan_runtime::metrics::serve_on(args.telemetry.metrics_listen, shutdown.clone()).await?;
-    let kv = cashloan_runtime::Kv::from_url(args.redis_url.as_deref())?;
-    let core = auth_service::build(&args.config, kv, cashloan_runtime::clock::Clock::default()).await?;
-    let listener = tokio::net::TcpListener::bind(args.listen).await?;
-    tracing::info!(addr = %args.listen, "auth-service listening");
-    auth_service::serve(core, listener, shutdown).await?;
-    telemetry.shutdown();
-    Ok(())
+    cashloan_runtime::service::main("auth-service", &args.telemetry, |shutdown| async move {
+        let kv = cashloan_runtime::Kv::from_url(args.redis_url.as_deref())?;
+        let core = auth_service::build(&args.config, kv, Clock::default()).await?;
+        let listener = cashloan_runtime::service::listen("auth-service", args.listen).await?;
+        Ok(auth_service::serve(core, listener, shutdown).await?)
+    })
+    .await
 }

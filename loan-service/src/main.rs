@@ -1,3 +1,4 @@
+use cashloan_runtime::clock::Clock;
 use clap::Parser;
 
 /// loan-service on its own, for the multi-process stack.
@@ -14,15 +15,12 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<(), cashloan_runtime::service::BoxError> {
     let args = Args::parse();
-    let shutdown = cashloan_runtime::shutdown::on_signal();
-    let telemetry = cashloan_runtime::telemetry::init("loan-service", &args.telemetry);
-    cashloan_runtime::metrics::serve_on(args.telemetry.metrics_listen, shutdown.clone()).await?;
-    let core = loan_service::build(&args.config, cashloan_runtime::clock::Clock::default()).await?;
-    let listener = tokio::net::TcpListener::bind(args.listen).await?;
-    tracing::info!(addr = %args.listen, "loan-service listening");
-    loan_service::serve(core, listener, shutdown).await?;
-    telemetry.shutdown();
-    Ok(())
+    cashloan_runtime::service::main("loan-service", &args.telemetry, |shutdown| async move {
+        let core = loan_service::build(&args.config, Clock::default()).await?;
+        let listener = cashloan_runtime::service::listen("loan-service", args.listen).await?;
+        Ok(loan_service::serve(core, listener, shutdown).await?)
+    })
+    .await
 }

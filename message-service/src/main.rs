@@ -1,3 +1,4 @@
+use cashloan_runtime::clock::Clock;
 use clap::Parser;
 
 /// message-service on its own, for the multi-process stack.
@@ -14,15 +15,12 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<(), cashloan_runtime::service::BoxError> {
     let args = Args::parse();
-    let shutdown = cashloan_runtime::shutdown::on_signal();
-    let telemetry = cashloan_runtime::telemetry::init("message-service", &args.telemetry);
-    cashloan_runtime::metrics::serve_on(args.telemetry.metrics_listen, shutdown.clone()).await?;
-    let core = message_service::build(&args.config, cashloan_runtime::clock::Clock::default()).await?;
-    let listener = tokio::net::TcpListener::bind(args.listen).await?;
-    tracing::info!(addr = %args.listen, "message-service listening");
-    message_service::serve(core, listener, shutdown).await?;
-    telemetry.shutdown();
-    Ok(())
+    cashloan_runtime::service::main("message-service", &args.telemetry, |shutdown| async move {
+        let core = message_service::build(&args.config, Clock::default()).await?;
+        let listener = cashloan_runtime::service::listen("message-service", args.listen).await?;
+        Ok(message_service::serve(core, listener, shutdown).await?)
+    })
+    .await
 }

@@ -1,3 +1,4 @@
+use cashloan_runtime::clock::Clock;
 use clap::Parser;
 
 /// product-service on its own, for the multi-process stack.
@@ -14,15 +15,12 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<(), cashloan_runtime::service::BoxError> {
     let args = Args::parse();
-    let shutdown = cashloan_runtime::shutdown::on_signal();
-    let telemetry = cashloan_runtime::telemetry::init("product-service", &args.telemetry);
-    cashloan_runtime::metrics::serve_on(args.telemetry.metrics_listen, shutdown.clone()).await?;
-    let core = product_service::build(&args.config, cashloan_runtime::clock::Clock::default()).await?;
-    let listener = tokio::net::TcpListener::bind(args.listen).await?;
-    tracing::info!(addr = %args.listen, "product-service listening");
-    product_service::serve(core, listener, shutdown).await?;
-    telemetry.shutdown();
-    Ok(())
+    cashloan_runtime::service::main("product-service", &args.telemetry, |shutdown| async move {
+        let core = product_service::build(&args.config, Clock::default()).await?;
+        let listener = cashloan_runtime::service::listen("product-service", args.listen).await?;
+        Ok(product_service::serve(core, listener, shutdown).await?)
+    })
+    .await
 }

@@ -9,6 +9,7 @@ pub mod metrics;
 pub mod money;
 pub mod pii;
 pub mod redact;
+pub mod service;
 pub mod shutdown;
 pub mod telemetry;
 
