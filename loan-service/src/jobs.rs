@@ -89,19 +89,15 @@ pub async fn run_once(store: &Store, clock: &Clock) -> Result<usize, LoanError> 
 
 /// Runs the jobs every `interval` until shutdown.
 pub async fn run(store: Store, clock: Clock, interval: Duration, shutdown: Shutdown) {
-    let stop = shutdown.wait();
-    tokio::pin!(stop);
-    loop {
-        match run_once(&store, &clock).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(notices = n, "reminders and overdue notices queued"),
-            Err(e) => tracing::warn!(error = %e, "notice job failed"),
-        }
-        tokio::select! {
-            _ = &mut stop => return,
-            _ = tokio::time::sleep(interval) => {}
-        }
-    }
+    shutdown
+        .every(interval, || async {
+            match run_once(&store, &clock).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(notices = n, "reminders and overdue notices queued"),
+                Err(e) => tracing::warn!(error = %e, "notice job failed"),
+            }
+        })
+        .await;
 }
 
 #[cfg(test)]

@@ -89,17 +89,13 @@ pub async fn run_relay(
     interval: Duration,
     shutdown: Shutdown,
 ) {
-    let stop = shutdown.wait();
-    tokio::pin!(stop);
-    loop {
-        if let Err(e) = relay_once(&store, &messages, &clock).await {
-            tracing::warn!(error = %e, "outbox relay round failed");
-        }
-        tokio::select! {
-            _ = &mut stop => return,
-            _ = tokio::time::sleep(interval) => {}
-        }
-    }
+    shutdown
+        .every(interval, || async {
+            if let Err(e) = relay_once(&store, &messages, &clock).await {
+                tracing::warn!(error = %e, "outbox relay round failed");
+            }
+        })
+        .await;
 }
 
 #[cfg(test)]

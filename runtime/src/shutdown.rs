@@ -17,6 +17,23 @@ impl Shutdown {
     pub async fn wait(mut self) {
         let _ = self.0.wait_for(|stop| *stop).await;
     }
+
+    /// Runs `round` now and then every `interval` until shutdown (a round under way finishes).
+    pub async fn every<F, Fut>(self, interval: std::time::Duration, mut round: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        let stop = self.wait();
+        tokio::pin!(stop);
+        loop {
+            round().await;
+            tokio::select! {
+                _ = &mut stop => return,
+                _ = tokio::time::sleep(interval) => {}
+            }
+        }
+    }
 }
 
 impl ShutdownTrigger {
