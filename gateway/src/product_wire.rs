@@ -159,6 +159,17 @@ impl Reader<'_> {
             _ => Err(bad(kind)),
         }
     }
+
+    /// A term unit's limit and default (`[type, min, max, list, default]` fields), read only
+    /// when the product offers the unit.
+    fn term_limit(&self, offered: bool, names: [&str; 5]) -> Result<(Option<Limit>, i64), Failure> {
+        if !offered {
+            return Ok((None, 0));
+        }
+        let [kind, min, max, list, default] = names;
+        let limit = self.limit(kind, min, max, list, parse_count)?;
+        Ok((limit, self.optional(default, parse_count)?))
+    }
 }
 
 fn parse_count(text: &str) -> Option<i64> {
@@ -188,30 +199,26 @@ pub fn parse_admin_product(body: &Map<String, Value>) -> Result<ProductInfo, Fai
     // API.md §6.3: the day and month limits belong only to the units the product offers, so the
     // fields of a unit it does not offer are neither read nor demanded.
     let term_units = r.codes("termUnit")?;
-    let (days, default_days) = if term_units.contains(&1) {
-        let limit = r.limit(
+    let (days, default_days) = r.term_limit(
+        term_units.contains(&1),
+        [
             "daysLimitType",
             "singleMinDays",
             "singleMaxDays",
             "singleDays",
-            parse_count,
-        )?;
-        (limit, r.optional("singleDefaultDays", parse_count)?)
-    } else {
-        (None, 0)
-    };
-    let (months, default_months) = if term_units.contains(&2) {
-        let limit = r.limit(
+            "singleDefaultDays",
+        ],
+    )?;
+    let (months, default_months) = r.term_limit(
+        term_units.contains(&2),
+        [
             "monthsLimitType",
             "singleMinMonths",
             "singleMaxMonths",
             "singleMonths",
-            parse_count,
-        )?;
-        (limit, r.optional("singleDefaultMonths", parse_count)?)
-    } else {
-        (None, 0)
-    };
+            "singleDefaultMonths",
+        ],
+    )?;
     Ok(ProductInfo {
         id: r.text("id")?,
         code: r.text("code")?,

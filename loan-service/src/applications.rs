@@ -13,8 +13,7 @@ use crate::error::LoanError;
 use crate::lifecycle::{transition, Action, Status};
 use crate::quote;
 use crate::schedule;
-use crate::store::OutboxEvent;
-use crate::store::{new_id, ApplicationRow, NewApplication, PeriodRow, StatusChange};
+use crate::store::{new_id, ApplicationRow, NewApplication, OutboxEvent, PeriodRow, StatusChange};
 use crate::stored;
 use crate::terms;
 use crate::LoanCore;
@@ -22,6 +21,7 @@ use crate::LoanCore;
 /// purposeData of API.md §6.3.
 const PURPOSES: [&str; 8] = ["15", "16", "17", "18", "19", "20", "21", "22"];
 
+/// `"01"` → `"01"`, `"1"` → `"01"`: otherChannels codes are two digits (API.md §6.3).
 fn other_channels(text: &str) -> Option<String> {
     match text.trim_start_matches('0') {
         "1" | "2" | "3" if text.len() <= 3 && !text.is_empty() => {
@@ -36,7 +36,6 @@ fn purpose(text: &str) -> Option<String> {
     PURPOSES.contains(&trimmed).then(|| trimmed.to_owned())
 }
 
-/// 23:59:59 UTC+8 of a due date, in epoch milliseconds (a period is due until then).
 pub fn application_proto(a: &ApplicationRow) -> pb::Application {
     let release_time = a.released_at.map(format_datetime_cst).unwrap_or_default();
     pb::Application {
