@@ -250,6 +250,7 @@ mod tests {
             &crate::admin::USERS,
             &crate::admin::LOANS,
             &crate::admin::PRODUCT_UPSERT,
+            &crate::admin::ledger::LEDGER,
         ]
     }
 

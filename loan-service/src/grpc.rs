@@ -63,4 +63,13 @@ impl pb::loan_server::Loan for LoanCore {
             self.user_center(&request.into_inner().user_id).await?,
         ))
     }
+
+    async fn trial_balance(&self, request: Request<pb::TrialBalanceRequest>) -> Reply<pb::TrialBalanceReply> {
+        Ok(Response::new(self.trial_balance(&request.into_inner()).await?))
+    }
+
+    async fn fund_channel(&self, request: Request<pb::FundChannelRequest>) -> Reply<pb::Empty> {
+        self.fund_channel(&request.into_inner()).await?;
+        Ok(Response::new(pb::Empty {}))
+    }
 }

@@ -2,11 +2,13 @@
 //! (API.md §6.4, §7).
 
 mod applications;
+mod books;
 pub mod channel;
 pub mod charges;
 pub mod error;
 mod grpc;
 pub mod jobs;
+pub mod ledger;
 pub mod lifecycle;
 pub mod outbox;
 pub mod quote;

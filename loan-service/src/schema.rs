@@ -120,3 +120,27 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(applications, repayment_periods);
+
+diesel::table! {
+    ledger_entries (id) {
+        id -> Text,
+        kind -> Text,
+        reference -> Text,
+        memo -> Text,
+        posted_at -> BigInt,
+        posted_date -> Text,
+    }
+}
+
+diesel::table! {
+    ledger_lines (id) {
+        id -> Text,
+        entry_id -> Text,
+        account -> Integer,
+        debit_fen -> BigInt,
+        credit_fen -> BigInt,
+    }
+}
+
+diesel::joinable!(ledger_lines -> ledger_entries (entry_id));
+diesel::allow_tables_to_appear_in_same_query!(ledger_entries, ledger_lines);

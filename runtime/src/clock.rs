@@ -23,9 +23,21 @@ pub fn format_datetime_cst(epoch_ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// `yyyy-MM-dd` of an instant in UTC+8; empty for an instant out of range.
+pub fn date_cst(epoch_ms: i64) -> String {
+    DateTime::from_timestamp_millis(epoch_ms)
+        .map(|t| t.with_timezone(&cst()).format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_china_dates() {
+        assert_eq!(date_cst(1_700_000_000_000), "2023-11-15");
+    }
 
     #[test]
     fn datetimes_are_written_in_china_standard_time() {

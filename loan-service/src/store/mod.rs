@@ -1,11 +1,12 @@
 //! loan-service's queries, one module per aggregate: applications (and their numbering and
 //! history), the repayment plan (made at disbursement, and the reminder job's reads of it),
-//! repayments, credit lines, the outbox (and its relay's claims). Every state
+//! repayments, credit lines, the outbox (and its relay's claims), the ledger. Every state
 //! change is a conditional update inside one transaction with what it causes (history rows, the
 //! plan, the outbox event), so racing callers cannot both succeed.
 
 mod applications;
 mod credit;
+mod ledger;
 mod outbox;
 mod plan;
 mod repayments;

@@ -5,12 +5,15 @@ use diesel::prelude::*;
 use tracing::Instrument;
 
 use super::applications::history;
+use super::ledger::post;
 use super::OutboxEvent;
 use super::{is_unique_violation, payment_span, Store, TxError};
 use crate::channel::PaymentChannel;
 use crate::error::LoanError;
+use crate::ledger::Entry;
 use crate::lifecycle::Move;
 use crate::schema::{application_history, applications, outbox, repayment_periods};
+use cashloan_runtime::clock::date_cst;
 
 #[derive(Clone, Debug, Queryable, Insertable)]
 #[diesel(table_name = repayment_periods)]
@@ -87,6 +90,8 @@ impl Store {
                     .values(entry)
                     .execute(conn)?;
                 diesel::insert_into(outbox::table).values(event).execute(conn)?;
+                let entry = Entry::payout(&id, amount_fen);
+                post(conn, &entry, "放款", now, &date_cst(now))?;
                 runtime
                     .block_on(
                         channel

@@ -6,11 +6,13 @@ use diesel::prelude::*;
 use tracing::Instrument;
 
 use super::applications::history;
+use super::ledger::post;
 use super::OutboxEvent;
 use super::{new_id, payment_span, PeriodRow, Store, TxError};
 use crate::channel::{ChannelError, PaymentChannel};
 use crate::charges::Charge;
 use crate::error::LoanError;
+use crate::ledger::Entry;
 use crate::lifecycle::Move;
 use crate::schema::{application_history, applications, outbox, repayment_periods, repayments};
 
@@ -138,7 +140,7 @@ impl Store {
                     .map_err(TxError::Channel)?;
                 diesel::insert_into(repayments::table)
                     .values((
-                        repayments::id.eq(repayment_id),
+                        repayments::id.eq(repayment_id.clone()),
                         repayments::application_id.eq(record.application_id.clone()),
                         repayments::user_id.eq(record.user_id.clone()),
                         repayments::kind.eq(record.kind),
@@ -154,6 +156,13 @@ impl Store {
                 diesel::insert_into(outbox::table)
                     .values(record.event.clone())
                     .execute(conn)?;
+                post(
+                    conn,
+                    &Entry::repayment(&repayment_id, &total),
+                    "还款",
+                    record.paid_at,
+                    &record.paid_date,
+                )?;
                 let unpaid: i64 = repayment_periods::table
                     .filter(repayment_periods::application_id.eq(record.application_id.clone()))
                     .filter(repayment_periods::status.eq(0))

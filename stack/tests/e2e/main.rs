@@ -7,6 +7,7 @@ mod harness;
 mod account;
 mod alibaba_sms;
 mod customer;
+mod ledger;
 mod loans;
 mod messages;
 mod password;

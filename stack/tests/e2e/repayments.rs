@@ -172,6 +172,8 @@ e2e!(eight_concurrent_repayments_charge_once(app) {
     let recorded = app.loan_database_integer("SELECT COUNT(*) AS value FROM repayments");
     let charged = app.loan_database_integer("SELECT CAST(COALESCE(SUM(total_fen), 0) AS BIGINT) AS value FROM repayments");
     assert_eq!((recorded, charged), (1, 50_700), "one repayment of 507.00 stored");
+    let booked = app.loan_database_integer("SELECT COUNT(*) AS value FROM ledger_entries WHERE kind = 'repayment'");
+    assert_eq!(booked, 1, "and booked once");
 });
 
 e2e!(a_declined_deduction_changes_nothing(app) {

@@ -1,5 +1,7 @@
 //! The admin listener (API.md §7): plain JSON, `Authorization: Bearer <ADMIN_TOKEN>`.
 
+pub(crate) mod ledger;
+
 use actix_web::http::header;
 use actix_web::web::{self, Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
@@ -21,7 +23,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/loans/list", web::post().to(list_loans))
         .route("/admin/loans/review", web::post().to(review_loan))
         .route("/admin/loans/disburse", web::post().to(disburse_loan))
-        .route("/admin/messages/system", web::post().to(publish_system_message));
+        .route("/admin/messages/system", web::post().to(publish_system_message))
+        .route(
+            "/admin/ledger/trialBalance",
+            web::post().to(ledger::trial_balance),
+        )
+        .route("/admin/ledger/fund", web::post().to(ledger::fund));
 }
 
 fn authorized(gw: &Gateway, req: &HttpRequest) -> bool {

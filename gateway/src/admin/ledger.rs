@@ -1,0 +1,68 @@
+//! The books (API.md §7): `/admin/ledger/trialBalance` and `/admin/ledger/fund`.
+
+use actix_web::web::{Bytes, Data};
+use actix_web::{HttpRequest, HttpResponse};
+use cashloan_proto::loan::v1 as loan;
+use serde_json::{json, Value};
+
+use super::admin;
+use crate::codes::{self, from_status, Failures};
+use crate::envelope::{Fields, Success};
+use crate::state::Gateway;
+
+pub(crate) const LEDGER: Failures = Failures {
+    specific: &[],
+    fallback: ("99999999", "系统错误"),
+};
+
+/// An amount as text, whether sent as "100.00" or 100.
+fn amount_text(body: &serde_json::Map<String, Value>, name: &str) -> Result<String, crate::codes::Failure> {
+    match body.get(name) {
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(Value::Number(n)) => Ok(n.to_string()),
+        _ => Err(codes::bad_field(name)),
+    }
+}
+
+pub(super) async fn trial_balance(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
+    admin(gw, req, body, |gw, body| async move {
+        let request = loan::TrialBalanceRequest {
+            as_of: Fields(&body).optional_text("asOf")?.to_owned(),
+        };
+        let reply = gw
+            .loan
+            .clone()
+            .trial_balance(request)
+            .await
+            .map_err(|s| from_status(&s, &LEDGER))?
+            .into_inner();
+        let accounts: Vec<Value> = reply
+            .accounts
+            .iter()
+            .map(|a| {
+                json!({"account": a.code.to_string(), "name": a.name, "debit": a.debit, "credit": a.credit,
+                    "balance": a.balance})
+            })
+            .collect();
+        let result =
+            json!({"accounts": accounts, "totalDebit": reply.total_debit, "totalCredit": reply.total_credit});
+        Ok(Success::new("0000", "查询成功", result))
+    })
+    .await
+}
+
+pub(super) async fn fund(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
+    admin(gw, req, body, |gw, body| async move {
+        let request = loan::FundChannelRequest {
+            amount: amount_text(&body, "amount")?,
+            remark: Fields(&body).optional_text("remark")?.to_owned(),
+        };
+        gw.loan
+            .clone()
+            .fund_channel(request)
+            .await
+            .map_err(|s| from_status(&s, &LEDGER))?;
+        Ok(Success::empty("0000", "操作成功"))
+    })
+    .await
+}
