@@ -1,5 +1,7 @@
 //! The payment channel: money out at disbursement, money in at repayment. The default is a local
-//! simulator that, like a bank, can refuse: collection from cards ending in `0000` fails.
+//! simulator that, like a bank, can refuse (`simulator::script`: collection from cards ending in
+//! `0000` is declined). Its asynchronous behaviours (late notifications, lost replies) need payment
+//! orders to settle them; until those exist they succeed at once.
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChannelError {
@@ -18,6 +20,9 @@ pub trait PaymentChannel: Send + Sync {
     async fn collect(&self, card_no: &str, amount_fen: i64, reference: &str) -> Result<String, ChannelError>;
 }
 
+use crate::payment_order::OrderKind;
+use crate::simulator::{script, Script};
+
 pub struct LocalChannel;
 
 #[tonic::async_trait]
@@ -35,7 +40,7 @@ impl PaymentChannel for LocalChannel {
     }
 
     async fn collect(&self, card_no: &str, amount_fen: i64, reference: &str) -> Result<String, ChannelError> {
-        if card_no.ends_with("0000") {
+        if let Script::DeclineAtOnce(_) = script(card_no, OrderKind::Repay) {
             return Err(ChannelError::Declined);
         }
         if amount_fen <= 0 {
