@@ -4,6 +4,7 @@
 mod applications;
 mod books;
 pub mod channel;
+pub mod channel_signature;
 pub mod charges;
 pub mod error;
 mod grpc;

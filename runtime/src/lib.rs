@@ -1,5 +1,6 @@
 //! The shared runtime: what every service needs the same way.
 
+pub mod canonical_json;
 pub mod clock;
 pub mod db;
 pub mod grpc;
