@@ -85,6 +85,22 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A field sent as a string or a JSON number, as its text (a number as it was written).
+    pub fn number_text(&self, name: &str) -> Result<String, Failure> {
+        self.optional_number_text(name)?
+            .ok_or_else(|| crate::codes::bad_field(name))
+    }
+
+    /// As `number_text`, None when absent or null.
+    pub fn optional_number_text(&self, name: &str) -> Result<Option<String>, Failure> {
+        match self.0.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::Number(n)) => Ok(Some(n.to_string())),
+            Some(_) => Err(crate::codes::bad_field(name)),
+        }
+    }
+
     /// An enumeration code, `"01"` being `"1"` (API.md §2); returns the normalised code.
     pub fn code(&self, name: &str, allowed: &[&'static str]) -> Result<&'static str, Failure> {
         let raw = self.text(name)?;

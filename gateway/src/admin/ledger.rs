@@ -6,7 +6,7 @@ use cashloan_proto::loan::v1 as loan;
 use serde_json::{json, Value};
 
 use super::admin;
-use crate::codes::{self, from_status, Failures};
+use crate::codes::{from_status, Failures};
 use crate::envelope::{Fields, Success};
 use crate::state::Gateway;
 
@@ -14,15 +14,6 @@ pub(crate) const LEDGER: Failures = Failures {
     specific: &[],
     fallback: ("99999999", "系统错误"),
 };
-
-/// An amount as text, whether sent as "100.00" or 100.
-fn amount_text(body: &serde_json::Map<String, Value>, name: &str) -> Result<String, crate::codes::Failure> {
-    match body.get(name) {
-        Some(Value::String(s)) => Ok(s.clone()),
-        Some(Value::Number(n)) => Ok(n.to_string()),
-        _ => Err(codes::bad_field(name)),
-    }
-}
 
 pub(super) async fn trial_balance(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
     admin(gw, req, body, |gw, body| async move {
@@ -54,7 +45,7 @@ pub(super) async fn trial_balance(gw: Data<Gateway>, req: HttpRequest, body: Byt
 pub(super) async fn fund(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
     admin(gw, req, body, |gw, body| async move {
         let request = loan::FundChannelRequest {
-            amount: amount_text(&body, "amount")?,
+            amount: Fields(&body).number_text("amount")?,
             remark: Fields(&body).optional_text("remark")?.to_owned(),
         };
         gw.loan

@@ -147,12 +147,7 @@ pub(crate) const USERS: Failures = Failures {
 async fn update_user(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
     admin(gw, req, body, |gw, body| async move {
         let mobile = Fields(&body).text("mobile")?.to_owned();
-        let total_credit = match body.get("totalCredit") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(Value::Number(n)) => Some(n.to_string()),
-            Some(_) => return Err(codes::bad_field("totalCredit")),
-        };
+        let total_credit = Fields(&body).optional_number_text("totalCredit")?;
         let request = auth::UpdateUserFlagsRequest {
             mobile: mobile.clone(),
             blacklisted: optional_flag(&body, "isBlackList")?,
@@ -239,10 +234,7 @@ async fn list_loans(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpRes
 async fn review_loan(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
     admin(gw, req, body, |gw, body| async move {
         let f = Fields(&body);
-        let text_or_number = |name: &str| match body.get(name) {
-            Some(Value::Number(n)) => Ok(n.to_string()),
-            _ => f.optional_text(name).map(str::to_owned),
-        };
+        let text_or_number = |name: &str| f.optional_number_text(name).map(Option::unwrap_or_default);
         let request = loan::ReviewRequest {
             application_id: f.text("applyId")?.to_owned(),
             decision: match f.text("decision")? {

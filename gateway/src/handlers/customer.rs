@@ -146,11 +146,11 @@ macro_rules! profile_fields {
 
 /// A field given as a string or, for the numeric ones, as a JSON integer.
 fn text_or_integer(body: &Map<String, Value>, name: &str, required: bool) -> Result<String, Failure> {
-    match body.get(name) {
-        Some(Value::String(s)) => Ok(s.clone()),
-        Some(Value::Number(n)) => Ok(n.to_string()),
-        None | Some(Value::Null) if !required => Ok(String::new()),
-        _ => Err(bad_field(name)),
+    let f = crate::envelope::Fields(body);
+    if required {
+        f.number_text(name)
+    } else {
+        f.optional_number_text(name).map(Option::unwrap_or_default)
     }
 }
 

@@ -68,11 +68,7 @@ pub async fn product_detail(gw: Data<Gateway>, call: Call) -> Outcome {
 
 /// A term field as its text: a string, or a JSON number written as it was sent.
 fn term_text(body: &Map<String, Value>, name: &str) -> Result<String, Failure> {
-    match body.get(name) {
-        Some(Value::String(s)) => Ok(s.clone()),
-        Some(Value::Number(n)) => Ok(n.to_string()),
-        _ => Err(bad_field(name)),
-    }
+    crate::envelope::Fields(body).number_text(name)
 }
 
 /// The terms of #22 and #23, as sent, for the session's user.

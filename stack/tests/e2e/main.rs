@@ -1,6 +1,7 @@
 //! End-to-end tests: the whole stack in-process on free ports, driven over HTTP like the app.
 
 mod app_protocol;
+mod app_protocol_vectors;
 mod fake_aliyun;
 mod harness;
 
