@@ -131,13 +131,19 @@ const COMMON: &[(Reason, &str, &str)] = &[
     (Reason::AlreadyPaid, "20006002", "该期已还款"),
     (Reason::EarlierPeriodUnpaid, "20006003", "请先偿还更早的期次"),
     (Reason::DeductionFailed, "20006004", "扣款失败,请稍后重试"),
+    (Reason::RepayPending, "20006005", "还款处理中,请稍后查看"),
+    (Reason::RepayInProgress, "20006006", "该期还款处理中"),
+    (Reason::PayoutInProgress, "20008003", "放款处理中"),
+    (Reason::PayoutFailed, "20008004", "放款失败"),
 ];
 
-/// Reasons whose status message is the name of the offending field.
+/// Reasons whose status message is shown after the code's: the name of the offending field, or
+/// the payment channel's reason for a declined payout.
 const FIELD_REASONS: &[Reason] = &[
     Reason::InvalidField,
     Reason::ProfileFieldInvalid,
     Reason::ProductInvalid,
+    Reason::PayoutFailed,
 ];
 
 /// The failure an upstream status means for an endpoint.
@@ -251,6 +257,7 @@ mod tests {
             &crate::admin::LOANS,
             &crate::admin::PRODUCT_UPSERT,
             &crate::admin::ledger::LEDGER,
+            &crate::admin::payments::PAYMENTS,
         ]
     }
 

@@ -11,9 +11,14 @@ use tonic::Code;
 
 use crate::error::LoanError;
 use crate::lifecycle::{transition, Action, Status};
+use crate::payment_order::{OrderKind, OrderStatus};
+use crate::payments::{CARD_INVALID, NOT_ELIGIBLE};
 use crate::quote;
 use crate::schedule;
-use crate::store::{new_id, ApplicationRow, NewApplication, OutboxEvent, PeriodRow, StatusChange};
+use crate::store::{
+    new_id, payout_resource, ApplicationRow, NewApplication, NewOrder, OrderRow, OutboxEvent, PeriodRow,
+    StatusChange,
+};
 use crate::stored;
 use crate::terms;
 use crate::LoanCore;
@@ -66,7 +71,50 @@ pub fn application_proto(a: &ApplicationRow) -> pb::Application {
     }
 }
 
-pub fn period_proto(p: &PeriodRow) -> Result<pb::PlanPeriod, LoanError> {
+/// The repayment plan of an approved application starting on `release`, as rows to store.
+pub fn plan_rows(app: &ApplicationRow, release: NaiveDate) -> Result<Vec<PeriodRow>, LoanError> {
+    let accepted = terms::AcceptedTerms {
+        amount_fen: app.reply_amount_fen.unwrap_or(app.amount_fen),
+        rate_ppm: app.rate_ppm,
+        term_unit: stored::term_unit(app.auth_term_unit.unwrap_or(app.term_unit))?,
+        term_count: app.auth_term_count.unwrap_or(app.term_count) as u32,
+        repay_term_unit: stored::term_unit(app.repay_term_unit)?,
+        repay_term_count: app.repay_term_count as u32,
+        repay_type: stored::repay_type(app.repay_type)?,
+    };
+    let fee_product = ProductInfo {
+        fee_rate: app.fee_rate_ppm,
+        ..Default::default()
+    };
+    let plan = schedule::build(&quote::loan_terms(&fee_product, &accepted, release));
+    plan.periods
+        .iter()
+        .map(|p| {
+            Ok(PeriodRow {
+                id: new_id(),
+                application_id: app.id.clone(),
+                user_id: app.user_id.clone(),
+                period_num: p.num as i32,
+                due_date: p.due_date.to_string(),
+                principal_fen: stored::fen(p.principal)?,
+                interest_fen: stored::fen(p.interest)?,
+                fee_fen: stored::fen(p.fee)?,
+                status: stored::UNPAID,
+                paid_at: None,
+                paid_date: None,
+                paid_principal_fen: None,
+                paid_interest_fen: None,
+                paid_fee_fen: None,
+                paid_penalty_fen: None,
+                repayment_id: None,
+                reminder_sent: false,
+                overdue_sent: false,
+            })
+        })
+        .collect()
+}
+
+pub fn period_proto(p: &PeriodRow, reserved: bool) -> Result<pb::PlanPeriod, LoanError> {
     Ok(pb::PlanPeriod {
         id: p.id.clone(),
         period_num: p.period_num as u32,
@@ -76,7 +124,7 @@ pub fn period_proto(p: &PeriodRow) -> Result<pb::PlanPeriod, LoanError> {
         fee: format_amount(p.fee_fen),
         due_amount: format_amount(p.principal_fen + p.interest_fen + p.fee_fen),
         application_id: p.application_id.clone(),
-        repay_status: stored::period_status(p.status)?.into(),
+        repay_status: stored::shown_status(p.status, reserved)?.into(),
     })
 }
 
@@ -213,8 +261,15 @@ impl LoanCore {
             .store
             .plan(&r.user_id, &r.application_id, page(r.page.as_ref()))
             .await?;
+        let reserved = self
+            .store
+            .reserved(rows.iter().map(|p| p.id.clone()).collect())
+            .await?;
         Ok(pb::PlanPage {
-            items: rows.iter().map(period_proto).collect::<Result<_, _>>()?,
+            items: rows
+                .iter()
+                .map(|p| period_proto(p, reserved.contains(&p.id)))
+                .collect::<Result<_, _>>()?,
             total: total as u64,
         })
     }
@@ -306,95 +361,75 @@ impl LoanCore {
         Ok((amount, count, unit))
     }
 
-    pub async fn disburse(&self, r: &pb::DisburseRequest) -> Result<(), LoanError> {
+    /// Starts a payout order for the approved amount to the customer's verified card and waits
+    /// for it like a repayment; the application moves to 4 (with its plan) when the payout
+    /// succeeds, whenever that is. Returns the order's number.
+    pub async fn disburse(&self, r: &pb::DisburseRequest) -> Result<String, LoanError> {
         let app = self
             .store
             .application(&r.application_id)
             .await?
             .ok_or(LoanError::ApplicationNotFound)?;
-        let step = Status::from_code(app.status)
-            .and_then(|from| transition(from, Action::Disburse))
-            .ok_or(LoanError::IllegalTransition)?;
+        let from = Status::from_code(app.status).ok_or(LoanError::IllegalTransition)?;
+        transition(from, Action::Disburse).ok_or(LoanError::IllegalTransition)?;
         let today = self.clock.today();
         let release = match r.release_date.as_str() {
-            "" => today,
-            text => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .ok()
-                .filter(|d| *d <= today)
-                .ok_or(LoanError::InvalidField("releaseDate"))?,
+            "" => None,
+            text => Some(
+                NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                    .ok()
+                    .filter(|d| *d <= today)
+                    .ok_or(LoanError::InvalidField("releaseDate"))?,
+            ),
         };
+        // The plan must be buildable before money moves.
+        plan_rows(&app, release.unwrap_or(today))?;
         let principal = app.reply_amount_fen.unwrap_or(app.amount_fen);
-        let accepted = terms::AcceptedTerms {
-            amount_fen: principal,
-            rate_ppm: app.rate_ppm,
-            term_unit: stored::term_unit(app.auth_term_unit.unwrap_or(app.term_unit))?,
-            term_count: app.auth_term_count.unwrap_or(app.term_count) as u32,
-            repay_term_unit: stored::term_unit(app.repay_term_unit)?,
-            repay_term_count: app.repay_term_count as u32,
-            repay_type: stored::repay_type(app.repay_type)?,
-        };
-        let fee_product = ProductInfo {
-            fee_rate: app.fee_rate_ppm,
-            ..Default::default()
-        };
-        let plan = schedule::build(&quote::loan_terms(&fee_product, &accepted, release));
-        let periods = plan
-            .periods
-            .iter()
-            .map(|p| {
-                Ok(PeriodRow {
-                    id: new_id(),
-                    application_id: app.id.clone(),
-                    user_id: app.user_id.clone(),
-                    period_num: p.num as i32,
-                    due_date: p.due_date.to_string(),
-                    principal_fen: stored::fen(p.principal)?,
-                    interest_fen: stored::fen(p.interest)?,
-                    fee_fen: stored::fen(p.fee)?,
-                    status: stored::UNPAID,
-                    paid_at: None,
-                    paid_date: None,
-                    paid_principal_fen: None,
-                    paid_interest_fen: None,
-                    paid_fee_fen: None,
-                    paid_penalty_fen: None,
-                    repayment_id: None,
-                    reminder_sent: false,
-                    overdue_sent: false,
-                })
-            })
-            .collect::<Result<Vec<_>, LoanError>>()?;
-        let card = self
-            .auth
-            .clone()
-            .get_verified_identity(UserRef {
-                user_id: app.user_id.clone(),
-            })
-            .await
-            .map_err(|s| LoanError::Downstream(s.message().to_owned()))?
-            .into_inner()
-            .bank_card_no;
-        let payout = (self.channel.clone(), card, principal);
-        let now = self.clock.now_ms();
-        let event = OutboxEvent::new(
-            LoanEventKind::Disbursed,
-            &app.user_id,
-            &app.mobile,
-            &app.product_name,
-            &app.code,
-            format_amount(principal),
-            now,
-        );
-        if !self
-            .store
-            .disburse(&app.id, step, release.to_string(), periods, payout, event, now)
-            .await?
-        {
-            return Err(LoanError::IllegalTransition);
+        let resource = payout_resource(&app.id);
+        if !self.store.reserved(vec![resource.clone()]).await?.is_empty() {
+            return Err(LoanError::PayoutInProgress);
         }
-        tracing::info!(application = %app.code, %release, "disbursed");
-        count_transition("disbursed");
-        Ok(())
+        let (card, blacklisted) = self.card_snapshot(&app.user_id).await?;
+        let row = OrderRow {
+            amount_fen: principal,
+            principal_fen: principal,
+            release_date: release.map(|d| d.to_string()),
+            ..self.payments.order_row(OrderKind::Payout, &app, &card)
+        };
+        let order = NewOrder {
+            row,
+            kind: OrderKind::Payout,
+            day: today,
+            lines: Vec::new(),
+            reserve: vec![resource],
+        };
+        let order_no = self
+            .store
+            .create_order(order, LoanError::PayoutInProgress)
+            .await?;
+        // Checked again before the first submit (PAYMENTS.md): no money to a lost card or a
+        // blacklisted customer.
+        let refusal = if card.card_no.is_empty() {
+            Some(CARD_INVALID)
+        } else if blacklisted {
+            Some(NOT_ELIGIBLE)
+        } else {
+            None
+        };
+        let order = match refusal {
+            None => self.payments.submit_and_wait(&order_no).await?,
+            Some(why) => self.payments.refuse(&order_no, why).await?,
+        };
+        match order.status()? {
+            OrderStatus::Failed => Err(LoanError::PayoutFailed(order.reason.unwrap_or_default())),
+            status => {
+                tracing::info!(application = %app.code, order = %order_no, %status, "payout started");
+                if status == OrderStatus::Succeeded {
+                    count_transition("disbursed");
+                }
+                Ok(order_no)
+            }
+        }
     }
 
     pub async fn set_credit_line(&self, r: &pb::SetCreditLineRequest) -> Result<(), LoanError> {

@@ -1,51 +1,70 @@
-//! The payment channel: money out at disbursement, money in at repayment. The default is a local
-//! simulator that, like a bank, can refuse (`simulator::script`: collection from cards ending in
-//! `0000` is declined). Its asynchronous behaviours (late notifications, lost replies) need payment
-//! orders to settle them; until those exist they succeed at once.
+//! The payment channel (PAYMENTS.md "The channel protocol"): money out at disbursement, money in
+//! at repayment. Every call names a payment order; the channel deduplicates by its number, so a
+//! resubmission never moves money twice. Adapters never fail: what they cannot tell is
+//! `Outcome::Unclear`, and the order goes to query.
 
-#[derive(Debug, thiserror::Error)]
-pub enum ChannelError {
-    #[error("the bank declined the deduction")]
-    Declined,
-    #[error("payment channel unavailable: {0}")]
-    Unavailable(String),
+use serde::{Deserialize, Serialize};
+
+use crate::payment_order::{OrderKind, Outcome};
+
+/// The card an order pays to or takes from, as it was when the order was created.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardSnapshot {
+    pub card_no: String,
+    pub name: String,
+    pub id_card_no: String,
+    pub mobile: String,
+    /// The channel's 协议代扣 agreement; empty until the channel issues one.
+    pub agreement_no: String,
+}
+
+/// One order as the channel hears it.
+#[derive(Clone, Debug)]
+pub struct Instruction {
+    pub order_no: String,
+    pub kind: OrderKind,
+    pub amount_fen: i64,
+    pub card: CardSnapshot,
+}
+
+/// What the channel said of an order: in a reply, a query or a notification.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    pub order_no: String,
+    pub outcome: Outcome,
+    pub channel_order_no: Option<String>,
+    /// The channel's words, kept as the order's reason (余额不足, …).
+    pub message: Option<String>,
+    /// `yyyy-MM-dd HH:mm:ss` UTC+8, when the channel finished the order.
+    pub finished_at: Option<String>,
+}
+
+impl Report {
+    pub fn unclear(order_no: &str, why: impl Into<String>) -> Self {
+        Self {
+            order_no: order_no.to_owned(),
+            outcome: Outcome::Unclear,
+            channel_order_no: None,
+            message: Some(why.into()),
+            finished_at: None,
+        }
+    }
 }
 
 #[tonic::async_trait]
 pub trait PaymentChannel: Send + Sync {
-    /// Pays `amount_fen` out to the card; returns the channel's reference of the transfer.
-    async fn disburse(&self, card_no: &str, amount_fen: i64, reference: &str)
-        -> Result<String, ChannelError>;
-    /// Takes `amount_fen` from the card; returns the channel's reference of the deduction.
-    async fn collect(&self, card_no: &str, amount_fen: i64, reference: &str) -> Result<String, ChannelError>;
+    /// Submits (or resubmits, with the same number and parameters) an order.
+    async fn submit(&self, order: &Instruction) -> Report;
+    /// Asks for an order's outcome.
+    async fn query(&self, order_no: &str) -> Report;
 }
 
-use crate::payment_order::OrderKind;
-use crate::simulator::{script, Script};
-
-pub struct LocalChannel;
-
-#[tonic::async_trait]
-impl PaymentChannel for LocalChannel {
-    async fn disburse(
-        &self,
-        card_no: &str,
-        amount_fen: i64,
-        reference: &str,
-    ) -> Result<String, ChannelError> {
-        if card_no.is_empty() || amount_fen <= 0 {
-            return Err(ChannelError::Unavailable("no card or amount to pay out".into()));
-        }
-        Ok(format!("local-out-{reference}"))
-    }
-
-    async fn collect(&self, card_no: &str, amount_fen: i64, reference: &str) -> Result<String, ChannelError> {
-        if let Script::DeclineAtOnce(_) = script(card_no, OrderKind::Repay) {
-            return Err(ChannelError::Declined);
-        }
-        if amount_fen <= 0 {
-            return Err(ChannelError::Unavailable("nothing to collect".into()));
-        }
-        Ok(format!("local-{reference}"))
-    }
+/// The span of one call to the payment channel.
+pub fn span(operation: &'static str, order_no: &str) -> tracing::Span {
+    cashloan_runtime::span!(
+        "payment",
+        otel.name = operation,
+        otel.kind = "client",
+        order = order_no
+    )
 }

@@ -36,6 +36,15 @@ pub enum LoanError {
     EarlierPeriodUnpaid,
     #[error("the deduction was declined")]
     DeductionFailed,
+    #[error("the repayment has no outcome yet")]
+    RepayPending,
+    #[error("a repayment of the period is in progress")]
+    RepayInProgress,
+    #[error("a payout of the application is in progress")]
+    PayoutInProgress,
+    /// The channel's reason, shown to the operator.
+    #[error("the payout was declined: {0}")]
+    PayoutFailed(String),
     /// A stored code or date that means nothing: the row is wrong, never guessed at.
     #[error("corrupt stored value: {0}")]
     Corrupt(&'static str),
@@ -90,6 +99,18 @@ impl From<LoanError> for Status {
                 Reason::DeductionFailed,
                 "deduction declined",
             ),
+            LoanError::RepayPending => failure(Code::FailedPrecondition, Reason::RepayPending, "processing"),
+            LoanError::RepayInProgress => failure(
+                Code::FailedPrecondition,
+                Reason::RepayInProgress,
+                "period reserved by an order",
+            ),
+            LoanError::PayoutInProgress => failure(
+                Code::FailedPrecondition,
+                Reason::PayoutInProgress,
+                "payout in progress",
+            ),
+            LoanError::PayoutFailed(why) => failure(Code::FailedPrecondition, Reason::PayoutFailed, why),
             LoanError::Corrupt(what) => {
                 tracing::error!(what, "corrupt stored value");
                 Status::internal("internal error")

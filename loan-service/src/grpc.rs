@@ -39,9 +39,9 @@ impl pb::loan_server::Loan for LoanCore {
         Ok(Response::new(pb::Empty {}))
     }
 
-    async fn disburse(&self, request: Request<pb::DisburseRequest>) -> Reply<pb::Empty> {
-        self.disburse(&request.into_inner()).await?;
-        Ok(Response::new(pb::Empty {}))
+    async fn disburse(&self, request: Request<pb::DisburseRequest>) -> Reply<pb::DisburseReply> {
+        let order_no = self.disburse(&request.into_inner()).await?;
+        Ok(Response::new(pb::DisburseReply { order_no }))
     }
 
     async fn set_credit_line(&self, request: Request<pb::SetCreditLineRequest>) -> Reply<pb::Empty> {
@@ -71,5 +71,15 @@ impl pb::loan_server::Loan for LoanCore {
     async fn fund_channel(&self, request: Request<pb::FundChannelRequest>) -> Reply<pb::Empty> {
         self.fund_channel(&request.into_inner()).await?;
         Ok(Response::new(pb::Empty {}))
+    }
+
+    async fn list_payments(&self, request: Request<pb::ListPaymentsRequest>) -> Reply<pb::PaymentPage> {
+        Ok(Response::new(self.list_payments(&request.into_inner()).await?))
+    }
+
+    async fn settle_payment(&self, request: Request<pb::SettlePaymentRequest>) -> Reply<pb::PaymentOrder> {
+        Ok(Response::new(
+            self.settle_payment(&request.into_inner().order_no).await?,
+        ))
     }
 }

@@ -90,6 +90,12 @@ pub enum EntryKind {
     Payout,
     Repayment,
     Funding,
+    /// Money collected after its order failed.
+    Overpayment,
+    /// A payout the channel made after reporting failure.
+    DisputedPayout,
+    /// A payout the bank sent back (退票).
+    PayoutReturn,
 }
 
 impl EntryKind {
@@ -98,6 +104,9 @@ impl EntryKind {
             Self::Payout => "payout",
             Self::Repayment => "repayment",
             Self::Funding => "funding",
+            Self::Overpayment => "overpayment",
+            Self::DisputedPayout => "disputed_payout",
+            Self::PayoutReturn => "payout_return",
         }
     }
 }
@@ -184,6 +193,42 @@ impl Entry {
             vec![
                 debit(Account::ChannelFunds, amount_fen),
                 credit(Account::LenderCapital, amount_fen),
+            ],
+        )
+    }
+
+    /// Success reported for a failed repay order: Dr 1012 / Cr 2241.
+    pub fn overpayment(reference: &str, amount_fen: i64) -> Self {
+        Self::new(
+            EntryKind::Overpayment,
+            reference,
+            vec![
+                debit(Account::ChannelFunds, amount_fen),
+                credit(Account::Overpayments, amount_fen),
+            ],
+        )
+    }
+
+    /// Success reported for a failed payout: Dr 1221 / Cr 1012.
+    pub fn disputed_payout(reference: &str, amount_fen: i64) -> Self {
+        Self::new(
+            EntryKind::DisputedPayout,
+            reference,
+            vec![
+                debit(Account::DisputedPayouts, amount_fen),
+                credit(Account::ChannelFunds, amount_fen),
+            ],
+        )
+    }
+
+    /// A payout returned after success: Dr 1012 / Cr 1122.
+    pub fn payout_return(reference: &str, amount_fen: i64) -> Self {
+        Self::new(
+            EntryKind::PayoutReturn,
+            reference,
+            vec![
+                debit(Account::ChannelFunds, amount_fen),
+                credit(Account::LoansReceivable, amount_fen),
             ],
         )
     }

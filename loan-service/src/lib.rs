@@ -13,6 +13,7 @@ pub mod ledger;
 pub mod lifecycle;
 pub mod outbox;
 pub mod payment_order;
+pub mod payments;
 pub mod quote;
 mod repayments;
 pub mod schedule;
@@ -22,6 +23,7 @@ mod store;
 pub mod stored;
 pub mod terms;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use cashloan_proto::auth::v1::auth_client::AuthClient;
@@ -36,7 +38,10 @@ use cashloan_runtime::Shutdown;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations};
 use rust_decimal::Decimal;
 use tokio::net::TcpListener;
+use tokio::sync::mpsc::UnboundedReceiver;
 
+pub use crate::payments::PaymentArgs;
+use crate::payments::Payments;
 use crate::store::Store;
 
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -88,9 +93,12 @@ pub struct Config {
         default_value_t = 500_000
     )]
     pub default_credit_fen: i64,
-    /// Keys of the personal data an application carries (its phonebook and location).
+    /// Keys of the personal data an application carries (its phonebook and location) and a
+    /// payment order's card snapshot.
     #[command(flatten)]
     pub pii: PiiArgs,
+    #[command(flatten)]
+    pub payments: PaymentArgs,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -114,10 +122,12 @@ pub struct LoanCore {
     relay_interval: Duration,
     job_interval: Duration,
     clock: Clock,
-    channel: std::sync::Arc<dyn channel::PaymentChannel>,
+    payments: Payments,
+    /// The in-process simulator's notifications, settled by a task `serve` starts.
+    notifications: Option<UnboundedReceiver<channel::Report>>,
     apr_cap: Decimal,
     default_credit_fen: i64,
-    vault: Vault,
+    vault: Arc<Vault>,
 }
 
 fn channel(addr: &str) -> Result<GrpcChannel, StartError> {
@@ -132,25 +142,41 @@ pub fn connect_database(database_url: &str) -> Result<db::DbPool, db::DbError> {
 /// Connects the database (running migrations, off the async threads) and builds the service on
 /// `clock`.
 pub async fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError> {
-    let vault = config.pii.vault()?;
+    let vault = Arc::new(config.pii.vault()?);
     let pool = db::open(&config.database_url, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS).await?;
+    let store = Store::new(pool);
+    let (notify, notifications) = tokio::sync::mpsc::unbounded_channel();
+    let simulator = simulator::LocalChannel::new(
+        Duration::from_millis(config.payments.channel_latency_ms),
+        clock.clone(),
+        notify,
+    );
+    let payments = Payments::new(
+        store.clone(),
+        Arc::new(simulator),
+        clock.clone(),
+        vault.clone(),
+        config.payments.clone(),
+    );
     Ok(LoanCore {
-        store: Store::new(pool),
+        store,
         products: ProductClient::new(channel(&config.product_addr)?),
         auth: AuthClient::new(channel(&config.auth_addr)?),
         messages: MessageClient::new(channel(&config.message_addr)?),
         relay_interval: Duration::from_millis(config.relay_interval_ms),
         job_interval: Duration::from_millis(config.job_interval_ms),
         clock,
-        channel: std::sync::Arc::new(channel::LocalChannel),
+        payments,
+        notifications: Some(notifications),
         apr_cap: Decimal::new(config.apr_cap_ppm, 6),
         default_credit_fen: config.default_credit_fen,
         vault,
     })
 }
 
-/// Serves the service and runs its outbox relay until `shutdown`.
-pub async fn serve(core: LoanCore, listener: TcpListener, shutdown: Shutdown) -> Result<(), StartError> {
+/// Serves the service and runs its outbox relay, its notice job and payment recovery until
+/// `shutdown`.
+pub async fn serve(mut core: LoanCore, listener: TcpListener, shutdown: Shutdown) -> Result<(), StartError> {
     let relay = tokio::spawn(outbox::run_relay(
         core.store.clone(),
         core.messages.clone(),
@@ -164,6 +190,11 @@ pub async fn serve(core: LoanCore, listener: TcpListener, shutdown: Shutdown) ->
         core.job_interval,
         shutdown.clone(),
     ));
+    let recovery = tokio::spawn(core.payments.clone().run_recovery(shutdown.clone()));
+    let notifications = core
+        .notifications
+        .take()
+        .map(|rx| tokio::spawn(core.payments.clone().run_notifications(rx, shutdown.clone())));
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<LoanServer<LoanCore>>().await;
     let router = cashloan_runtime::grpc::server()
@@ -172,5 +203,9 @@ pub async fn serve(core: LoanCore, listener: TcpListener, shutdown: Shutdown) ->
     cashloan_runtime::grpc::serve(router, listener, shutdown).await?;
     let _ = relay.await;
     let _ = jobs.await;
+    let _ = recovery.await;
+    if let Some(task) = notifications {
+        let _ = task.await;
+    }
     Ok(())
 }

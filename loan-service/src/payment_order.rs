@@ -28,7 +28,7 @@ impl OrderKind {
             .find(|k| k.name() == name)
     }
 
-    fn prefix(self) -> &'static str {
+    pub fn prefix(self) -> &'static str {
         match self {
             Self::Payout => "PO",
             Self::Repay => "RO",
@@ -147,6 +147,9 @@ pub enum Settlement {
     LateSuccess,
     /// A payout returned after success: Dr 1012 / Cr 1122, the plan frozen, an operator told.
     Return,
+    /// A final answer that disagrees with how the order settled (a decline after success, another
+    /// amount): recorded for an operator, nothing changes.
+    Contradiction,
 }
 
 /// The one settling rule for every path (PAYMENTS.md): an outcome may arrive in any open status,
@@ -180,7 +183,17 @@ pub fn settle(kind: OrderKind, from: OrderStatus, amount_fen: i64, outcome: &Out
         {
             Settlement::Return
         }
-        (Succeeded, Outcome::Returned { .. }) => Settlement::Mismatch,
+        (Succeeded, Outcome::Success { amount_fen: paid }) if *paid == amount_fen => Settlement::Keep,
+        (Returned, Outcome::Returned { amount_fen: back }) if *back == amount_fen => Settlement::Keep,
+        (
+            Succeeded | Returned,
+            Outcome::Success { .. }
+            | Outcome::Returned { .. }
+            | Outcome::Fail {
+                final_decline: true, ..
+            },
+        )
+        | (Failed, Outcome::Returned { .. }) => Settlement::Contradiction,
         _ => Settlement::Keep,
     }
 }
@@ -305,7 +318,7 @@ mod tests {
             ] {
                 let s = settle(OrderKind::Repay, from, AMOUNT, &outcome);
                 assert!(
-                    matches!(s, Settlement::Keep | Settlement::Mismatch),
+                    matches!(s, Settlement::Keep | Settlement::Contradiction),
                     "{from} on {outcome:?}: {s:?}"
                 );
             }
@@ -326,7 +339,21 @@ mod tests {
         );
         assert_eq!(
             settle(OrderKind::Repay, OrderStatus::Succeeded, AMOUNT, &back),
-            Settlement::Mismatch
+            Settlement::Contradiction
+        );
+        let decline = Outcome::Fail {
+            code: "INSUFFICIENT_BALANCE".into(),
+            final_decline: true,
+        };
+        assert_eq!(
+            settle(OrderKind::Repay, OrderStatus::Succeeded, AMOUNT, &decline),
+            Settlement::Contradiction,
+            "a decline after success is raised, never applied"
+        );
+        assert_eq!(
+            settle(OrderKind::Repay, OrderStatus::Succeeded, AMOUNT, &late),
+            Settlement::Keep,
+            "the same success again is a duplicate"
         );
     }
 

@@ -1,20 +1,21 @@
 //! Repayment (API.md §6.4, #36), the repayment list (#26) and the user centre (#27).
 //!
-//! Exactly once: the periods a repayment pays are claimed by `UPDATE … WHERE status = 0` inside the
-//! transaction that records the repayment and calls the channel. A second or concurrent call
-//! finds them claimed (PostgreSQL makes it wait on the row lock first; SQLite has one writer) and
-//! charges nothing; a declined deduction rolls everything back.
+//! Exactly once: a repayment is a payment order that reserves its periods (a unique key per
+//! period) in the transaction that writes it; a second or concurrent call meets the reservation
+//! (20006006) or finds the periods paid (20006002) and charges nothing. A declined order frees
+//! them.
 
 use cashloan_proto::auth::v1::UserRef;
 use cashloan_proto::loan::v1 as pb;
 use cashloan_proto::loan::v1::PeriodStatus;
-use cashloan_proto::message::v1::LoanEventKind;
 use cashloan_runtime::money::format_amount;
 
 use crate::charges::{self, Charge, PlanPeriod};
 use crate::error::LoanError;
 use crate::lifecycle::{transition, Action, Status};
-use crate::store::{PeriodRow, RepaymentRecord, RepaymentRow};
+use crate::payment_order::{OrderKind, OrderStatus};
+use crate::payments::CARD_INVALID;
+use crate::store::{NewOrder, OrderRow, PeriodRow, RepaymentRow};
 use crate::stored;
 use crate::LoanCore;
 
@@ -30,6 +31,9 @@ fn plan_period(p: &PeriodRow) -> Result<PlanPeriod, LoanError> {
 }
 
 impl LoanCore {
+    /// A repayment is a payment order (PAYMENTS.md): its periods are reserved and the order
+    /// committed before the channel is called; the answer waits for the outcome up to
+    /// `REPAY_WAIT_MS`.
     pub async fn repay(&self, r: &pb::RepayRequest) -> Result<(), LoanError> {
         let period = self
             .store
@@ -50,6 +54,13 @@ impl LoanCore {
         if plan.iter().any(|p| p.period_num == period.period_num && p.paid) {
             return Err(LoanError::AlreadyPaid);
         }
+        let reserved = self
+            .store
+            .reserved(periods.iter().map(|p| p.id.clone()).collect())
+            .await?;
+        if reserved.contains(&period.id) {
+            return Err(LoanError::RepayInProgress);
+        }
         let today = self.clock.today();
         let kind = r.kind();
         let charged: Vec<(i32, Charge)> = match kind {
@@ -66,73 +77,66 @@ impl LoanCore {
             pb::RepayKind::All => charges::pay_off(&plan, app.penalty_rate_ppm, today),
             pb::RepayKind::Unspecified => return Err(LoanError::InvalidField("repayType")),
         };
-        let kind_name = if kind == pb::RepayKind::All {
-            "all"
-        } else {
-            "current"
-        };
-        let pay_off = Status::from_code(app.status)
-            .and_then(|from| transition(from, Action::PayOff))
-            .ok_or(LoanError::IllegalTransition)?;
         if charged.is_empty() {
             return Err(LoanError::AlreadyPaid);
         }
-        let card = self
-            .auth
-            .clone()
-            .get_verified_identity(UserRef {
-                user_id: r.user_id.clone(),
-            })
-            .await
-            .map_err(|s| LoanError::Downstream(s.message().to_owned()))?
-            .into_inner()
-            .bank_card_no;
-        let by_num = |num: i32| {
-            periods
+        Status::from_code(app.status)
+            .and_then(|from| transition(from, Action::PayOff))
+            .ok_or(LoanError::IllegalTransition)?;
+        let mut lines = Vec::with_capacity(charged.len());
+        for (num, charge) in &charged {
+            let id = periods
                 .iter()
-                .find(|p| p.period_num == num)
+                .find(|p| p.period_num == *num)
                 .map(|p| p.id.clone())
-                .unwrap_or_default()
+                .ok_or(LoanError::Corrupt("charged period not in the plan"))?;
+            if reserved.contains(&id) {
+                return Err(LoanError::RepayInProgress);
+            }
+            lines.push((id, charge.clone()));
+        }
+        let total = charges::sum(&charged);
+        // A repayment never depends on the blacklist: the lender always takes money back.
+        let (card, _) = self.card_snapshot(&r.user_id).await?;
+        let row = OrderRow {
+            amount_fen: total.total(),
+            principal_fen: total.principal_fen,
+            interest_fen: total.interest_fen,
+            fee_fen: total.fee_fen,
+            penalty_fen: total.penalty_fen,
+            periods: charged
+                .iter()
+                .map(|(num, _)| num.to_string())
+                .collect::<Vec<_>>()
+                .join(","),
+            repay_kind: if kind == pb::RepayKind::All {
+                "all"
+            } else {
+                "current"
+            }
+            .to_owned(),
+            ..self.payments.order_row(OrderKind::Repay, &app, &card)
         };
-        let claims = charged
-            .iter()
-            .map(|(num, charge)| (by_num(*num), charge.clone()))
-            .collect();
-        let total = charges::sum(&charged).total();
-        let now = self.clock.now_ms();
-        let event = crate::store::OutboxEvent::new(
-            LoanEventKind::Repaid,
-            &r.user_id,
-            &app.mobile,
-            &app.product_name,
-            &app.code,
-            format_amount(total),
-            now,
-        );
-        let record = RepaymentRecord {
-            application_id: app.id.clone(),
-            user_id: r.user_id.clone(),
-            kind: kind_name,
-            pay_off,
-            claims,
-            paid_at: now,
-            paid_date: today.to_string(),
-            event,
+        let order = NewOrder {
+            row,
+            kind: OrderKind::Repay,
+            day: today,
+            reserve: lines.iter().map(|(id, _)| id.clone()).collect(),
+            lines,
         };
-        self.store
-            .record_repayment(record, self.channel.clone(), card)
-            .await?;
-        tracing::info!(application = %app.code, kind = kind_name, amount = %format_amount(total), "repaid");
-        let metrics = cashloan_runtime::metrics::global();
-        let kind = [("kind", kind_name)];
-        metrics.count("cashloan_repayments_total", "Repayments by kind.", &kind, 1);
-        metrics.count(
-            "cashloan_repaid_fen_total",
-            "Money repaid, fen, by kind.",
-            &kind,
-            total as u64,
-        );
-        Ok(())
+        let order_no = self.store.create_order(order, LoanError::RepayInProgress).await?;
+        let order = if card.card_no.is_empty() {
+            self.payments.refuse(&order_no, CARD_INVALID).await?
+        } else {
+            self.payments.submit_and_wait(&order_no).await?
+        };
+        let status = order.status()?;
+        tracing::info!(application = %app.code, order = %order_no, %status, amount = %format_amount(total.total()), "repayment");
+        match status {
+            OrderStatus::Succeeded => Ok(()),
+            OrderStatus::Failed => Err(LoanError::DeductionFailed),
+            _ => Err(LoanError::RepayPending),
+        }
     }
 
     pub async fn repayments(&self, r: &pb::ListRepaymentsRequest) -> Result<pb::RepaymentPage, LoanError> {
@@ -141,6 +145,10 @@ impl LoanCore {
         let (rows, total) = self
             .store
             .repayment_list(&r.user_id, r.condition(), today, bounds)
+            .await?;
+        let reserved = self
+            .store
+            .reserved(rows.iter().map(|r| r.period.id.clone()).collect())
             .await?;
         let mut items = Vec::with_capacity(rows.len());
         for RepaymentRow {
@@ -151,7 +159,7 @@ impl LoanCore {
             penalty_rate_ppm,
         } in rows
         {
-            let status = stored::period_status(p.status)?;
+            let status = stored::shown_status(p.status, reserved.contains(&p.id))?;
             let paid = status == PeriodStatus::Paid;
             let penalty = if paid {
                 p.paid_penalty_fen

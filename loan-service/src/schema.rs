@@ -144,3 +144,65 @@ diesel::table! {
 
 diesel::joinable!(ledger_lines -> ledger_entries (entry_id));
 diesel::allow_tables_to_appear_in_same_query!(ledger_entries, ledger_lines);
+
+diesel::table! {
+    payment_orders (order_no) {
+        order_no -> Text,
+        kind -> Text,
+        application_id -> Text,
+        user_id -> Text,
+        status -> Text,
+        amount_fen -> BigInt,
+        principal_fen -> BigInt,
+        interest_fen -> BigInt,
+        fee_fen -> BigInt,
+        penalty_fen -> BigInt,
+        periods -> Text,
+        repay_kind -> Text,
+        card -> Text,
+        release_date -> Nullable<Text>,
+        channel_order_no -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        customer_waiting -> Bool,
+        created_at -> BigInt,
+        submitted_at -> Nullable<BigInt>,
+        settled_at -> Nullable<BigInt>,
+        finished_at -> Nullable<Text>,
+        attempts -> Integer,
+        next_check_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    payment_order_periods (order_no, period_id) {
+        order_no -> Text,
+        period_id -> Text,
+        principal_fen -> BigInt,
+        interest_fen -> BigInt,
+        fee_fen -> BigInt,
+        penalty_fen -> BigInt,
+    }
+}
+
+diesel::table! {
+    payment_reservations (resource) {
+        resource -> Text,
+        order_no -> Text,
+    }
+}
+
+diesel::table! {
+    payment_mismatches (id) {
+        id -> Text,
+        order_no -> Text,
+        day -> Text,
+        channel_says -> Text,
+        ledger_says -> Text,
+        resolution -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(payment_orders, payment_reservations);
+diesel::allow_tables_to_appear_in_same_query!(payment_orders, applications);
+diesel::allow_tables_to_appear_in_same_query!(repayment_periods, payment_reservations);

@@ -1,10 +1,19 @@
-//! How the local payment-channel simulator answers (PAYMENTS.md "The local simulator"): the last
-//! four digits of the card choose a behaviour, so every path of a real channel (an immediate
-//! answer, a late notification, a lost reply, duplicates, a late decline) can be driven end to end.
+//! The local payment-channel simulator (PAYMENTS.md "The local simulator"), the default channel:
+//! the last four digits of the card choose a behaviour, so every path of a real channel (an
+//! immediate answer, a late notification, a lost reply, duplicates, a late decline) can be driven
+//! end to end. Like a real channel it remembers orders by number: a resubmission moves no money
+//! again, and a query answers from what it did.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::payment_order::OrderKind;
+use cashloan_runtime::clock::{format_datetime_cst, Clock};
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::time::Instant;
+
+use crate::channel::{Instruction, PaymentChannel, Report};
+use crate::payment_order::{OrderKind, Outcome};
 
 /// One scripted behaviour of the simulator for an order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,6 +46,162 @@ pub fn script(card_no: &str, kind: OrderKind) -> Script {
         ("0004", _) => Script::DeclineByNotification(Duration::from_secs(2), INSUFFICIENT_BALANCE),
         ("0009", OrderKind::Payout) => Script::DeclineAtOnce(ACCOUNT_ABNORMAL),
         _ => Script::SucceedAtOnce,
+    }
+}
+
+/// The channel's code of a decline.
+fn decline_code(why: &str) -> &'static str {
+    if why == ACCOUNT_ABNORMAL {
+        "ACCOUNT_ABNORMAL"
+    } else {
+        "INSUFFICIENT_BALANCE"
+    }
+}
+
+impl Script {
+    /// How long after the submit the order finishes, and whether it succeeds.
+    fn finish(&self) -> (Duration, Result<(), &'static str>) {
+        match self {
+            Self::SucceedAtOnce | Self::TripleNotification => (Duration::ZERO, Ok(())),
+            Self::DeclineAtOnce(why) => (Duration::ZERO, Err(why)),
+            Self::SucceedByNotification(after) | Self::SucceedOnQuery(after) => (*after, Ok(())),
+            Self::DeclineByNotification(after, why) => (*after, Err(why)),
+        }
+    }
+}
+
+/// An order the simulator has taken.
+#[derive(Clone)]
+struct Taken {
+    amount_fen: i64,
+    script: Script,
+    submitted: Instant,
+    /// When it finishes, in epoch ms of the service clock.
+    finished_ms: i64,
+    channel_order_no: String,
+}
+
+impl Taken {
+    /// What a query says now.
+    fn report(&self, order_no: &str) -> Report {
+        let (after, result) = self.script.finish();
+        let outcome = if self.submitted.elapsed() < after {
+            Outcome::Accepted
+        } else {
+            match result {
+                Ok(()) => Outcome::Success {
+                    amount_fen: self.amount_fen,
+                },
+                Err(why) => Outcome::Fail {
+                    code: decline_code(why).into(),
+                    final_decline: true,
+                },
+            }
+        };
+        let finished = !matches!(outcome, Outcome::Accepted);
+        Report {
+            order_no: order_no.to_owned(),
+            message: result.err().filter(|_| finished).map(str::to_owned),
+            outcome,
+            channel_order_no: Some(self.channel_order_no.clone()),
+            finished_at: finished.then(|| format_datetime_cst(self.finished_ms)),
+        }
+    }
+}
+
+/// The in-process channel. Its notifications go to `notifications`, where the service settles
+/// them as it settles those the HTTP endpoint receives.
+pub struct LocalChannel {
+    latency: Duration,
+    clock: Clock,
+    taken: Arc<Mutex<HashMap<String, Taken>>>,
+    notifications: UnboundedSender<Report>,
+}
+
+impl LocalChannel {
+    pub fn new(latency: Duration, clock: Clock, notifications: UnboundedSender<Report>) -> Self {
+        Self {
+            latency,
+            clock,
+            taken: Default::default(),
+            notifications,
+        }
+    }
+
+    fn taken(&self, order_no: &str) -> Option<Taken> {
+        self.taken
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(order_no)
+            .cloned()
+    }
+
+    /// Sends the order's notification `times` times, `after` the submit, 200 ms apart.
+    fn notify(&self, order_no: &str, order: &Taken, after: Duration, times: u32) {
+        let (order_no, order, sink) = (order_no.to_owned(), order.clone(), self.notifications.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep_until(order.submitted + after).await;
+            for n in 0..times {
+                if n > 0 {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                let _ = sink.send(order.report(&order_no));
+            }
+        });
+    }
+}
+
+#[tonic::async_trait]
+impl PaymentChannel for LocalChannel {
+    async fn submit(&self, order: &Instruction) -> Report {
+        tokio::time::sleep(self.latency).await;
+        if let Some(known) = self.taken(&order.order_no) {
+            // A resubmission: the channel's idempotency, no second movement.
+            return known.report(&order.order_no);
+        }
+        let script = script(&order.card.card_no, order.kind);
+        let (after, _) = script.finish();
+        let taken = Taken {
+            amount_fen: order.amount_fen,
+            script: script.clone(),
+            submitted: Instant::now(),
+            finished_ms: self.clock.now_ms() + after.as_millis() as i64,
+            channel_order_no: format!("SIM{}", order.order_no),
+        };
+        self.taken
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(order.order_no.clone(), taken.clone());
+        match script {
+            Script::SucceedAtOnce | Script::DeclineAtOnce(_) => taken.report(&order.order_no),
+            Script::SucceedByNotification(after) | Script::DeclineByNotification(after, _) => {
+                self.notify(&order.order_no, &taken, after, 1);
+                taken.report(&order.order_no)
+            }
+            Script::SucceedOnQuery(_) => Report::unclear(&order.order_no, "timed out"),
+            Script::TripleNotification => {
+                let _ = self.notifications.send(taken.report(&order.order_no));
+                self.notify(&order.order_no, &taken, Duration::from_millis(200), 2);
+                // The reply comes after the first notification.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                Report {
+                    outcome: Outcome::Accepted,
+                    finished_at: None,
+                    ..taken.report(&order.order_no)
+                }
+            }
+        }
+    }
+
+    async fn query(&self, order_no: &str) -> Report {
+        tokio::time::sleep(self.latency).await;
+        match self.taken(order_no) {
+            Some(order) => order.report(order_no),
+            None => Report {
+                outcome: Outcome::NotFound,
+                ..Report::unclear(order_no, "no such order")
+            },
+        }
     }
 }
 

@@ -56,6 +56,14 @@ pub fn period_status(code: i32) -> Result<PeriodStatus, LoanError> {
     }
 }
 
+/// A period's status as the customer sees it: an unpaid one that an order holds is processing.
+pub fn shown_status(code: i32, reserved: bool) -> Result<PeriodStatus, LoanError> {
+    match period_status(code)? {
+        PeriodStatus::Unpaid if reserved => Ok(PeriodStatus::Processing),
+        status => Ok(status),
+    }
+}
+
 pub fn due_date(text: &str) -> Result<NaiveDate, LoanError> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| LoanError::Corrupt("due date"))
 }

@@ -51,6 +51,11 @@ pub fn compose(e: &LoanEvent) -> Option<(&'static str, &'static str, String)> {
                 "您的{product}借款(编号{code})已于{date}到期未还,应还{amount}元,请尽快还款以免影响您的信用。"
             ),
         ),
+        LoanEventKind::RepaymentFailed => (
+            "99",
+            "还款未成功",
+            format!("您的{product}借款(编号{code})还款{amount}元扣款未成功,该期仍待还款,请确认银行卡余额后重新还款。"),
+        ),
         LoanEventKind::Unspecified => return None,
     })
 }

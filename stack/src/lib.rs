@@ -40,6 +40,8 @@ pub struct StackConfig {
     pub relay_interval_ms: u64,
     /// How often reminders and overdue notices are looked for, milliseconds.
     pub job_interval_ms: u64,
+    /// Payment orders: the wait for an outcome, recovery, the simulator's latency.
+    pub payments: loan_service::PaymentArgs,
     /// `log` (texts kept in the admin-readable outbox) or `aliyun`.
     pub sms_provider: String,
     /// Fixed loopback ports for the services (message, auth, product, loan from this one up);
@@ -70,6 +72,7 @@ impl StackConfig {
             clock: cashloan_runtime::clock::Clock::default(),
             relay_interval_ms: 1000,
             job_interval_ms: 60_000,
+            payments: loan_service::PaymentArgs::default(),
             sms_provider: "log".into(),
             service_base_port: None,
             aliyun: message_service::aliyun_sms::AliyunConfig::from_env().map_err(StackError::Config)?,
@@ -224,6 +227,7 @@ impl Stack {
             apr_cap_ppm: config.rate_cap_ppm,
             default_credit_fen: config.default_credit_fen,
             pii: cashloan_runtime::pii::PiiArgs::from_file(config.data_dir.join("pii.keys")),
+            payments: config.payments.clone(),
         };
         let loan_core = loan_service::build(&loan_config, clock.clone()).await?;
 

@@ -38,6 +38,8 @@ struct Args {
     #[command(flatten)]
     policy: auth_service::Policy,
     #[command(flatten)]
+    payments: loan_service::PaymentArgs,
+    #[command(flatten)]
     telemetry: cashloan_runtime::telemetry::TelemetryArgs,
 }
 
@@ -55,6 +57,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     config.redis = args.redis;
     config.service_base_port = args.service_base_port;
     config.policy = args.policy;
+    config.payments = args.payments;
     let stack = Stack::start(config).await?;
     if generated {
         println!("admin token (generated for this run): {admin_token}");

@@ -275,7 +275,7 @@ async fn one_request_is_one_trace_across_the_services_with_nothing_secret_in_it(
 /// reserved mobile and a contact's phone.
 async fn loan_journey(app: &TestApp, token: &str) -> Vec<String> {
     let id = harness::id_card_aged(40, &format!("{:03}", rand::random_range(100..990)));
-    let card = harness::bank_card("6217", "", 19);
+    let card = harness::bank_card("6217", "1234", 19);
     let (reserved, contact) = (random_mobile(), random_mobile());
     let profile = json!({
         "education": "3", "martialStatus": "2", "registry_province": "110000", "registry_city": "110100",

@@ -1,6 +1,7 @@
 //! The admin listener (API.md §7): plain JSON, `Authorization: Bearer <ADMIN_TOKEN>`.
 
 pub(crate) mod ledger;
+pub(crate) mod payments;
 
 use actix_web::http::header;
 use actix_web::web::{self, Bytes, Data};
@@ -28,7 +29,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/admin/ledger/trialBalance",
             web::post().to(ledger::trial_balance),
         )
-        .route("/admin/ledger/fund", web::post().to(ledger::fund));
+        .route("/admin/ledger/fund", web::post().to(ledger::fund))
+        .route("/admin/payments/list", web::post().to(payments::list))
+        .route("/admin/payments/settle", web::post().to(payments::settle));
 }
 
 fn authorized(gw: &Gateway, req: &HttpRequest) -> bool {
@@ -266,12 +269,15 @@ async fn disburse_loan(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> Http
             application_id: f.text("applyId")?.to_owned(),
             release_date: f.optional_text("releaseDate")?.to_owned(),
         };
-        gw.loan
+        let reply = gw
+            .loan
             .clone()
             .disburse(request)
             .await
-            .map_err(|s| from_status(&s, &LOANS))?;
-        Ok(Success::empty("0000", "放款成功"))
+            .map_err(|s| from_status(&s, &LOANS))?
+            .into_inner();
+        // The payout order, whether it has already succeeded or is still pending.
+        Ok(Success::new("0000", "操作成功", Value::String(reply.order_no)))
     })
     .await
 }

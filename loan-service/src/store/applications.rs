@@ -143,20 +143,22 @@ pub(super) fn history(
     }
 }
 
-/// The day's next application number. Updating the day's counter row locks it until the
-/// transaction ends, so concurrent applications take consecutive numbers. A day's first number
-/// continues from applications numbered before the counter existed; two first applications of a
-/// day racing to create the row meet the unique key, and the caller's retry takes the next.
-fn next_number(conn: &mut DbConn, prefix: &str) -> QueryResult<i64> {
+/// The next number of a prefix (`CL20261128`, `RO20261201`, …). Updating the prefix's counter
+/// row locks it until the transaction ends, so concurrent callers take consecutive numbers. A
+/// prefix's first number continues from the `numbered_before` it had before the counter existed;
+/// two first callers racing to create the row meet the unique key, and the caller's retry takes
+/// the next.
+pub(super) fn next_number(
+    conn: &mut DbConn,
+    prefix: &str,
+    numbered_before: impl FnOnce(&mut DbConn) -> QueryResult<i64>,
+) -> QueryResult<i64> {
     use crate::schema::application_counters::dsl::{application_counters, day, last};
     let taken = diesel::update(application_counters.find(prefix))
         .set(last.eq(last + 1))
         .execute(conn)?;
     if taken == 0 {
-        let before: i64 = applications::table
-            .filter(applications::code.like(format!("{prefix}%")))
-            .count()
-            .get_result(conn)?;
+        let before = numbered_before(conn)?;
         diesel::insert_into(application_counters)
             .values((day.eq(prefix), last.eq(before + 1)))
             .execute(conn)?;
@@ -190,7 +192,15 @@ impl Store {
             let (candidate, prefix, event) = (row.clone(), prefix.clone(), event.clone());
             let attempt = db::run(&self.pool, move |conn| {
                 conn.transaction(|conn| {
-                    let code = format!("{prefix}{:06}", next_number(conn, &prefix)?);
+                    let code = format!(
+                        "{prefix}{:06}",
+                        next_number(conn, &prefix, |conn| {
+                            applications::table
+                                .filter(applications::code.like(format!("{prefix}%")))
+                                .count()
+                                .get_result(conn)
+                        })?
+                    );
                     let (id, user_id, at) = (
                         candidate.id.clone(),
                         candidate.user_id.clone(),

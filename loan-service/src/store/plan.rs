@@ -1,19 +1,12 @@
-//! The repayment plan: made at disbursement, with the payout, and read by period.
+//! The repayment plan, read by period (it is written when its payout settles, `store::payments`).
 
-use cashloan_runtime::db::{self, DbConn, DbError};
+use cashloan_runtime::db::{self, DbConn};
 use diesel::prelude::*;
-use tracing::Instrument;
 
-use super::applications::history;
-use super::ledger::post;
 use super::OutboxEvent;
-use super::{is_unique_violation, payment_span, Store, TxError};
-use crate::channel::PaymentChannel;
+use super::{is_unique_violation, Store};
 use crate::error::LoanError;
-use crate::ledger::Entry;
-use crate::lifecycle::Move;
-use crate::schema::{application_history, applications, outbox, repayment_periods};
-use cashloan_runtime::clock::date_cst;
+use crate::schema::{applications, outbox, repayment_periods};
 
 #[derive(Clone, Debug, Queryable, Insertable)]
 #[diesel(table_name = repayment_periods)]
@@ -39,78 +32,6 @@ pub struct PeriodRow {
 }
 
 impl Store {
-    /// 2 → 4, the plan and the payout, in one transaction: a second disbursement finds the status
-    /// moved, and a failed payout leaves the application approved.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn disburse(
-        &self,
-        id: &str,
-        step: Move,
-        release_date: String,
-        periods: Vec<PeriodRow>,
-        payout: (std::sync::Arc<dyn PaymentChannel>, String, i64),
-        event: OutboxEvent,
-        now: i64,
-    ) -> Result<bool, LoanError> {
-        let id = id.to_owned();
-        let runtime = tokio::runtime::Handle::current();
-        let (channel, card_no, amount_fen) = payout;
-        let outcome = db::run(&self.pool, move |conn| {
-            Ok(conn.transaction(|conn| {
-                let moved = diesel::update(
-                    applications::table
-                        .filter(applications::id.eq(id.clone()))
-                        .filter(applications::status.eq(step.from().code())),
-                )
-                .set((
-                    applications::status.eq(step.to().code()),
-                    applications::release_date.eq(Some(release_date)),
-                    applications::released_at.eq(Some(now)),
-                    applications::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-                if moved != 1 {
-                    return Ok(false);
-                }
-                // One by one: multi-row inserts are not in the common subset of the two backends.
-                for period in periods {
-                    diesel::insert_into(repayment_periods::table)
-                        .values(period)
-                        .execute(conn)?;
-                }
-                let entry = history(
-                    &id,
-                    Some(step.from().code()),
-                    step.to().code(),
-                    "admin",
-                    "disbursed",
-                    now,
-                );
-                diesel::insert_into(application_history::table)
-                    .values(entry)
-                    .execute(conn)?;
-                diesel::insert_into(outbox::table).values(event).execute(conn)?;
-                let entry = Entry::payout(&id, amount_fen);
-                post(conn, &entry, "放款", now, &date_cst(now))?;
-                runtime
-                    .block_on(
-                        channel
-                            .disburse(&card_no, amount_fen, &id)
-                            .instrument(payment_span("payment.disburse")),
-                    )
-                    .map_err(TxError::Channel)?;
-                Ok::<_, TxError>(true)
-            }))
-        })
-        .await?;
-        match outcome {
-            Ok(moved) => Ok(moved),
-            Err(TxError::Db(e)) => Err(DbError::Query(e).into()),
-            Err(TxError::Channel(e)) => Err(LoanError::Downstream(e.to_string())),
-            Err(TxError::AlreadyPaid) => Ok(false),
-        }
-    }
-
     /// A page of one application's periods (only the owner's), by period number.
     pub async fn plan(
         &self,

@@ -1,0 +1,77 @@
+//! Payment orders for operators (API.md §7): `/admin/payments/list` and `/admin/payments/settle`.
+
+use actix_web::web::{Bytes, Data};
+use actix_web::{HttpRequest, HttpResponse};
+use cashloan_proto::loan::v1 as loan;
+use cashloan_runtime::clock::format_datetime_cst;
+use serde_json::{json, Value};
+
+use super::admin;
+use crate::codes::{from_status, Failures};
+use crate::envelope::{Fields, Success};
+use crate::state::Gateway;
+
+pub(crate) const PAYMENTS: Failures = Failures {
+    specific: &[],
+    fallback: ("99999999", "系统错误"),
+};
+
+fn order_json(o: &loan::PaymentOrder) -> Value {
+    json!({
+        "orderNo": o.order_no,
+        "kind": o.kind,
+        "applyId": o.application_id,
+        "periods": o.periods,
+        "amount": o.amount,
+        "status": o.status,
+        "channelOrderNo": o.channel_order_no,
+        "reason": o.reason,
+        "createdAt": format_datetime_cst(o.created_at),
+        "settledAt": if o.settled_at == 0 { String::new() } else { format_datetime_cst(o.settled_at) },
+    })
+}
+
+pub(super) async fn list(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
+    admin(gw, req, body, |gw, body| async move {
+        let page = crate::paging::page_request(&body)?;
+        let f = Fields(&body);
+        let request = loan::ListPaymentsRequest {
+            kind: f.optional_text("kind")?.to_owned(),
+            status: f.optional_text("status")?.to_owned(),
+            mobile: f.optional_text("mobile")?.to_owned(),
+            page: Some(loan::Page {
+                num: page.num,
+                size: page.size,
+            }),
+        };
+        let reply = gw
+            .loan
+            .clone()
+            .list_payments(request)
+            .await
+            .map_err(|s| from_status(&s, &PAYMENTS))?
+            .into_inner();
+        let items = reply.items.iter().map(order_json).collect();
+        let mut success = Success::new("0000", "查询成功", Value::Array(items));
+        success.paging = Some(crate::paging::page_fields(page, reply.total));
+        Ok(success)
+    })
+    .await
+}
+
+pub(super) async fn settle(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
+    admin(gw, req, body, |gw, body| async move {
+        let request = loan::SettlePaymentRequest {
+            order_no: Fields(&body).text("orderNo")?.to_owned(),
+        };
+        let order = gw
+            .loan
+            .clone()
+            .settle_payment(request)
+            .await
+            .map_err(|s| from_status(&s, &PAYMENTS))?
+            .into_inner();
+        Ok(Success::new("0000", "操作成功", order_json(&order)))
+    })
+    .await
+}

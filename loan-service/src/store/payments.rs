@@ -1,0 +1,666 @@
+//! Payment orders (PAYMENTS.md): written, with their reservations, before the channel hears of
+//! them; settled by one conditional update on the status the settlement was decided from, in the
+//! transaction that also pays the periods or starts the plan, posts the ledger entry and writes
+//! the customer's message. The channel is never called from here.
+
+use std::collections::HashSet;
+
+use cashloan_runtime::clock::date_cst;
+use cashloan_runtime::db::{self, DbConn};
+use diesel::prelude::*;
+use diesel::result::Error as DieselError;
+
+use super::applications::{history, next_number};
+use super::ledger::post;
+use super::{is_unique_violation, new_id, OutboxEvent, PeriodRow, Store};
+use crate::charges::Charge;
+use crate::error::LoanError;
+use crate::ledger::Entry;
+use crate::lifecycle::Move;
+use crate::payment_order::{OrderKind, OrderStatus, Settlement};
+use crate::schema::{
+    application_history, applications, outbox, payment_mismatches, payment_order_periods, payment_orders,
+    payment_reservations, repayment_periods, repayments,
+};
+
+#[derive(Clone, Debug, Queryable, Insertable)]
+#[diesel(table_name = payment_orders)]
+pub struct OrderRow {
+    pub order_no: String,
+    pub kind: String,
+    pub application_id: String,
+    pub user_id: String,
+    pub status: String,
+    pub amount_fen: i64,
+    pub principal_fen: i64,
+    pub interest_fen: i64,
+    pub fee_fen: i64,
+    pub penalty_fen: i64,
+    pub periods: String,
+    pub repay_kind: String,
+    /// The encrypted card snapshot.
+    pub card: String,
+    pub release_date: Option<String>,
+    pub channel_order_no: Option<String>,
+    pub reason: Option<String>,
+    pub customer_waiting: bool,
+    pub created_at: i64,
+    pub submitted_at: Option<i64>,
+    pub settled_at: Option<i64>,
+    pub finished_at: Option<String>,
+    pub attempts: i32,
+    pub next_check_at: i64,
+}
+
+impl OrderRow {
+    pub fn status(&self) -> Result<OrderStatus, LoanError> {
+        OrderStatus::parse(&self.status).ok_or(LoanError::Corrupt("order status"))
+    }
+
+    pub fn kind(&self) -> Result<OrderKind, LoanError> {
+        OrderKind::parse(&self.kind).ok_or(LoanError::Corrupt("order kind"))
+    }
+
+    fn charge(&self) -> Charge {
+        Charge {
+            principal_fen: self.principal_fen,
+            interest_fen: self.interest_fen,
+            fee_fen: self.fee_fen,
+            penalty_fen: self.penalty_fen,
+        }
+    }
+}
+
+/// An order to write: `row` without its number, which is taken from the day's counter.
+pub struct NewOrder {
+    pub row: OrderRow,
+    pub kind: OrderKind,
+    /// The day (UTC+8) in the number.
+    pub day: chrono::NaiveDate,
+    /// (period id, what the order charges it) of a repay order.
+    pub lines: Vec<(String, Charge)>,
+    /// What the order holds while open: period ids, or `payout_resource` of the application.
+    pub reserve: Vec<String>,
+}
+
+/// The reservation of an application by its payout order.
+pub fn payout_resource(application_id: &str) -> String {
+    format!("payout:{application_id}")
+}
+
+/// What a settlement does besides moving the order, prepared by the caller.
+pub enum Effects {
+    None,
+    /// A repay order succeeded: its periods are paid as it charged them, the customer told, and
+    /// the loan closed by `pay_off` when nothing is left unpaid.
+    Repaid {
+        pay_off: Move,
+        event: OutboxEvent,
+    },
+    /// A payout succeeded: the application moves by `step` and its plan starts.
+    PaidOut {
+        step: Move,
+        release_date: String,
+        periods: Vec<PeriodRow>,
+        event: OutboxEvent,
+    },
+    /// A repay order that may fail: the notice sent if it does after the customer was told it was
+    /// processing.
+    FailureNotice(OutboxEvent),
+}
+
+/// One settlement to apply.
+pub struct Settle {
+    pub order_no: String,
+    pub from: OrderStatus,
+    pub settlement: Settlement,
+    pub channel_order_no: Option<String>,
+    pub message: Option<String>,
+    pub finished_at: Option<String>,
+    /// What the channel said, for a mismatch record: e.g. `SUCCESS 507.01`.
+    pub channel_says: String,
+    pub at: i64,
+    pub effects: Effects,
+}
+
+enum CreateError {
+    Db(DieselError),
+    /// Another order holds one of the resources.
+    Reserved,
+    AlreadyPaid,
+    /// Two first orders of a day met at the counter: take the next number.
+    Retry,
+}
+
+impl From<DieselError> for CreateError {
+    fn from(e: DieselError) -> Self {
+        CreateError::Db(e)
+    }
+}
+
+fn create(conn: &mut DbConn, order: &NewOrder) -> Result<String, CreateError> {
+    conn.transaction(|conn| {
+        let prefix = format!("{}{}", order.kind.prefix(), order.day.format("%Y%m%d"));
+        let seq = next_number(conn, &prefix, |_| Ok(0)).map_err(|e| {
+            if is_unique_violation(&e) {
+                CreateError::Retry
+            } else {
+                CreateError::Db(e)
+            }
+        })?;
+        let order_no = crate::payment_order::order_no(order.kind, order.day, seq);
+        let row = OrderRow {
+            order_no: order_no.clone(),
+            ..order.row.clone()
+        };
+        diesel::insert_into(payment_orders::table)
+            .values(&row)
+            .execute(conn)?;
+        for (period_id, charge) in &order.lines {
+            let status: Option<i32> = repayment_periods::table
+                .find(period_id)
+                .select(repayment_periods::status)
+                .first(conn)
+                .optional()?;
+            if status != Some(crate::stored::UNPAID) {
+                return Err(CreateError::AlreadyPaid);
+            }
+            diesel::insert_into(payment_order_periods::table)
+                .values((
+                    payment_order_periods::order_no.eq(&order_no),
+                    payment_order_periods::period_id.eq(period_id),
+                    payment_order_periods::principal_fen.eq(charge.principal_fen),
+                    payment_order_periods::interest_fen.eq(charge.interest_fen),
+                    payment_order_periods::fee_fen.eq(charge.fee_fen),
+                    payment_order_periods::penalty_fen.eq(charge.penalty_fen),
+                ))
+                .execute(conn)?;
+        }
+        for resource in &order.reserve {
+            diesel::insert_into(payment_reservations::table)
+                .values((
+                    payment_reservations::resource.eq(resource),
+                    payment_reservations::order_no.eq(&order_no),
+                ))
+                .execute(conn)
+                .map_err(|e| {
+                    if is_unique_violation(&e) {
+                        CreateError::Reserved
+                    } else {
+                        CreateError::Db(e)
+                    }
+                })?;
+        }
+        Ok(order_no)
+    })
+}
+
+/// Whether an order was settled by this call.
+fn settle(conn: &mut DbConn, s: &Settle) -> QueryResult<bool> {
+    conn.transaction(|conn| {
+        let order: OrderRow = payment_orders::table.find(&s.order_no).first(conn)?;
+        let day = s
+            .finished_at
+            .as_deref()
+            .and_then(|f| f.get(..10))
+            .map(str::to_owned)
+            .unwrap_or_else(|| date_cst(s.at));
+        let to = match s.settlement {
+            Settlement::Keep => return Ok(false),
+            Settlement::Contradiction => {
+                let ledger_says = format!("{} {}", order.status, fen_text(order.amount_fen));
+                return raise(conn, &order.order_no, &day, &s.channel_says, &ledger_says, s.at);
+            }
+            Settlement::Move(to) => to,
+            Settlement::Mismatch | Settlement::LateSuccess => OrderStatus::Mismatch,
+            Settlement::Return => OrderStatus::Returned,
+        };
+        let settled = !to.is_open();
+        let moved = diesel::update(
+            payment_orders::table
+                .filter(payment_orders::order_no.eq(&s.order_no))
+                .filter(payment_orders::status.eq(s.from.name())),
+        )
+        .set((
+            payment_orders::status.eq(to.name()),
+            payment_orders::channel_order_no
+                .eq(s.channel_order_no.clone().or(order.channel_order_no.clone())),
+            payment_orders::reason.eq(s.message.clone().or(order.reason.clone())),
+            payment_orders::finished_at.eq(s.finished_at.clone().or(order.finished_at.clone())),
+            payment_orders::submitted_at.eq(order
+                .submitted_at
+                .or((to == OrderStatus::Submitted).then_some(s.at))),
+            payment_orders::settled_at.eq(if settled { Some(s.at) } else { order.settled_at }),
+        ))
+        .execute(conn)?;
+        if moved != 1 {
+            return Ok(false);
+        }
+        let kind = order.kind().map_err(|_| corrupt("order kind"))?;
+        let ledger_says = format!("{} {}", s.from, fen_text(order.amount_fen));
+        match (&s.settlement, &s.effects) {
+            (Settlement::Move(OrderStatus::Succeeded), Effects::Repaid { pay_off, event }) => {
+                pay_periods(conn, &order, *pay_off, s.at)?;
+                diesel::insert_into(outbox::table).values(event).execute(conn)?;
+                release(conn, &order.order_no)?;
+            }
+            (
+                Settlement::Move(OrderStatus::Succeeded),
+                Effects::PaidOut {
+                    step,
+                    release_date,
+                    periods,
+                    event,
+                },
+            ) => {
+                start_plan(conn, &order, *step, release_date, periods, s.at)?;
+                diesel::insert_into(outbox::table).values(event).execute(conn)?;
+                release(conn, &order.order_no)?;
+            }
+            (Settlement::Move(OrderStatus::Succeeded), _) => {
+                return Err(corrupt("success without its effects"))
+            }
+            (Settlement::Move(OrderStatus::Failed), effects) => {
+                release(conn, &order.order_no)?;
+                let waiting: bool = payment_orders::table
+                    .find(&order.order_no)
+                    .select(payment_orders::customer_waiting)
+                    .first(conn)?;
+                if let (true, Effects::FailureNotice(event)) = (waiting, effects) {
+                    diesel::insert_into(outbox::table).values(event).execute(conn)?;
+                }
+            }
+            (Settlement::Mismatch, _) => {
+                raise(conn, &order.order_no, &day, &s.channel_says, &ledger_says, s.at)?;
+            }
+            (Settlement::LateSuccess, _) => {
+                let entry = match kind {
+                    OrderKind::Payout => {
+                        // No further payout until an operator resolves it.
+                        reserve_quietly(conn, &payout_resource(&order.application_id), &order.order_no)?;
+                        Entry::disputed_payout(&order.order_no, order.amount_fen)
+                    }
+                    _ => Entry::overpayment(&order.order_no, order.amount_fen),
+                };
+                post(conn, &entry, "渠道迟到的成功", s.at, &date_cst(s.at))?;
+                raise(conn, &order.order_no, &day, &s.channel_says, &ledger_says, s.at)?;
+            }
+            (Settlement::Return, _) => {
+                post(
+                    conn,
+                    &Entry::payout_return(&order.order_no, order.amount_fen),
+                    "退票",
+                    s.at,
+                    &date_cst(s.at),
+                )?;
+                raise(conn, &order.order_no, &day, &s.channel_says, &ledger_says, s.at)?;
+            }
+            _ => {}
+        }
+        Ok(true)
+    })
+}
+
+fn corrupt(what: &'static str) -> DieselError {
+    tracing::error!(what, "payment settlement refused");
+    DieselError::RollbackTransaction
+}
+
+fn fen_text(fen: i64) -> String {
+    cashloan_runtime::money::format_amount(fen)
+}
+
+/// Frees what the order held.
+fn release(conn: &mut DbConn, order_no: &str) -> QueryResult<()> {
+    diesel::delete(payment_reservations::table.filter(payment_reservations::order_no.eq(order_no)))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn reserve_quietly(conn: &mut DbConn, resource: &str, order_no: &str) -> QueryResult<()> {
+    let held: i64 = payment_reservations::table
+        .filter(payment_reservations::resource.eq(resource))
+        .count()
+        .get_result(conn)?;
+    if held == 0 {
+        diesel::insert_into(payment_reservations::table)
+            .values((
+                payment_reservations::resource.eq(resource),
+                payment_reservations::order_no.eq(order_no),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Records a difference for operators, once per (order, what the channel said).
+fn raise(
+    conn: &mut DbConn,
+    order_no: &str,
+    day: &str,
+    channel_says: &str,
+    ledger_says: &str,
+    at: i64,
+) -> QueryResult<bool> {
+    let known: i64 = payment_mismatches::table
+        .filter(payment_mismatches::order_no.eq(order_no))
+        .filter(payment_mismatches::channel_says.eq(channel_says))
+        .count()
+        .get_result(conn)?;
+    if known > 0 {
+        return Ok(false);
+    }
+    tracing::warn!(
+        order = order_no,
+        channel_says,
+        ledger_says,
+        "payment mismatch raised"
+    );
+    diesel::insert_into(payment_mismatches::table)
+        .values((
+            payment_mismatches::id.eq(new_id()),
+            payment_mismatches::order_no.eq(order_no),
+            payment_mismatches::day.eq(day),
+            payment_mismatches::channel_says.eq(channel_says),
+            payment_mismatches::ledger_says.eq(ledger_says),
+            payment_mismatches::created_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// Pays a succeeded repay order's periods as it charged them, books it, and closes the loan when
+/// nothing is left unpaid.
+fn pay_periods(conn: &mut DbConn, order: &OrderRow, pay_off: Move, at: i64) -> QueryResult<()> {
+    let lines: Vec<(String, i64, i64, i64, i64)> = payment_order_periods::table
+        .filter(payment_order_periods::order_no.eq(&order.order_no))
+        .select((
+            payment_order_periods::period_id,
+            payment_order_periods::principal_fen,
+            payment_order_periods::interest_fen,
+            payment_order_periods::fee_fen,
+            payment_order_periods::penalty_fen,
+        ))
+        .load(conn)?;
+    // "Paid early" is judged by the day the order was created, as its charge was.
+    let paid_date = date_cst(order.created_at);
+    for (period_id, principal, interest, fee, penalty) in lines {
+        let paid = diesel::update(
+            repayment_periods::table
+                .filter(repayment_periods::id.eq(&period_id))
+                .filter(repayment_periods::status.eq(crate::stored::UNPAID)),
+        )
+        .set((
+            repayment_periods::status.eq(crate::stored::PAID),
+            repayment_periods::paid_at.eq(Some(at)),
+            repayment_periods::paid_date.eq(Some(paid_date.clone())),
+            repayment_periods::paid_principal_fen.eq(Some(principal)),
+            repayment_periods::paid_interest_fen.eq(Some(interest)),
+            repayment_periods::paid_fee_fen.eq(Some(fee)),
+            repayment_periods::paid_penalty_fen.eq(Some(penalty)),
+            repayment_periods::repayment_id.eq(Some(order.order_no.clone())),
+        ))
+        .execute(conn)?;
+        if paid != 1 {
+            // The reservation makes this impossible; if it happens, nothing is applied and the
+            // order stays open for recovery and an operator.
+            return Err(corrupt("reserved period already paid"));
+        }
+    }
+    let charge = order.charge();
+    diesel::insert_into(repayments::table)
+        .values((
+            repayments::id.eq(&order.order_no),
+            repayments::application_id.eq(&order.application_id),
+            repayments::user_id.eq(&order.user_id),
+            repayments::kind.eq(&order.repay_kind),
+            repayments::principal_fen.eq(charge.principal_fen),
+            repayments::interest_fen.eq(charge.interest_fen),
+            repayments::fee_fen.eq(charge.fee_fen),
+            repayments::penalty_fen.eq(charge.penalty_fen),
+            repayments::total_fen.eq(charge.total()),
+            repayments::channel_reference.eq(order.channel_order_no.clone().unwrap_or_default()),
+            repayments::created_at.eq(at),
+        ))
+        .execute(conn)?;
+    post(
+        conn,
+        &Entry::repayment(&order.order_no, &charge),
+        "还款",
+        at,
+        &date_cst(at),
+    )?;
+    let unpaid: i64 = repayment_periods::table
+        .filter(repayment_periods::application_id.eq(&order.application_id))
+        .filter(repayment_periods::status.eq(crate::stored::UNPAID))
+        .count()
+        .get_result(conn)?;
+    if unpaid == 0 {
+        let closed = diesel::update(
+            applications::table
+                .filter(applications::id.eq(&order.application_id))
+                .filter(applications::status.eq(pay_off.from().code())),
+        )
+        .set((
+            applications::status.eq(pay_off.to().code()),
+            applications::open_slot.eq(None::<String>),
+            applications::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+        if closed == 1 {
+            let entry = history(
+                &order.application_id,
+                Some(pay_off.from().code()),
+                pay_off.to().code(),
+                &order.user_id,
+                "paid off",
+                at,
+            );
+            diesel::insert_into(application_history::table)
+                .values(entry)
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// A succeeded payout: the application moves on, its plan is written and the payout booked.
+fn start_plan(
+    conn: &mut DbConn,
+    order: &OrderRow,
+    step: Move,
+    release_date: &str,
+    periods: &[PeriodRow],
+    at: i64,
+) -> QueryResult<()> {
+    let moved = diesel::update(
+        applications::table
+            .filter(applications::id.eq(&order.application_id))
+            .filter(applications::status.eq(step.from().code())),
+    )
+    .set((
+        applications::status.eq(step.to().code()),
+        applications::release_date.eq(Some(release_date)),
+        applications::released_at.eq(Some(at)),
+        applications::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    if moved != 1 {
+        return Err(corrupt("paid-out application not approved"));
+    }
+    // One by one: multi-row inserts are not in the common subset of the two backends.
+    for period in periods {
+        diesel::insert_into(repayment_periods::table)
+            .values(period)
+            .execute(conn)?;
+    }
+    let entry = history(
+        &order.application_id,
+        Some(step.from().code()),
+        step.to().code(),
+        "admin",
+        "disbursed",
+        at,
+    );
+    diesel::insert_into(application_history::table)
+        .values(entry)
+        .execute(conn)?;
+    post(
+        conn,
+        &Entry::payout(&order.order_no, order.amount_fen),
+        "放款",
+        at,
+        &date_cst(at),
+    )?;
+    Ok(())
+}
+
+/// Claims up to `limit` orders due for recovery: their next check moves to `next(attempts)` from
+/// now, so no other replica takes them meanwhile. On PostgreSQL the rows are locked `FOR UPDATE
+/// SKIP LOCKED`, so replicas claiming at once take different orders; SQLite has one writer.
+fn claim(conn: &mut DbConn, now: i64, limit: i64, next: &dyn Fn(i32) -> i64) -> QueryResult<Vec<OrderRow>> {
+    conn.transaction(|conn| {
+        let open: Vec<&str> = [OrderStatus::Created, OrderStatus::Submitted, OrderStatus::Unknown]
+            .iter()
+            .map(|s| s.name())
+            .collect();
+        let due = payment_orders::table
+            .filter(payment_orders::status.eq_any(open))
+            .filter(payment_orders::next_check_at.le(now))
+            .order(payment_orders::next_check_at.asc())
+            .limit(limit);
+        let orders: Vec<OrderRow> = match conn {
+            DbConn::Pg(pg) => due.for_update().skip_locked().load(pg)?,
+            DbConn::Sqlite(lite) => due.load(lite)?,
+        };
+        for order in &orders {
+            diesel::update(payment_orders::table.find(&order.order_no))
+                .set((
+                    payment_orders::attempts.eq(order.attempts + 1),
+                    payment_orders::next_check_at.eq(now + next(order.attempts)),
+                ))
+                .execute(conn)?;
+        }
+        Ok(orders)
+    })
+}
+
+/// A page of orders for operators, newest first.
+pub struct OrderFilter {
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub mobile: Option<String>,
+}
+
+impl Store {
+    /// Writes an order and its reservations; a held period is `in_progress` (20006006 /
+    /// 20008003), a period paid meanwhile `AlreadyPaid`.
+    pub async fn create_order(&self, order: NewOrder, in_progress: LoanError) -> Result<String, LoanError> {
+        let order = std::sync::Arc::new(order);
+        for _ in 0..8 {
+            let attempt = order.clone();
+            let result = db::run(&self.pool, move |conn| Ok(create(conn, &attempt))).await?;
+            match result {
+                Ok(order_no) => return Ok(order_no),
+                Err(CreateError::Retry) => continue,
+                Err(CreateError::Reserved) => return Err(in_progress),
+                Err(CreateError::AlreadyPaid) => return Err(LoanError::AlreadyPaid),
+                Err(CreateError::Db(e)) => return Err(db::DbError::Query(e).into()),
+            }
+        }
+        Err(LoanError::Downstream("order numbers contended".into()))
+    }
+
+    pub async fn order(&self, order_no: &str) -> Result<Option<OrderRow>, LoanError> {
+        let order_no = order_no.to_owned();
+        Ok(db::run(&self.pool, move |conn| {
+            Ok(payment_orders::table.find(order_no).first(conn).optional()?)
+        })
+        .await?)
+    }
+
+    /// Applies a settlement; false when the order was no longer in `from` (another path settled
+    /// it first) or nothing was to change.
+    pub async fn settle_order(&self, s: Settle) -> Result<bool, LoanError> {
+        Ok(db::run(&self.pool, move |conn| Ok(settle(conn, &s)?)).await?)
+    }
+
+    /// Records that the customer was told the order is processing; false when it had already
+    /// settled (the caller reads the outcome instead).
+    pub async fn mark_customer_waiting(&self, order_no: &str) -> Result<bool, LoanError> {
+        let order_no = order_no.to_owned();
+        Ok(db::run(&self.pool, move |conn| {
+            let open: Vec<&str> = [OrderStatus::Created, OrderStatus::Submitted, OrderStatus::Unknown]
+                .iter()
+                .map(|s| s.name())
+                .collect();
+            let marked = diesel::update(
+                payment_orders::table
+                    .filter(payment_orders::order_no.eq(order_no))
+                    .filter(payment_orders::status.eq_any(open)),
+            )
+            .set(payment_orders::customer_waiting.eq(true))
+            .execute(conn)?;
+            Ok(marked == 1)
+        })
+        .await?)
+    }
+
+    /// The orders this replica now owns for recovery (see `claim`).
+    pub async fn claim_due_orders(
+        &self,
+        now: i64,
+        limit: i64,
+        next: impl Fn(i32) -> i64 + Send + 'static,
+    ) -> Result<Vec<OrderRow>, LoanError> {
+        Ok(db::run(&self.pool, move |conn| Ok(claim(conn, now, limit, &next)?)).await?)
+    }
+
+    /// Which of these resources an order holds.
+    pub async fn reserved(&self, resources: Vec<String>) -> Result<HashSet<String>, LoanError> {
+        if resources.is_empty() {
+            return Ok(HashSet::new());
+        }
+        Ok(db::run(&self.pool, move |conn| {
+            let held: Vec<String> = payment_reservations::table
+                .filter(payment_reservations::resource.eq_any(resources))
+                .select(payment_reservations::resource)
+                .load(conn)?;
+            Ok(held.into_iter().collect())
+        })
+        .await?)
+    }
+
+    pub async fn orders(
+        &self,
+        filter: OrderFilter,
+        page: (i64, i64),
+    ) -> Result<(Vec<OrderRow>, i64), LoanError> {
+        Ok(db::run(&self.pool, move |conn| {
+            let filtered = || {
+                let mut q = payment_orders::table
+                    .inner_join(applications::table.on(applications::id.eq(payment_orders::application_id)))
+                    .into_boxed();
+                if let Some(kind) = &filter.kind {
+                    q = q.filter(payment_orders::kind.eq(kind.clone()));
+                }
+                if let Some(status) = &filter.status {
+                    q = q.filter(payment_orders::status.eq(status.clone()));
+                }
+                if let Some(mobile) = &filter.mobile {
+                    q = q.filter(applications::mobile.eq(mobile.clone()));
+                }
+                q
+            };
+            let total: i64 = filtered().count().get_result(conn)?;
+            let rows = filtered()
+                .order((payment_orders::created_at.desc(), payment_orders::order_no.desc()))
+                .offset(page.0)
+                .limit(page.1)
+                .select(payment_orders::all_columns)
+                .load(conn)?;
+            Ok((rows, total))
+        })
+        .await?)
+    }
+}
