@@ -12,6 +12,7 @@ mod ledger;
 mod loans;
 mod messages;
 mod password;
+mod payments;
 mod products;
 mod protocol;
 mod repayments;
