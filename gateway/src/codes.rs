@@ -135,6 +135,7 @@ const COMMON: &[(Reason, &str, &str)] = &[
     (Reason::RepayInProgress, "20006006", "该期还款处理中"),
     (Reason::PayoutInProgress, "20008003", "放款处理中"),
     (Reason::PayoutFailed, "20008004", "放款失败"),
+    (Reason::ChannelSignatureInvalid, "99990001", "签名验证失败"),
 ];
 
 /// Reasons whose status message is shown after the code's: the name of the offending field, or

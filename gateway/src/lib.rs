@@ -9,6 +9,7 @@ pub mod config;
 pub mod envelope;
 mod handlers;
 pub mod metrics;
+mod notify;
 mod paging;
 pub mod password_transport;
 mod pipeline;
@@ -115,6 +116,7 @@ pub fn start(
             .route("/healthz", web::get().to(healthz))
             .route("/readyz", web::get().to(readyz))
             .route("/metrics", web::get().to(metrics))
+            .route("/notify/payment", web::post().to(notify::payment))
             .default_service(web::to(pipeline::dispatch))
     })
     .workers(workers)

@@ -51,12 +51,22 @@ impl Report {
     }
 }
 
+/// A notification that is not the channel's: refused with HTTP 400, nothing changes.
+#[derive(Debug, thiserror::Error)]
+#[error("not a valid notification of the payment channel")]
+pub struct NotificationRefused;
+
 #[tonic::async_trait]
 pub trait PaymentChannel: Send + Sync {
     /// Submits (or resubmits, with the same number and parameters) an order.
     async fn submit(&self, order: &Instruction) -> Report;
     /// Asks for an order's outcome.
     async fn query(&self, order_no: &str) -> Report;
+    /// Reads a notification posted to `/notify/payment`. A channel that notifies in-process
+    /// (the simulator) receives none over HTTP.
+    fn read_notification(&self, _body: &[u8]) -> Result<Report, NotificationRefused> {
+        Err(NotificationRefused)
+    }
 }
 
 /// The span of one call to the payment channel.

@@ -42,6 +42,8 @@ pub enum LoanError {
     RepayInProgress,
     #[error("a payout of the application is in progress")]
     PayoutInProgress,
+    #[error("not a notification of the payment channel")]
+    NotificationRefused,
     /// The channel's reason, shown to the operator.
     #[error("the payout was declined: {0}")]
     PayoutFailed(String),
@@ -109,6 +111,11 @@ impl From<LoanError> for Status {
                 Code::FailedPrecondition,
                 Reason::PayoutInProgress,
                 "payout in progress",
+            ),
+            LoanError::NotificationRefused => failure(
+                Code::InvalidArgument,
+                Reason::ChannelSignatureInvalid,
+                "notification refused",
             ),
             LoanError::PayoutFailed(why) => failure(Code::FailedPrecondition, Reason::PayoutFailed, why),
             LoanError::Corrupt(what) => {

@@ -82,4 +82,9 @@ impl pb::loan_server::Loan for LoanCore {
             self.settle_payment(&request.into_inner().order_no).await?,
         ))
     }
+
+    async fn notify(&self, request: Request<pb::NotifyRequest>) -> Reply<pb::Empty> {
+        self.notify(&request.into_inner().body).await?;
+        Ok(Response::new(pb::Empty {}))
+    }
 }

@@ -4,6 +4,7 @@
 mod applications;
 mod books;
 pub mod channel;
+pub mod channel_http;
 pub mod channel_signature;
 pub mod charges;
 pub mod error;
@@ -109,6 +110,8 @@ pub enum StartError {
     Database(#[from] DbError),
     #[error(transparent)]
     Pii(#[from] PiiError),
+    #[error("payment channel: {0}")]
+    Channel(String),
     #[error("gRPC server failed: {0}")]
     Serve(#[from] tonic::transport::Error),
 }
@@ -146,14 +149,13 @@ pub async fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError
     let pool = db::open(&config.database_url, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS).await?;
     let store = Store::new(pool);
     let (notify, notifications) = tokio::sync::mpsc::unbounded_channel();
-    let simulator = simulator::LocalChannel::new(
-        Duration::from_millis(config.payments.channel_latency_ms),
-        clock.clone(),
-        notify,
-    );
+    let payment_channel = config
+        .payments
+        .channel(clock.clone(), notify)
+        .map_err(StartError::Channel)?;
     let payments = Payments::new(
         store.clone(),
-        Arc::new(simulator),
+        payment_channel,
         clock.clone(),
         vault.clone(),
         config.payments.clone(),

@@ -51,6 +51,82 @@ pub struct PaymentArgs {
     /// The local simulator's latency on every call, milliseconds.
     #[arg(long = "channel-latency-ms", env = "CHANNEL_LATENCY_MS", default_value_t = 0)]
     pub channel_latency_ms: u64,
+    /// `local` (the in-process simulator) or `http` (the channel protocol of PAYMENTS.md).
+    #[arg(long = "payment-channel", env = "PAYMENT_CHANNEL", default_value = "local")]
+    pub channel: String,
+    /// The HTTP channel's base URL.
+    #[arg(long = "channel-url", env = "CHANNEL_URL", default_value = "")]
+    pub channel_url: String,
+    #[arg(long = "channel-merchant-no", env = "CHANNEL_MERCHANT_NO", default_value = "")]
+    pub channel_merchant_no: String,
+    /// PEM file of the merchant's private key (PKCS#8), which signs our requests.
+    #[arg(long = "channel-merchant-key", env = "CHANNEL_MERCHANT_KEY")]
+    pub channel_merchant_key: Option<std::path::PathBuf>,
+    /// PEM file of the channel's public key, which checks replies and notifications.
+    #[arg(long = "channel-public-key", env = "CHANNEL_PUBLIC_KEY")]
+    pub channel_public_key: Option<std::path::PathBuf>,
+    /// Where the channel posts its notifications: the gateway's public `/notify/payment`.
+    #[arg(long = "channel-notify-url", env = "CHANNEL_NOTIFY_URL", default_value = "")]
+    pub channel_notify_url: String,
+    /// The channel's decline codes that are final; any other FAIL means "ask again".
+    #[arg(
+        long = "channel-final-declines",
+        env = "CHANNEL_FINAL_DECLINES",
+        value_delimiter = ',',
+        default_value = FINAL_DECLINES
+    )]
+    pub channel_final_declines: Vec<String>,
+    /// Deadline of one call to the HTTP channel, milliseconds.
+    #[arg(
+        long = "channel-timeout-ms",
+        env = "CHANNEL_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    pub channel_timeout_ms: u64,
+}
+
+/// Declines after which no retry can succeed (余额不足, 卡已失效, 账户状态异常, …).
+const FINAL_DECLINES: &str =
+    "INSUFFICIENT_BALANCE,CARD_INVALID,CARD_EXPIRED,ACCOUNT_ABNORMAL,ACCOUNT_FROZEN,NAME_MISMATCH";
+
+impl PaymentArgs {
+    /// The channel these arguments name; the simulator's notifications go to `notifications`.
+    pub fn channel(
+        &self,
+        clock: Clock,
+        notifications: tokio::sync::mpsc::UnboundedSender<Report>,
+    ) -> Result<Arc<dyn PaymentChannel>, String> {
+        match self.channel.as_str() {
+            "local" => Ok(Arc::new(crate::simulator::LocalChannel::new(
+                Duration::from_millis(self.channel_latency_ms),
+                clock,
+                notifications,
+            ))),
+            "http" => {
+                let pem = |path: &Option<std::path::PathBuf>, what: &str| {
+                    let path = path
+                        .as_ref()
+                        .ok_or_else(|| format!("the HTTP channel needs {what}"))?;
+                    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+                };
+                if self.channel_url.is_empty() || self.channel_notify_url.is_empty() {
+                    return Err("the HTTP channel needs --channel-url and --channel-notify-url".into());
+                }
+                let channel =
+                    crate::channel_http::HttpChannel::new(crate::channel_http::HttpChannelConfig {
+                        base_url: self.channel_url.clone(),
+                        merchant_no: self.channel_merchant_no.clone(),
+                        merchant_key_pem: pem(&self.channel_merchant_key, "--channel-merchant-key")?,
+                        channel_key_pem: pem(&self.channel_public_key, "--channel-public-key")?,
+                        notify_url: self.channel_notify_url.clone(),
+                        final_declines: self.channel_final_declines.clone(),
+                        timeout: Duration::from_millis(self.channel_timeout_ms),
+                    })?;
+                Ok(Arc::new(channel))
+            }
+            other => Err(format!("unknown payment channel {other:?} (local or http)")),
+        }
+    }
 }
 
 impl Default for PaymentArgs {
@@ -60,6 +136,14 @@ impl Default for PaymentArgs {
             recheck_ms: 30_000,
             job_interval_ms: 5000,
             channel_latency_ms: 0,
+            channel: "local".into(),
+            channel_url: String::new(),
+            channel_merchant_no: String::new(),
+            channel_merchant_key: None,
+            channel_public_key: None,
+            channel_notify_url: String::new(),
+            channel_final_declines: FINAL_DECLINES.split(',').map(str::to_owned).collect(),
+            channel_timeout_ms: 10_000,
         }
     }
 }
@@ -84,7 +168,7 @@ pub fn recheck_delay(first_ms: u64, attempts: i32) -> i64 {
 #[derive(Clone)]
 pub struct Payments {
     pub(crate) store: Store,
-    channel: Arc<dyn PaymentChannel>,
+    pub(crate) channel: Arc<dyn PaymentChannel>,
     clock: Clock,
     vault: Arc<Vault>,
     args: PaymentArgs,
@@ -229,7 +313,22 @@ impl Payments {
         // A few rounds: each lost race re-reads the order and decides again.
         for _ in 0..4 {
             let Some(order) = self.store.order(&report.order_no).await? else {
-                tracing::warn!(order = %report.order_no, "outcome for an unknown order");
+                // Stored for an operator; it never creates or settles an order.
+                let day = report
+                    .finished_at
+                    .as_deref()
+                    .and_then(|f| f.get(..10))
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| self.clock.today().to_string());
+                self.store
+                    .raise_mismatch(
+                        &report.order_no,
+                        &day,
+                        &channel_says(&report.outcome),
+                        "no such order",
+                        self.clock.now_ms(),
+                    )
+                    .await?;
                 return Ok(None);
             };
             let from = order.status()?;
@@ -237,7 +336,11 @@ impl Payments {
             if settlement == Settlement::Keep {
                 return Ok(Some(from));
             }
-            let effects = self.effects(&order, &settlement).await?;
+            let Some(effects) = self.effects(&order, &settlement).await? else {
+                // The application moved on: another path settled the order meanwhile.
+                tracing::debug!(order = %order.order_no, "settled meanwhile; reading it again");
+                continue;
+            };
             let applied = self
                 .store
                 .settle_order(Settle {
@@ -265,11 +368,15 @@ impl Payments {
             }
         }
         let now = self.store.order(&report.order_no).await?;
+        if let Some(order) = now.as_ref().filter(|o| o.status().is_ok_and(|s| s.is_open())) {
+            tracing::error!(order = %order.order_no, "an open order could not be settled: its application is not where the order expects it");
+        }
         now.map(|o| o.status()).transpose()
     }
 
-    /// What a settlement does besides moving the order.
-    async fn effects(&self, order: &OrderRow, settlement: &Settlement) -> Result<Effects, LoanError> {
+    /// What a settlement does besides moving the order; None when the application is no longer
+    /// where the order left it (another path settled the order after it was read).
+    async fn effects(&self, order: &OrderRow, settlement: &Settlement) -> Result<Option<Effects>, LoanError> {
         let kind = order.kind()?;
         let wanted = matches!(
             (kind, settlement),
@@ -277,7 +384,7 @@ impl Payments {
                 | (OrderKind::Repay, Settlement::Move(OrderStatus::Failed))
         );
         if !wanted {
-            return Ok(Effects::None);
+            return Ok(Some(Effects::None));
         }
         let app = self
             .store
@@ -299,27 +406,28 @@ impl Payments {
         let from = Status::from_code(app.status).ok_or(LoanError::Corrupt("application status"))?;
         Ok(match (kind, settlement) {
             (OrderKind::Repay, Settlement::Move(OrderStatus::Failed)) => {
-                Effects::FailureNotice(event(LoanEventKind::RepaymentFailed))
+                Some(Effects::FailureNotice(event(LoanEventKind::RepaymentFailed)))
             }
-            (OrderKind::Repay, _) => Effects::Repaid {
-                pay_off: transition(from, Action::PayOff)
-                    .ok_or(LoanError::Corrupt("repaid loan not disbursed"))?,
+            (OrderKind::Repay, _) => transition(from, Action::PayOff).map(|pay_off| Effects::Repaid {
+                pay_off,
                 event: event(LoanEventKind::Repaid),
-            },
-            (OrderKind::Payout, _) => {
-                let release = match &order.release_date {
-                    Some(date) => crate::stored::due_date(date)?,
-                    None => self.clock.today(),
-                };
-                Effects::PaidOut {
-                    step: transition(from, Action::Disburse)
-                        .ok_or(LoanError::Corrupt("paid-out application not approved"))?,
-                    release_date: release.to_string(),
-                    periods: crate::applications::plan_rows(&app, release)?,
-                    event: event(LoanEventKind::Disbursed),
+            }),
+            (OrderKind::Payout, _) => match transition(from, Action::Disburse) {
+                None => None,
+                Some(step) => {
+                    let release = match &order.release_date {
+                        Some(date) => crate::stored::due_date(date)?,
+                        None => self.clock.today(),
+                    };
+                    Some(Effects::PaidOut {
+                        step,
+                        release_date: release.to_string(),
+                        periods: crate::applications::plan_rows(&app, release)?,
+                        event: event(LoanEventKind::Disbursed),
+                    })
                 }
-            }
-            (OrderKind::Refund, _) => Effects::None,
+            },
+            (OrderKind::Refund, _) => Some(Effects::None),
         })
     }
 
@@ -439,6 +547,18 @@ fn order_proto(o: &OrderRow) -> pb::PaymentOrder {
 }
 
 impl LoanCore {
+    /// A notification posted to `/notify/payment`: checked, then settled like any answer. It
+    /// returns once the settlement (or, for an order we do not know, the mismatch) is committed.
+    pub async fn notify(&self, body: &[u8]) -> Result<(), LoanError> {
+        let report = self
+            .payments
+            .channel
+            .read_notification(body)
+            .map_err(|_| LoanError::NotificationRefused)?;
+        self.payments.settle(&report).await?;
+        Ok(())
+    }
+
     pub async fn list_payments(&self, r: &pb::ListPaymentsRequest) -> Result<pb::PaymentPage, LoanError> {
         let known = |text: &str, valid: bool, field| match text {
             "" => Ok(None),

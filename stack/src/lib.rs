@@ -193,6 +193,9 @@ impl Stack {
         let auth_url = format!("http://{auth_addr}");
         let product_url = format!("http://{product_addr}");
         let loan_url = format!("http://{loan_addr}");
+        // Bound first: the payment channel is told where to post notifications.
+        let api = std::net::TcpListener::bind(config.listen)?;
+        let api_addr = api.local_addr()?;
 
         // Each service opens its database off the async threads; all read time from one clock.
         let clock = config.clock.clone();
@@ -227,7 +230,13 @@ impl Stack {
             apr_cap_ppm: config.rate_cap_ppm,
             default_credit_fen: config.default_credit_fen,
             pii: cashloan_runtime::pii::PiiArgs::from_file(config.data_dir.join("pii.keys")),
-            payments: config.payments.clone(),
+            payments: loan_service::PaymentArgs {
+                channel_notify_url: match config.payments.channel_notify_url.as_str() {
+                    "" => format!("http://{api_addr}/notify/payment"),
+                    url => url.to_owned(),
+                },
+                ..config.payments.clone()
+            },
         };
         let loan_core = loan_service::build(&loan_config, clock.clone()).await?;
 
@@ -262,7 +271,6 @@ impl Stack {
         gateway_config.product_addr = product_url;
         gateway_config.loan_addr = loan_url;
         gateway_config.admin_token = Some(config.admin_token.clone());
-        let api = std::net::TcpListener::bind(config.listen)?;
         let admin = std::net::TcpListener::bind(config.admin_listen)?;
         let gateway = cashloan_gateway::start(gateway_config, kv, api, Some(admin))?;
         for s in &services {

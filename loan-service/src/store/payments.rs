@@ -585,6 +585,27 @@ impl Store {
         Ok(db::run(&self.pool, move |conn| Ok(settle(conn, &s)?)).await?)
     }
 
+    /// Records a difference for operators (once per order and what the channel said).
+    pub async fn raise_mismatch(
+        &self,
+        order_no: &str,
+        day: &str,
+        channel_says: &str,
+        ledger_says: &str,
+        at: i64,
+    ) -> Result<bool, LoanError> {
+        let (order_no, day, channel_says, ledger_says) = (
+            order_no.to_owned(),
+            day.to_owned(),
+            channel_says.to_owned(),
+            ledger_says.to_owned(),
+        );
+        Ok(db::run(&self.pool, move |conn| {
+            Ok(raise(conn, &order_no, &day, &channel_says, &ledger_says, at)?)
+        })
+        .await?)
+    }
+
     /// Records that the customer was told the order is processing; false when it had already
     /// settled (the caller reads the outcome instead).
     pub async fn mark_customer_waiting(&self, order_no: &str) -> Result<bool, LoanError> {

@@ -47,6 +47,8 @@ pub struct TestApp {
     pub clock: cashloan_runtime::clock::Clock,
     data: tempfile::TempDir,
     postgres_cleanup: Option<(String, String)>,
+    /// What the stack was started with, for a restart on the same data.
+    config: StackConfig,
 }
 
 pub fn random_mobile() -> String {
@@ -134,7 +136,7 @@ impl TestApp {
         }
         tweak(&mut config);
         let clock = config.clock.clone();
-        let stack = Stack::start(config).await.expect("stack starts");
+        let stack = Stack::start(config.clone()).await.expect("stack starts");
         TestApp {
             api: format!("http://{}", stack.api_addr),
             admin: format!("http://{}", stack.admin_addr),
@@ -148,7 +150,20 @@ impl TestApp {
             clock,
             data,
             postgres_cleanup,
+            config,
         }
+    }
+
+    /// Stops the whole stack and starts it again on the same databases (new ports): what a
+    /// process restart finds.
+    pub async fn restart(&mut self) {
+        if let Some(stack) = self.stack.take() {
+            stack.stop().await;
+        }
+        let stack = Stack::start(self.config.clone()).await.expect("stack restarts");
+        self.api = format!("http://{}", stack.api_addr);
+        self.admin = format!("http://{}", stack.admin_addr);
+        self.stack = Some(stack);
     }
 
     pub async fn stop(mut self) {

@@ -3,10 +3,12 @@
 mod app_protocol;
 mod app_protocol_vectors;
 mod fake_aliyun;
+mod fake_channel;
 mod harness;
 
 mod account;
 mod alibaba_sms;
+mod channel_http;
 mod customer;
 mod ledger;
 mod loans;

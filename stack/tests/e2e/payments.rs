@@ -22,7 +22,7 @@ fn quick(c: &mut cashloan_stack::StackConfig) {
 }
 
 /// Polls `check` every 100 ms for up to 15 s; panics with `what` when it never holds.
-async fn eventually<F, Fut>(what: &str, mut check: F)
+pub(crate) async fn eventually<F, Fut>(what: &str, mut check: F)
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = bool>,
@@ -63,7 +63,7 @@ async fn approved(app: &TestApp, token: &str) -> String {
 
 /// A verified user with a loan disbursed today to an ordinary card, then paying from a card
 /// ending in `suffix`: (mobile, token, the first period's id).
-async fn loan_paid_from(app: &TestApp, suffix: &str) -> (String, String, String) {
+pub(crate) async fn loan_paid_from(app: &TestApp, suffix: &str) -> (String, String, String) {
     let (mobile, token) = verified_user(app).await;
     let id = approved(app, &token).await;
     assert_eq!(disburse(app, &id, "").await["responseCode"], "0000");
@@ -75,7 +75,7 @@ async fn loan_paid_from(app: &TestApp, suffix: &str) -> (String, String, String)
     (mobile, token, period)
 }
 
-async fn pay(app: &TestApp, token: &str, period: &str, kind: &str) -> String {
+pub(crate) async fn pay(app: &TestApp, token: &str, period: &str, kind: &str) -> String {
     let reply = app
         .call_as(
             token,
@@ -87,14 +87,14 @@ async fn pay(app: &TestApp, token: &str, period: &str, kind: &str) -> String {
 }
 
 /// The repayStatus of the user's only period.
-async fn repay_status(app: &TestApp, token: &str) -> String {
+pub(crate) async fn repay_status(app: &TestApp, token: &str) -> String {
     let list = app
         .call_as(token, "/appCommonApi/getRepayInfoList", json!({}))
         .await;
     list["resultSet"][0]["repayStatus"].as_str().unwrap().to_owned()
 }
 
-async fn orders_of(app: &TestApp, mobile: &str, kind: &str) -> Vec<Value> {
+pub(crate) async fn orders_of(app: &TestApp, mobile: &str, kind: &str) -> Vec<Value> {
     let list = app
         .admin_call("/admin/payments/list", json!({"mobile": mobile, "kind": kind}))
         .await;
@@ -103,7 +103,7 @@ async fn orders_of(app: &TestApp, mobile: &str, kind: &str) -> Vec<Value> {
 }
 
 /// How many of the user's messages are of `message_type`.
-async fn messages_of_type(app: &TestApp, token: &str, message_type: &str) -> usize {
+pub(crate) async fn messages_of_type(app: &TestApp, token: &str, message_type: &str) -> usize {
     let list = app
         .call_as(token, "/appCommonApi/getCustomMessage", json!({"pageSize": 50}))
         .await;
@@ -115,13 +115,13 @@ async fn messages_of_type(app: &TestApp, token: &str, message_type: &str) -> usi
         .count()
 }
 
-fn ledger_entries(app: &TestApp, kind: &str) -> i64 {
+pub(crate) fn ledger_entries(app: &TestApp, kind: &str) -> i64 {
     app.loan_database_integer(&format!(
         "SELECT COUNT(*) AS value FROM ledger_entries WHERE kind = '{kind}'"
     ))
 }
 
-async fn assert_books_balance(app: &TestApp) {
+pub(crate) async fn assert_books_balance(app: &TestApp) {
     let books = app.admin_call("/admin/ledger/trialBalance", json!({})).await;
     assert_eq!(books["responseCode"], "0000");
     assert_eq!(

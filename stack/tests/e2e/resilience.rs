@@ -29,7 +29,7 @@ e2e!(a_stopped_service_is_99990005_and_not_ready(app) {
 
 /// A TCP proxy the test can cut (open connections dropped, new ones refused) or stall (nothing
 /// forwarded any more, connections held open: a dependency that is up but does not answer).
-struct CuttableProxy {
+pub(crate) struct CuttableProxy {
     addr: SocketAddr,
     open: Arc<AtomicBool>,
     cut: watch::Sender<u64>,
@@ -37,7 +37,7 @@ struct CuttableProxy {
 }
 
 impl CuttableProxy {
-    async fn start(target: SocketAddr) -> Self {
+    pub(crate) async fn start(target: SocketAddr) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let open = Arc::new(AtomicBool::new(true));
@@ -75,6 +75,22 @@ impl CuttableProxy {
         }
     }
 
+    /// A proxy in front of `TEST_POSTGRES`, and the server URL that goes through it.
+    pub(crate) async fn for_test_postgres() -> Option<(Self, String)> {
+        let server = std::env::var("TEST_POSTGRES").ok().filter(|v| !v.is_empty())?;
+        let url: reqwest::Url = server.parse().unwrap();
+        let target = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(5432));
+        let target: SocketAddr = tokio::net::lookup_host(target).await.unwrap().next().unwrap();
+        let proxy = Self::start(target).await;
+        let user = if url.username().is_empty() {
+            "postgres"
+        } else {
+            url.username()
+        };
+        let proxied = format!("postgres://{user}@{}", proxy.addr);
+        Some((proxy, proxied))
+    }
+
     /// A proxy in front of `TEST_REDIS`, and the Redis URL that goes through it.
     async fn for_test_redis() -> Option<(Self, String)> {
         let redis = test_redis()?;
@@ -87,7 +103,7 @@ impl CuttableProxy {
         Some((proxy, proxied))
     }
 
-    fn cut(&self) {
+    pub(crate) fn cut(&self) {
         self.open.store(false, Ordering::SeqCst);
         self.cut.send_modify(|n| *n += 1);
     }
@@ -97,7 +113,7 @@ impl CuttableProxy {
         self.stalled.send_replace(true);
     }
 
-    fn restore(&self) {
+    pub(crate) fn restore(&self) {
         self.open.store(true, Ordering::SeqCst);
     }
 }

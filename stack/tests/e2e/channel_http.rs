@@ -1,0 +1,227 @@
+//! The HTTP payment channel (PAYMENTS.md "The channel protocol") against a fake channel server:
+//! signed requests, replies and notifications, `/notify/payment` on the gateway, lost and held
+//! replies, duplicate and contradicting notifications, and the crash windows around a submit.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::fake_channel::{Behaviour, FakeChannel, CHANNEL_PUBLIC_KEY_PATH, MERCHANT_KEY_PATH};
+use crate::harness::{backends, Backend, TestApp};
+use crate::payments::{
+    assert_books_balance, eventually, ledger_entries, loan_paid_from, orders_of, pay, repay_status,
+};
+
+fn over_http(url: &str, c: &mut cashloan_stack::StackConfig) {
+    c.relay_interval_ms = 100;
+    let p = &mut c.payments;
+    p.channel = "http".into();
+    p.channel_url = url.to_owned();
+    p.channel_merchant_no = "M100".into();
+    p.channel_merchant_key = Some(MERCHANT_KEY_PATH.into());
+    p.channel_public_key = Some(CHANNEL_PUBLIC_KEY_PATH.into());
+    p.channel_timeout_ms = 1000;
+    p.repay_wait_ms = 1000;
+    p.recheck_ms = 300;
+    p.job_interval_ms = 100;
+}
+
+/// Runs `test` on each backend with a fresh fake channel and a stack that pays through it.
+macro_rules! channel_e2e {
+    ($name:ident($app:ident, $fake:ident) $body:block) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            for backend in backends() {
+                eprintln!("backend: {backend:?}");
+                let $fake = FakeChannel::start().await;
+                let url = $fake.url.clone();
+                let $app = TestApp::spawn(&backend, |c| over_http(&url, c)).await;
+                $body
+                $app.stop().await;
+                $fake.stop().await;
+            }
+        }
+    };
+}
+
+fn mismatches(app: &TestApp) -> i64 {
+    app.loan_database_integer("SELECT COUNT(*) AS value FROM payment_mismatches")
+}
+
+channel_e2e!(money_moves_once_through_signed_calls(app, fake) {
+    let (mobile, token, period) = loan_paid_from(&app, "1234").await;
+    assert_eq!(pay(&app, &token, &period, "current").await, "0000");
+    let moved = fake.orders();
+    assert_eq!(moved.len(), 2, "one payout, one deduction: {moved:?}");
+    assert!(moved.iter().all(|(_, submissions)| *submissions == 1));
+    assert_eq!(fake.refused_signatures(), 0, "every request carried the merchant's signature");
+    assert_eq!(orders_of(&app, &mobile, "repay").await[0]["channelOrderNo"], format!("CH{}", moved.iter().find(|(no, _)| no.starts_with("RO")).unwrap().0));
+    assert_books_balance(&app).await;
+});
+
+channel_e2e!(duplicate_notifications_settle_once_and_a_contradiction_is_a_mismatch(app, fake) {
+    let (mobile, token, period) = loan_paid_from(&app, "1234").await;
+    fake.then(Behaviour::Notify(vec![
+        (Duration::from_millis(1300), "SUCCESS"),
+        (Duration::from_millis(1300), "SUCCESS"),
+        (Duration::from_millis(1800), "FAIL"),
+    ]));
+    assert_eq!(pay(&app, &token, &period, "current").await, "20006005");
+    eventually("the notification pays it", || async { repay_status(&app, &token).await == "1" }).await;
+    eventually("the contradiction is raised", || async { mismatches(&app) == 1 }).await;
+    assert_eq!(repay_status(&app, &token).await, "1", "a decline after success changes nothing");
+    assert_eq!(orders_of(&app, &mobile, "repay").await[0]["status"], "succeeded");
+    assert_eq!(ledger_entries(&app, "repayment"), 1);
+    assert!(fake.notify_answers().iter().all(|s| *s == 200), "each answered SUCCESS: {:?}", fake.notify_answers());
+    assert_books_balance(&app).await;
+});
+
+channel_e2e!(a_notification_not_signed_by_the_channel_is_refused_and_changes_nothing(app, fake) {
+    let (mobile, token, period) = loan_paid_from(&app, "1234").await;
+    // Accepted, and then silence: the order waits.
+    fake.then(Behaviour::Notify(vec![]));
+    assert_eq!(pay(&app, &token, &period, "current").await, "20006005");
+    let order = orders_of(&app, &mobile, "repay").await[0]["orderNo"].as_str().unwrap().to_owned();
+    let http = reqwest::Client::new();
+    let forged = json!({"orderNo": order, "channelOrderNo": "X", "status": "SUCCESS", "code": "", "amount": 50700,
+        "finishedAt": "2026-12-01 10:00:00", "timestamp": 1, "sign": "bm90IGEgc2lnbmF0dXJl"});
+    let answer = http.post(app.url("/notify/payment")).json(&forged).send().await.unwrap();
+    assert_eq!(answer.status().as_u16(), 400);
+    let garbage = http.post(app.url("/notify/payment")).body("status=SUCCESS").send().await.unwrap();
+    assert_eq!(garbage.status().as_u16(), 400);
+    assert_eq!(repay_status(&app, &token).await, "2", "still processing");
+    assert_eq!(ledger_entries(&app, "repayment"), 0);
+    assert_eq!(orders_of(&app, &mobile, "repay").await[0]["status"], "submitted");
+});
+
+channel_e2e!(a_notification_for_an_unknown_order_is_acknowledged_and_raised(app, fake) {
+    let (_, token, period) = loan_paid_from(&app, "1234").await;
+    assert_eq!(pay(&app, &token, &period, "current").await, "0000");
+    let before = ledger_entries(&app, "repayment");
+    fake.notify_stranger("RO19990101000001", &app.url("/notify/payment")).await;
+    assert_eq!(fake.notify_answers().last(), Some(&200), "acknowledged, so the channel stops resending");
+    assert_eq!(mismatches(&app), 1, "raised for an operator");
+    fake.notify_stranger("RO19990101000001", &app.url("/notify/payment")).await;
+    assert_eq!(mismatches(&app), 1, "once");
+    assert_eq!(app.loan_database_integer("SELECT COUNT(*) AS value FROM payment_orders"), 2, "no order created");
+    // The same success again for a settled order is a duplicate, not a mismatch.
+    let order = fake.orders().into_iter().find(|(no, _)| no.starts_with("RO")).unwrap().0;
+    fake.change_mind(&order, "SUCCESS", &app.url("/notify/payment")).await;
+    assert_eq!(mismatches(&app), 1);
+    assert_eq!(ledger_entries(&app, "repayment"), before);
+});
+
+channel_e2e!(only_a_final_decline_fails_an_order(app, fake) {
+    let (mobile, token, period) = loan_paid_from(&app, "1234").await;
+    fake.then(Behaviour::Decline("INSUFFICIENT_BALANCE"));
+    assert_eq!(pay(&app, &token, &period, "current").await, "20006004", "a final decline");
+    assert_eq!(ledger_entries(&app, "repayment"), 0);
+    // A busy channel took nothing: the query finds no order, which is submitted again under its
+    // number and paid.
+    fake.then(Behaviour::Busy);
+    let code = pay(&app, &token, &period, "current").await;
+    // Never 20006004: not a final answer, so recovery asks, finds nothing, and submits again
+    // (within the wait or after it).
+    assert!(code == "0000" || code == "20006005", "{code}");
+    eventually("resubmitted and paid", || async { repay_status(&app, &token).await == "1" }).await;
+    let busy = orders_of(&app, &mobile, "repay").await[0]["orderNo"].as_str().unwrap().to_owned();
+    assert_eq!(fake.orders().into_iter().find(|(no, _)| *no == busy).map(|o| o.1), Some(2));
+    assert_eq!(ledger_entries(&app, "repayment"), 1);
+});
+
+channel_e2e!(a_lost_reply_is_recovered_by_query_and_charged_once(app, fake) {
+    let (mobile, token, period) = loan_paid_from(&app, "1234").await;
+    fake.then(Behaviour::LoseReply);
+    assert_eq!(pay(&app, &token, &period, "current").await, "0000", "recovery's query settles it within the wait");
+    let orders = orders_of(&app, &mobile, "repay").await;
+    assert_eq!((orders.len(), orders[0]["status"].as_str()), (1, Some("succeeded")));
+    let repay = fake.orders().into_iter().find(|(no, _)| no.starts_with("RO")).unwrap();
+    assert_eq!(repay.1, 1, "queried, not submitted again");
+    assert_eq!(ledger_entries(&app, "repayment"), 1);
+});
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_process_that_stopped_after_submitting_is_settled_by_recovery_once() {
+    for backend in backends() {
+        eprintln!("backend: {backend:?}");
+        let fake = FakeChannel::start().await;
+        let url = fake.url.clone();
+        let mut app = TestApp::spawn(&backend, |c| {
+            over_http(&url, c);
+            c.payments.recheck_ms = 2000;
+        })
+        .await;
+        let (mobile, token, period) = loan_paid_from(&app, "1234").await;
+        fake.then(Behaviour::HoldReply);
+        let paying =
+            tokio::time::timeout(Duration::from_millis(300), pay(&app, &token, &period, "current")).await;
+        assert!(paying.is_err(), "the channel holds the reply");
+        eventually("the channel has the order", || async { fake.orders().len() == 2 }).await;
+        // The process stops with the reply outstanding, and starts again.
+        app.restart().await;
+        fake.release();
+        eventually("recovery settles it", || async {
+            orders_of(&app, &mobile, "repay").await[0]["status"] == "succeeded"
+        })
+        .await;
+        assert_eq!(fake.orders().len(), 2, "the money moved once");
+        // The embedded session store does not survive the restart: read the plan directly.
+        let _ = token;
+        assert_eq!(
+            app.loan_database_integer("SELECT COUNT(*) AS value FROM repayment_periods WHERE status = 1"),
+            1
+        );
+        assert_eq!(ledger_entries(&app, "repayment"), 1);
+        assert_books_balance(&app).await;
+        app.stop().await;
+        fake.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_cut_after_the_channel_succeeded_settles_once_it_returns() {
+    let Some((proxy, proxied)) = crate::resilience::CuttableProxy::for_test_postgres().await else {
+        eprintln!("TEST_POSTGRES not set: skipped");
+        return;
+    };
+    let fake = FakeChannel::start().await;
+    let url = fake.url.clone();
+    let backend = Backend::Real {
+        postgres: Some(proxied),
+        redis: backends().into_iter().find_map(|b| match b {
+            Backend::Real { redis, .. } => redis,
+            Backend::Embedded => None,
+        }),
+    };
+    let app = TestApp::spawn(&backend, |c| {
+        over_http(&url, c);
+        // Recovery looks only after the database is back.
+        c.payments.recheck_ms = 3000;
+    })
+    .await;
+    let (mobile, token, period) = loan_paid_from(&app, "1234").await;
+    fake.then(Behaviour::HoldReply);
+    // Held by the channel until released below; the app gives up waiting.
+    let paying =
+        tokio::time::timeout(Duration::from_millis(300), pay(&app, &token, &period, "current")).await;
+    assert!(paying.is_err(), "the channel holds the reply");
+    eventually("the channel has the order", || async { fake.orders().len() == 2 }).await;
+    proxy.cut();
+    fake.release();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    proxy.restore();
+    eventually("the order settles once the database is back", || async {
+        orders_of(&app, &mobile, "repay")
+            .await
+            .first()
+            .map(|o| o["status"] == "succeeded")
+            .unwrap_or(false)
+    })
+    .await;
+    assert_eq!(repay_status(&app, &token).await, "1");
+    assert_eq!(fake.orders().len(), 2, "the money moved once");
+    assert_eq!(ledger_entries(&app, "repayment"), 1);
+    assert_books_balance(&app).await;
+    app.stop().await;
+    fake.stop().await;
+}
