@@ -3,10 +3,42 @@
 use cashloan_proto::loan::v1 as pb;
 use cashloan_runtime::money::{format_amount, parse_amount};
 
+use std::time::Duration;
+
+use cashloan_runtime::Shutdown;
+use tracing::Instrument;
+
 use crate::error::LoanError;
-use crate::ledger::{Entry, ACCOUNTS};
-use crate::store::new_id;
+use crate::ledger::{invariants, Entry, Invariant, ACCOUNTS};
+use crate::store::{new_id, Store};
 use crate::LoanCore;
+
+/// The ledger's invariants now; a broken one is logged as an error for finance.
+pub async fn check(store: &Store) -> Result<Vec<Invariant>, LoanError> {
+    let checked = invariants(&store.book_facts().await?);
+    for broken in checked.iter().filter(|i| !i.holds) {
+        tracing::error!(invariant = broken.name, detail = %broken.detail, "ledger invariant broken");
+        cashloan_runtime::metrics::global().count(
+            "cashloan_ledger_invariant_violations_total",
+            "Ledger invariant checks that failed, by invariant.",
+            &[("invariant", broken.name)],
+            1,
+        );
+    }
+    Ok(checked)
+}
+
+/// Checks the invariants every `interval` until shutdown.
+pub async fn run_checks(store: Store, interval: Duration, shutdown: Shutdown) {
+    shutdown
+        .every(interval, || async {
+            let span = cashloan_runtime::span!("ledger check", otel.name = "job.ledger_check");
+            if let Err(e) = check(&store).instrument(span).await {
+                tracing::warn!(error = %e, "ledger check failed");
+            }
+        })
+        .await;
+}
 
 impl LoanCore {
     pub async fn trial_balance(
@@ -39,6 +71,15 @@ impl LoanCore {
             accounts,
             total_debit: format_amount(tb.total_debits()),
             total_credit: format_amount(tb.total_credits()),
+            invariants: check(&self.store)
+                .await?
+                .into_iter()
+                .map(|i| pb::LedgerInvariant {
+                    name: i.name.to_owned(),
+                    holds: i.holds,
+                    detail: i.detail,
+                })
+                .collect(),
         })
     }
 

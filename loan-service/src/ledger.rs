@@ -286,6 +286,55 @@ impl TrialBalance {
     }
 }
 
+/// What the invariants of PAYMENTS.md are checked against: the trial balance and the facts
+/// the books must agree with.
+pub struct BookFacts {
+    pub trial_balance: TrialBalance,
+    /// Principal of every disbursed period not yet paid, as the plans say.
+    pub outstanding_principal_fen: i64,
+    /// Succeeded payout and repay orders without their entry.
+    pub orders_without_entry: Vec<String>,
+    /// Entries (other than funding) naming no order.
+    pub entries_without_order: Vec<String>,
+}
+
+/// One invariant and whether it holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invariant {
+    pub name: &'static str,
+    pub holds: bool,
+    pub detail: String,
+}
+
+/// The invariants of PAYMENTS.md "The ledger".
+pub fn invariants(facts: &BookFacts) -> Vec<Invariant> {
+    let tb = &facts.trial_balance;
+    let receivable = tb.balance(Account::LoansReceivable);
+    let listed = |v: &[String]| v.iter().take(10).cloned().collect::<Vec<_>>().join(",");
+    vec![
+        Invariant {
+            name: "debits_equal_credits",
+            holds: tb.total_debits() == tb.total_credits(),
+            detail: format!("{} / {}", tb.total_debits(), tb.total_credits()),
+        },
+        Invariant {
+            name: "receivable_equals_outstanding_principal",
+            holds: receivable == facts.outstanding_principal_fen,
+            detail: format!("1122 {receivable} / plans {}", facts.outstanding_principal_fen),
+        },
+        Invariant {
+            name: "every_succeeded_order_booked",
+            holds: facts.orders_without_entry.is_empty(),
+            detail: listed(&facts.orders_without_entry),
+        },
+        Invariant {
+            name: "every_entry_names_an_order",
+            holds: facts.entries_without_order.is_empty(),
+            detail: listed(&facts.entries_without_order),
+        },
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

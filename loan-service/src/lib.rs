@@ -19,6 +19,8 @@ pub mod quote;
 mod repayments;
 pub mod schedule;
 mod schema;
+#[cfg(test)]
+mod settlement_property;
 pub mod simulator;
 mod store;
 pub mod stored;
@@ -124,6 +126,7 @@ pub struct LoanCore {
     messages: MessageClient<GrpcChannel>,
     relay_interval: Duration,
     job_interval: Duration,
+    ledger_check_interval_ms: u64,
     clock: Clock,
     payments: Payments,
     /// The in-process simulator's notifications, settled by a task `serve` starts.
@@ -167,6 +170,7 @@ pub async fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError
         messages: MessageClient::new(channel(&config.message_addr)?),
         relay_interval: Duration::from_millis(config.relay_interval_ms),
         job_interval: Duration::from_millis(config.job_interval_ms),
+        ledger_check_interval_ms: config.payments.ledger_check_interval_ms,
         clock,
         payments,
         notifications: Some(notifications),
@@ -193,6 +197,11 @@ pub async fn serve(mut core: LoanCore, listener: TcpListener, shutdown: Shutdown
         shutdown.clone(),
     ));
     let recovery = tokio::spawn(core.payments.clone().run_recovery(shutdown.clone()));
+    let checks = tokio::spawn(books::run_checks(
+        core.store.clone(),
+        Duration::from_millis(core.ledger_check_interval_ms),
+        shutdown.clone(),
+    ));
     let notifications = core
         .notifications
         .take()
@@ -206,6 +215,7 @@ pub async fn serve(mut core: LoanCore, listener: TcpListener, shutdown: Shutdown
     let _ = relay.await;
     let _ = jobs.await;
     let _ = recovery.await;
+    let _ = checks.await;
     if let Some(task) = notifications {
         let _ = task.await;
     }

@@ -48,6 +48,13 @@ pub struct PaymentArgs {
         default_value_t = 5000
     )]
     pub job_interval_ms: u64,
+    /// How often the ledger's invariants are checked, milliseconds.
+    #[arg(
+        long = "ledger-check-interval-ms",
+        env = "LEDGER_CHECK_INTERVAL_MS",
+        default_value_t = 300_000
+    )]
+    pub ledger_check_interval_ms: u64,
     /// The local simulator's latency on every call, milliseconds.
     #[arg(long = "channel-latency-ms", env = "CHANNEL_LATENCY_MS", default_value_t = 0)]
     pub channel_latency_ms: u64,
@@ -135,6 +142,7 @@ impl Default for PaymentArgs {
             repay_wait_ms: 3000,
             recheck_ms: 30_000,
             job_interval_ms: 5000,
+            ledger_check_interval_ms: 300_000,
             channel_latency_ms: 0,
             channel: "local".into(),
             channel_url: String::new(),

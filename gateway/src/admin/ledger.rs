@@ -35,8 +35,13 @@ pub(super) async fn trial_balance(gw: Data<Gateway>, req: HttpRequest, body: Byt
                     "balance": a.balance})
             })
             .collect();
-        let result =
-            json!({"accounts": accounts, "totalDebit": reply.total_debit, "totalCredit": reply.total_credit});
+        let invariants: Vec<Value> = reply
+            .invariants
+            .iter()
+            .map(|i| json!({"name": i.name, "holds": i.holds, "detail": i.detail}))
+            .collect();
+        let result = json!({"accounts": accounts, "totalDebit": reply.total_debit, "totalCredit": reply.total_credit,
+            "invariants": invariants});
         Ok(Success::new("0000", "查询成功", result))
     })
     .await

@@ -7,7 +7,7 @@ use diesel::result::Error as DieselError;
 
 use super::{new_id, Store};
 use crate::error::LoanError;
-use crate::ledger::{Account, Entry, Line, TrialBalance};
+use crate::ledger::{Account, BookFacts, Entry, Line, TrialBalance};
 use crate::schema::{ledger_entries, ledger_lines};
 
 /// Writes `entry` on `conn`, inside the caller's transaction. A second entry of the same kind and
@@ -92,4 +92,50 @@ impl Store {
             .collect::<Result<Vec<_>, LoanError>>()?;
         Ok(TrialBalance::of(&lines))
     }
+
+    /// What the ledger's invariants are checked against (`ledger::invariants`).
+    pub async fn book_facts(&self) -> Result<BookFacts, LoanError> {
+        let trial_balance = self.trial_balance(None).await?;
+        let (outstanding, orders_without_entry, entries_without_order) = db::run(&self.pool, |conn| {
+            let outstanding: Vec<Num> = diesel::sql_query(
+                "SELECT CAST(COALESCE(SUM(principal_fen), 0) AS BIGINT) AS value FROM repayment_periods WHERE status = 0",
+            )
+            .load(conn)?;
+            let unbooked: Vec<Name> = diesel::sql_query(
+                "SELECT o.order_no AS value FROM payment_orders o WHERE o.status IN ('succeeded', 'returned') \
+                 AND o.kind IN ('payout', 'repay') AND NOT EXISTS (SELECT 1 FROM ledger_entries e \
+                 WHERE e.reference = o.order_no AND e.kind IN ('payout', 'repayment')) ORDER BY o.order_no",
+            )
+            .load(conn)?;
+            let orphans: Vec<Name> = diesel::sql_query(
+                "SELECT e.kind || ':' || e.reference AS value FROM ledger_entries e WHERE e.kind <> 'funding' \
+                 AND NOT EXISTS (SELECT 1 FROM payment_orders o WHERE o.order_no = e.reference) ORDER BY e.reference",
+            )
+            .load(conn)?;
+            Ok((
+                outstanding.first().map_or(0, |n| n.value),
+                unbooked.into_iter().map(|n| n.value).collect(),
+                orphans.into_iter().map(|n| n.value).collect(),
+            ))
+        })
+        .await?;
+        Ok(BookFacts {
+            trial_balance,
+            outstanding_principal_fen: outstanding,
+            orders_without_entry,
+            entries_without_order,
+        })
+    }
+}
+
+#[derive(QueryableByName)]
+struct Num {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    value: i64,
+}
+
+#[derive(QueryableByName)]
+struct Name {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    value: String,
 }
