@@ -58,6 +58,14 @@ pub struct Config {
     /// Deadline of each call to a service, milliseconds.
     #[arg(long = "call-deadline-ms", env = "CALL_DEADLINE_MS", default_value_t = 3000)]
     pub call_deadline_ms: u64,
+    /// Deadline of the calls that move money (repayment, disbursement, settling, reconciliation):
+    /// longer than loan-service's REPAY_WAIT_MS, so that its "processing" answer arrives.
+    #[arg(
+        long = "payment-call-deadline-ms",
+        env = "PAYMENT_CALL_DEADLINE_MS",
+        default_value_t = 15_000
+    )]
+    pub payment_call_deadline_ms: u64,
     /// HTTP worker threads; 0 = one per core.
     #[arg(long, env = "GATEWAY_WORKERS", default_value_t = 0)]
     pub workers: usize,

@@ -23,6 +23,8 @@ pub struct Gateway {
     pub message: MessageClient<GrpcChannel>,
     pub product: ProductClient<GrpcChannel>,
     pub loan: LoanClient<GrpcChannel>,
+    /// loan-service for the calls that wait for the payment channel (a longer deadline).
+    pub payments: LoanClient<GrpcChannel>,
     pub metrics: Metrics,
     pub routes: HashMap<&'static str, Route>,
     /// The rendered product list for `PRODUCT_LIST_TTL`: the busiest open read skips its RPC.
@@ -57,11 +59,16 @@ impl Gateway {
         let message = channel(&config.message_addr, deadline)?;
         let product = channel(&config.product_addr, deadline)?;
         let loan = channel(&config.loan_addr, deadline)?;
+        let payments = channel(
+            &config.loan_addr,
+            Duration::from_millis(config.payment_call_deadline_ms),
+        )?;
         Ok(Self {
             auth: AuthClient::new(auth.clone()),
             message: MessageClient::new(message.clone()),
             product: ProductClient::new(product.clone()),
             loan: LoanClient::new(loan.clone()),
+            payments: LoanClient::new(payments),
             upstreams: vec![
                 ("auth-service", auth),
                 ("message-service", message),

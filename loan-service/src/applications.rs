@@ -402,6 +402,7 @@ impl LoanCore {
             day: today,
             lines: Vec::new(),
             reserve: vec![resource],
+            application_in: Some((app.id.clone(), app.status)),
         };
         let order_no = self
             .store

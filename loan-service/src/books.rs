@@ -1,4 +1,5 @@
-//! The books for operators (API.md §7): the trial balance and funding of the channel account.
+//! The books for operators (API.md §7): the trial balance and its invariants, funding of the
+//! channel account, reconciliation and its mismatches.
 
 use cashloan_proto::loan::v1 as pb;
 use cashloan_runtime::money::{format_amount, parse_amount};
@@ -80,6 +81,51 @@ impl LoanCore {
                     detail: i.detail,
                 })
                 .collect(),
+        })
+    }
+
+    /// Reconciles a day on demand (API.md §7 `/admin/reconciliation/run`).
+    pub async fn reconcile(&self, date: &str) -> Result<pb::ReconcileReply, LoanError> {
+        let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .ok()
+            .filter(|d| *d <= self.clock.today())
+            .ok_or(LoanError::InvalidField("date"))?;
+        Ok(match self.payments.reconcile(day).await? {
+            Some(tally) => pb::ReconcileReply {
+                ready: true,
+                matched: tally.matched as u32,
+                mismatched: tally.mismatched as u32,
+            },
+            None => pb::ReconcileReply::default(),
+        })
+    }
+
+    pub async fn mismatches(&self, r: &pb::ListMismatchesRequest) -> Result<pb::MismatchPage, LoanError> {
+        let day = match r.date.as_str() {
+            "" => None,
+            text => Some(
+                chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                    .map_err(|_| LoanError::InvalidField("date"))?
+                    .to_string(),
+            ),
+        };
+        let (rows, total) = self
+            .store
+            .mismatches(day, crate::applications::page(r.page.as_ref()))
+            .await?;
+        Ok(pb::MismatchPage {
+            items: rows
+                .into_iter()
+                .map(|m| pb::Mismatch {
+                    order_no: m.order_no,
+                    day: m.day,
+                    channel_says: m.channel_says,
+                    ledger_says: m.ledger_says,
+                    resolution: m.resolution.unwrap_or_default(),
+                    created_at: m.created_at,
+                })
+                .collect(),
+            total: total as u64,
         })
     }
 

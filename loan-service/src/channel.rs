@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::payment_order::{OrderKind, Outcome};
+use crate::reconciliation::Statement;
 
 /// The card an order pays to or takes from, as it was when the order was created.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +63,8 @@ pub trait PaymentChannel: Send + Sync {
     async fn submit(&self, order: &Instruction) -> Report;
     /// Asks for an order's outcome.
     async fn query(&self, order_no: &str) -> Report;
+    /// The statement of a day (UTC+8): every order the channel finished on it.
+    async fn statement(&self, day: chrono::NaiveDate) -> Statement;
     /// Reads a notification posted to `/notify/payment`. A channel that notifies in-process
     /// (the simulator) receives none over HTTP.
     fn read_notification(&self, _body: &[u8]) -> Result<Report, NotificationRefused> {

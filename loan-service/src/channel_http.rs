@@ -12,6 +12,8 @@ use serde_json::{json, Map, Value};
 use crate::channel::{Instruction, NotificationRefused, PaymentChannel, Report};
 use crate::channel_signature::{ChannelVerifier, MerchantSigner};
 use crate::payment_order::{OrderKind, Outcome};
+use crate::reconciliation::{parse_csv, Statement};
+use rsa::sha2::{Digest, Sha256};
 
 pub struct HttpChannel {
     client: reqwest::Client,
@@ -174,6 +176,29 @@ impl PaymentChannel for HttpChannel {
                 tracing::warn!(order = order_no, %why, "channel query unclear");
                 Report::unclear(order_no, why)
             }
+        }
+    }
+
+    async fn statement(&self, day: chrono::NaiveDate) -> Statement {
+        let mut body = Map::new();
+        body.insert("date".into(), json!(day.to_string()));
+        let reply = match self.call("/v1/statement", body).await {
+            Ok(reply) => reply,
+            Err(why) => return Statement::Unavailable(why),
+        };
+        match reply.get("status").and_then(Value::as_str) {
+            Some("NOT_READY") => return Statement::NotReady,
+            Some("READY") => {}
+            other => return Statement::Unavailable(format!("statement status {other:?}")),
+        }
+        let csv = reply.get("csv").and_then(Value::as_str).unwrap_or_default();
+        let digest = hex::encode(Sha256::digest(csv.as_bytes()));
+        if reply.get("sha256").and_then(Value::as_str) != Some(digest.as_str()) {
+            return Statement::Unavailable("statement digest differs".into());
+        }
+        match parse_csv(csv) {
+            Ok(lines) => Statement::Ready(lines),
+            Err(why) => Statement::Unavailable(why),
         }
     }
 

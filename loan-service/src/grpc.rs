@@ -87,4 +87,12 @@ impl pb::loan_server::Loan for LoanCore {
         self.notify(&request.into_inner().body).await?;
         Ok(Response::new(pb::Empty {}))
     }
+
+    async fn reconcile(&self, request: Request<pb::ReconcileRequest>) -> Reply<pb::ReconcileReply> {
+        Ok(Response::new(self.reconcile(&request.into_inner().date).await?))
+    }
+
+    async fn list_mismatches(&self, request: Request<pb::ListMismatchesRequest>) -> Reply<pb::MismatchPage> {
+        Ok(Response::new(self.mismatches(&request.into_inner()).await?))
+    }
 }

@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod payment_order;
 pub mod payments;
 pub mod quote;
+pub mod reconciliation;
 mod repayments;
 pub mod schedule;
 mod schema;

@@ -177,7 +177,7 @@ pub fn recheck_delay(first_ms: u64, attempts: i32) -> i64 {
 pub struct Payments {
     pub(crate) store: Store,
     pub(crate) channel: Arc<dyn PaymentChannel>,
-    clock: Clock,
+    pub(crate) clock: Clock,
     vault: Arc<Vault>,
     args: PaymentArgs,
 }
@@ -264,19 +264,28 @@ impl Payments {
         })
     }
 
-    /// Submits a committed order, records the reply, and waits up to `REPAY_WAIT_MS` for its
-    /// outcome; returns the order as it then stands.
+    /// Submits a committed order and waits up to `REPAY_WAIT_MS` for its outcome (the reply, or a
+    /// notification that beats it); returns the order as it then stands. The submit runs on its
+    /// own task: a slow channel or a caller that gives up does not stop the reply being recorded.
     pub async fn submit_and_wait(&self, order_no: &str) -> Result<OrderRow, LoanError> {
         let order = self
             .store
             .order(order_no)
             .await?
             .ok_or(LoanError::Corrupt("order vanished"))?;
-        if let Err(e) = self.submit(&order).await {
-            // The order is committed: whatever the channel did, recovery finds out.
-            tracing::warn!(order = order_no, error = %e, "reply not recorded; recovery settles the order");
-        }
         let deadline = tokio::time::Instant::now() + Duration::from_millis(self.args.repay_wait_ms);
+        let this = self.clone();
+        let submitting = tokio::spawn(
+            async move {
+                if let Err(e) = this.submit(&order).await {
+                    // The order is committed: whatever the channel did, recovery finds out.
+                    tracing::warn!(order = %order.order_no, error = %e, "reply not recorded; recovery settles the order");
+                }
+            }
+            .in_current_span(),
+        );
+        // The reply usually decides it; later outcomes are read from the order.
+        let _ = tokio::time::timeout_at(deadline, submitting).await;
         loop {
             let order = self
                 .store
@@ -501,7 +510,8 @@ impl Payments {
         }
     }
 
-    /// The recovery job, every `job_interval_ms` until shutdown.
+    /// The recovery job (and the daily reconciliation when it is due), every `job_interval_ms`
+    /// until shutdown.
     pub async fn run_recovery(self, shutdown: Shutdown) {
         let interval = Duration::from_millis(self.args.job_interval_ms);
         shutdown
@@ -509,6 +519,9 @@ impl Payments {
                 let span = cashloan_runtime::span!("payment recovery", otel.name = "job.payment_recovery");
                 if let Err(e) = self.recover_once().instrument(span).await {
                     tracing::warn!(error = %e, "payment recovery round failed");
+                }
+                if let Err(e) = self.reconcile_due().await {
+                    tracing::warn!(error = %e, "reconciliation failed; tried again next round");
                 }
             })
             .await;

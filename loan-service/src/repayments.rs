@@ -123,6 +123,7 @@ impl LoanCore {
             day: today,
             reserve: lines.iter().map(|(id, _)| id.clone()).collect(),
             lines,
+            application_in: None,
         };
         let order_no = self.store.create_order(order, LoanError::RepayInProgress).await?;
         let order = if card.card_no.is_empty() {

@@ -206,3 +206,12 @@ diesel::table! {
 diesel::allow_tables_to_appear_in_same_query!(payment_orders, payment_reservations);
 diesel::allow_tables_to_appear_in_same_query!(payment_orders, applications);
 diesel::allow_tables_to_appear_in_same_query!(repayment_periods, payment_reservations);
+
+diesel::table! {
+    reconciliations (day) {
+        day -> Text,
+        matched -> Integer,
+        mismatched -> Integer,
+        ran_at -> BigInt,
+    }
+}

@@ -26,6 +26,9 @@ impl PaymentChannel for Silent {
     async fn query(&self, order_no: &str) -> Report {
         Report::unclear(order_no, "silent")
     }
+    async fn statement(&self, _day: chrono::NaiveDate) -> crate::reconciliation::Statement {
+        crate::reconciliation::Statement::NotReady
+    }
 }
 
 /// What the channel says next.
@@ -198,6 +201,7 @@ async fn run_on(url: &str, steps: Vec<Step>) {
                     day: clock.today(),
                     lines: Vec::new(),
                     reserve: vec![payout_resource(&app.id)],
+                    application_in: Some((app.id.clone(), 2)),
                 };
                 // Refused while another payout holds the loan; a paid-out loan is not paid again.
                 let made = if app.status == 2 {
@@ -236,6 +240,7 @@ async fn run_on(url: &str, steps: Vec<Step>) {
                     day: clock.today(),
                     lines: vec![(next.id.clone(), charge)],
                     reserve: vec![next.id.clone()],
+                    application_in: None,
                 };
                 (
                     answers,

@@ -14,6 +14,7 @@ use tokio::time::Instant;
 
 use crate::channel::{Instruction, PaymentChannel, Report};
 use crate::payment_order::{OrderKind, Outcome};
+use crate::reconciliation::{Statement, StatementLine};
 
 /// One scripted behaviour of the simulator for an order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,6 +74,7 @@ impl Script {
 /// An order the simulator has taken.
 #[derive(Clone)]
 struct Taken {
+    kind: OrderKind,
     amount_fen: i64,
     script: Script,
     submitted: Instant,
@@ -162,6 +164,7 @@ impl PaymentChannel for LocalChannel {
         let script = script(&order.card.card_no, order.kind);
         let (after, _) = script.finish();
         let taken = Taken {
+            kind: order.kind,
             amount_fen: order.amount_fen,
             script: script.clone(),
             submitted: Instant::now(),
@@ -191,6 +194,38 @@ impl PaymentChannel for LocalChannel {
                 }
             }
         }
+    }
+
+    async fn statement(&self, day: chrono::NaiveDate) -> Statement {
+        let day = day.to_string();
+        let taken = self.taken.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let mut lines: Vec<StatementLine> = taken
+            .iter()
+            .filter_map(|(order_no, order)| {
+                let report = order.report(order_no);
+                let finished_at = report.finished_at.filter(|at| at.starts_with(&day))?;
+                let status = match report.outcome {
+                    Outcome::Success { .. } => "SUCCESS",
+                    Outcome::Fail { .. } => "FAIL",
+                    _ => return None,
+                };
+                Some(StatementLine {
+                    order_no: order_no.clone(),
+                    channel_order_no: order.channel_order_no.clone(),
+                    kind: if order.kind == OrderKind::Payout {
+                        "payout"
+                    } else {
+                        "deduct"
+                    }
+                    .into(),
+                    amount_fen: order.amount_fen,
+                    status: status.into(),
+                    finished_at,
+                })
+            })
+            .collect();
+        lines.sort_by(|a, b| a.order_no.cmp(&b.order_no));
+        Statement::Ready(lines)
     }
 
     async fn query(&self, order_no: &str) -> Report {

@@ -31,7 +31,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/admin/ledger/fund", web::post().to(ledger::fund))
         .route("/admin/payments/list", web::post().to(payments::list))
-        .route("/admin/payments/settle", web::post().to(payments::settle));
+        .route("/admin/payments/settle", web::post().to(payments::settle))
+        .route("/admin/reconciliation/run", web::post().to(payments::reconcile))
+        .route(
+            "/admin/reconciliation/mismatches",
+            web::post().to(payments::mismatches),
+        );
 }
 
 fn authorized(gw: &Gateway, req: &HttpRequest) -> bool {
@@ -270,7 +275,7 @@ async fn disburse_loan(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> Http
             release_date: f.optional_text("releaseDate")?.to_owned(),
         };
         let reply = gw
-            .loan
+            .payments
             .clone()
             .disburse(request)
             .await

@@ -1,4 +1,5 @@
-//! Payment orders for operators (API.md §7): `/admin/payments/list` and `/admin/payments/settle`.
+//! Payment orders for operators (API.md §7): `/admin/payments/list` and `/admin/payments/settle`,
+//! `/admin/reconciliation/run` and `/admin/reconciliation/mismatches`.
 
 use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
@@ -65,13 +66,65 @@ pub(super) async fn settle(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> 
             order_no: Fields(&body).text("orderNo")?.to_owned(),
         };
         let order = gw
-            .loan
+            .payments
             .clone()
             .settle_payment(request)
             .await
             .map_err(|s| from_status(&s, &PAYMENTS))?
             .into_inner();
         Ok(Success::new("0000", "操作成功", order_json(&order)))
+    })
+    .await
+}
+
+pub(super) async fn reconcile(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
+    admin(gw, req, body, |gw, body| async move {
+        let request = loan::ReconcileRequest {
+            date: Fields(&body).text("date")?.to_owned(),
+        };
+        let reply = gw
+            .payments
+            .clone()
+            .reconcile(request)
+            .await
+            .map_err(|s| from_status(&s, &PAYMENTS))?
+            .into_inner();
+        let result = json!({"statement": if reply.ready { "READY" } else { "NOT_READY" },
+            "matched": reply.matched, "mismatched": reply.mismatched});
+        Ok(Success::new("0000", "操作成功", result))
+    })
+    .await
+}
+
+pub(super) async fn mismatches(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
+    admin(gw, req, body, |gw, body| async move {
+        let page = crate::paging::page_request(&body)?;
+        let request = loan::ListMismatchesRequest {
+            date: Fields(&body).optional_text("date")?.to_owned(),
+            page: Some(loan::Page {
+                num: page.num,
+                size: page.size,
+            }),
+        };
+        let reply = gw
+            .loan
+            .clone()
+            .list_mismatches(request)
+            .await
+            .map_err(|s| from_status(&s, &PAYMENTS))?
+            .into_inner();
+        let items = reply
+            .items
+            .iter()
+            .map(|m| {
+                json!({"orderNo": m.order_no, "date": m.day, "channelSays": m.channel_says,
+                    "ledgerSays": m.ledger_says, "resolution": m.resolution,
+                    "createdAt": format_datetime_cst(m.created_at)})
+            })
+            .collect();
+        let mut success = Success::new("0000", "查询成功", Value::Array(items));
+        success.paging = Some(crate::paging::page_fields(page, reply.total));
+        Ok(success)
     })
     .await
 }

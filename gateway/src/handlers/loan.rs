@@ -342,7 +342,7 @@ pub async fn repay(gw: Data<Gateway>, call: Call) -> Outcome {
         period_id: f.text("id")?.to_owned(),
         kind: kind.into(),
     };
-    gw.loan
+    gw.payments
         .clone()
         .repay(request)
         .await

@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use cashloan_runtime::clock::date_cst;
+use cashloan_runtime::clock::{date_cst, format_datetime_cst};
 use cashloan_runtime::db::{self, DbConn};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
@@ -20,7 +20,7 @@ use crate::lifecycle::Move;
 use crate::payment_order::{OrderKind, OrderStatus, Settlement};
 use crate::schema::{
     application_history, applications, outbox, payment_mismatches, payment_order_periods, payment_orders,
-    payment_reservations, repayment_periods, repayments,
+    payment_reservations, reconciliations, repayment_periods, repayments,
 };
 
 #[derive(Clone, Debug, Queryable, Insertable)]
@@ -81,6 +81,10 @@ pub struct NewOrder {
     pub lines: Vec<(String, Charge)>,
     /// What the order holds while open: period ids, or `payout_resource` of the application.
     pub reserve: Vec<String>,
+    /// (application id, status) the application must still be in: a payout is only for an
+    /// approved one. Checked by an update that locks the row, so a payout settling meanwhile is
+    /// seen.
+    pub application_in: Option<(String, i32)>,
 }
 
 /// The reservation of an application by its payout order.
@@ -128,6 +132,8 @@ enum CreateError {
     /// Another order holds one of the resources.
     Reserved,
     AlreadyPaid,
+    /// The application is no longer where the order needs it.
+    Moved,
     /// Two first orders of a day met at the counter: take the next number.
     Retry,
 }
@@ -140,6 +146,18 @@ impl From<DieselError> for CreateError {
 
 fn create(conn: &mut DbConn, order: &NewOrder) -> Result<String, CreateError> {
     conn.transaction(|conn| {
+        if let Some((id, status)) = &order.application_in {
+            let still = diesel::update(
+                applications::table
+                    .filter(applications::id.eq(id))
+                    .filter(applications::status.eq(status)),
+            )
+            .set(applications::updated_at.eq(applications::updated_at))
+            .execute(conn)?;
+            if still != 1 {
+                return Err(CreateError::Moved);
+            }
+        }
         let prefix = format!("{}{}", order.kind.prefix(), order.day.format("%Y%m%d"));
         let seq = next_number(conn, &prefix, |_| Ok(0)).map_err(|e| {
             if is_unique_violation(&e) {
@@ -157,12 +175,16 @@ fn create(conn: &mut DbConn, order: &NewOrder) -> Result<String, CreateError> {
             .values(&row)
             .execute(conn)?;
         for (period_id, charge) in &order.lines {
-            let status: Option<i32> = repayment_periods::table
-                .find(period_id)
-                .select(repayment_periods::status)
-                .first(conn)
-                .optional()?;
-            if status != Some(crate::stored::UNPAID) {
+            // An update, not a read: it locks the period, so an order settling it right now is
+            // waited for and seen as paid (a read could see it unpaid and its reservation gone).
+            let unpaid = diesel::update(
+                repayment_periods::table
+                    .filter(repayment_periods::id.eq(period_id))
+                    .filter(repayment_periods::status.eq(crate::stored::UNPAID)),
+            )
+            .set(repayment_periods::status.eq(repayment_periods::status))
+            .execute(conn)?;
+            if unpaid != 1 {
                 return Err(CreateError::AlreadyPaid);
             }
             diesel::insert_into(payment_order_periods::table)
@@ -226,7 +248,12 @@ fn settle(conn: &mut DbConn, s: &Settle) -> QueryResult<bool> {
             payment_orders::channel_order_no
                 .eq(s.channel_order_no.clone().or(order.channel_order_no.clone())),
             payment_orders::reason.eq(s.message.clone().or(order.reason.clone())),
-            payment_orders::finished_at.eq(s.finished_at.clone().or(order.finished_at.clone())),
+            // Without the channel's time (a reply carries none), the settlement's own.
+            payment_orders::finished_at.eq(s.finished_at.clone().or(order.finished_at.clone()).or(matches!(
+                to,
+                OrderStatus::Succeeded | OrderStatus::Failed
+            )
+            .then(|| format_datetime_cst(s.at)))),
             payment_orders::submitted_at.eq(order
                 .submitted_at
                 .or((to == OrderStatus::Submitted).then_some(s.at))),
@@ -545,6 +572,18 @@ fn claim(conn: &mut DbConn, now: i64, limit: i64, next: &dyn Fn(i32) -> i64) -> 
     })
 }
 
+/// A difference between the channel and our books.
+#[derive(Clone, Debug, Queryable)]
+pub struct MismatchRow {
+    pub id: String,
+    pub order_no: String,
+    pub day: String,
+    pub channel_says: String,
+    pub ledger_says: String,
+    pub resolution: Option<String>,
+    pub created_at: i64,
+}
+
 /// A page of orders for operators, newest first.
 pub struct OrderFilter {
     pub kind: Option<String>,
@@ -565,6 +604,7 @@ impl Store {
                 Err(CreateError::Retry) => continue,
                 Err(CreateError::Reserved) => return Err(in_progress),
                 Err(CreateError::AlreadyPaid) => return Err(LoanError::AlreadyPaid),
+                Err(CreateError::Moved) => return Err(LoanError::IllegalTransition),
                 Err(CreateError::Db(e)) => return Err(db::DbError::Query(e).into()),
             }
         }
@@ -679,6 +719,81 @@ impl Store {
                 .offset(page.0)
                 .limit(page.1)
                 .select(payment_orders::all_columns)
+                .load(conn)?;
+            Ok((rows, total))
+        })
+        .await?)
+    }
+
+    /// Orders the channel finished as succeeded (or later returned) on `day` (yyyy-MM-dd, UTC+8).
+    pub async fn orders_finished_on(&self, day: &str) -> Result<Vec<OrderRow>, LoanError> {
+        let prefix = format!("{day}%");
+        Ok(db::run(&self.pool, move |conn| {
+            Ok(payment_orders::table
+                .filter(payment_orders::status.eq_any(["succeeded", "returned"]))
+                .filter(payment_orders::finished_at.like(prefix))
+                .load(conn)?)
+        })
+        .await?)
+    }
+
+    pub async fn reconciled(&self, day: &str) -> Result<bool, LoanError> {
+        let day = day.to_owned();
+        let count: i64 = db::run(&self.pool, move |conn| {
+            Ok(reconciliations::table.find(day).count().get_result(conn)?)
+        })
+        .await?;
+        Ok(count > 0)
+    }
+
+    pub async fn record_reconciliation(
+        &self,
+        day: &str,
+        matched: i32,
+        mismatched: i32,
+        at: i64,
+    ) -> Result<(), LoanError> {
+        let day = day.to_owned();
+        db::run(&self.pool, move |conn| {
+            conn.transaction(|conn| {
+                diesel::delete(reconciliations::table.find(&day)).execute(conn)?;
+                diesel::insert_into(reconciliations::table)
+                    .values((
+                        reconciliations::day.eq(&day),
+                        reconciliations::matched.eq(matched),
+                        reconciliations::mismatched.eq(mismatched),
+                        reconciliations::ran_at.eq(at),
+                    ))
+                    .execute(conn)
+            })?;
+            Ok(())
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// A page of mismatches (of one day, or all), newest first.
+    pub async fn mismatches(
+        &self,
+        day: Option<String>,
+        page: (i64, i64),
+    ) -> Result<(Vec<MismatchRow>, i64), LoanError> {
+        Ok(db::run(&self.pool, move |conn| {
+            let filtered = || {
+                let mut q = payment_mismatches::table.into_boxed();
+                if let Some(day) = &day {
+                    q = q.filter(payment_mismatches::day.eq(day.clone()));
+                }
+                q
+            };
+            let total: i64 = filtered().count().get_result(conn)?;
+            let rows = filtered()
+                .order((
+                    payment_mismatches::created_at.desc(),
+                    payment_mismatches::id.asc(),
+                ))
+                .offset(page.0)
+                .limit(page.1)
                 .load(conn)?;
             Ok((rows, total))
         })

@@ -225,3 +225,42 @@ async fn a_database_cut_after_the_channel_succeeded_settles_once_it_returns() {
     app.stop().await;
     fake.stop().await;
 }
+
+channel_e2e!(reconciliation_settles_open_orders_and_lists_every_difference(app, fake) {
+    let (mobile, token, period) = loan_paid_from(&app, "1234").await;
+    let (mobile2, token2, period2) = loan_paid_from(&app, "1234").await;
+    assert_eq!(pay(&app, &token, &period, "current").await, "0000");
+    // Accepted and never notified; the channel finished it all the same.
+    fake.then(Behaviour::Notify(vec![]));
+    assert_eq!(pay(&app, &token2, &period2, "current").await, "20006005");
+    let open = orders_of(&app, &mobile2, "repay").await[0]["orderNo"].as_str().unwrap().to_owned();
+    fake.finish_quietly(&open, "SUCCESS");
+    // Three differences: a line for an order we never made, an order missing from the
+    // statement, an amount that differs.
+    let today = app.clock.today().to_string();
+    fake.statement_adds(&format!("RO19990101000009,CHX,deduct,100,SUCCESS,{today} 09:00:00"));
+    let repaid = orders_of(&app, &mobile, "repay").await[0]["orderNo"].as_str().unwrap().to_owned();
+    fake.statement_omits(&repaid);
+    let payout2 = orders_of(&app, &mobile2, "payout").await[0]["orderNo"].as_str().unwrap().to_owned();
+    fake.statement_amount(&payout2, 50_001);
+    fake.statement_ready(false);
+    let early = app.admin_call("/admin/reconciliation/run", json!({"date": today})).await;
+    assert_eq!((early["responseCode"].as_str(), early["resultSet"]["statement"].as_str()), (Some("0000"), Some("NOT_READY")));
+    fake.statement_ready(true);
+    let run = app.admin_call("/admin/reconciliation/run", json!({"date": today})).await;
+    assert_eq!(run["resultSet"], json!({"statement": "READY", "matched": 2, "mismatched": 3}), "{run}");
+    assert_eq!(repay_status(&app, &token2).await, "1", "the open order was settled from the statement");
+    let listed = app.admin_call("/admin/reconciliation/mismatches", json!({"date": today})).await;
+    assert_eq!(listed["total"], 3, "{listed}");
+    let orders: Vec<&str> = listed["resultSet"].as_array().unwrap().iter().map(|m| m["orderNo"].as_str().unwrap()).collect();
+    for expected in ["RO19990101000009", repaid.as_str(), payout2.as_str()] {
+        assert!(orders.contains(&expected), "{expected} in {orders:?}");
+    }
+    // Nothing was corrected silently, and running again raises nothing new.
+    assert_eq!(orders_of(&app, &mobile2, "payout").await[0]["status"], "succeeded");
+    let again = app.admin_call("/admin/reconciliation/run", json!({"date": today})).await;
+    assert_eq!(again["resultSet"]["mismatched"], 3);
+    assert_eq!(app.admin_call("/admin/reconciliation/mismatches", json!({"date": today})).await["total"], 3);
+    assert_eq!(app.admin_call("/admin/reconciliation/run", json!({"date": "2026-13-01"})).await["responseCode"], "10001000");
+    assert_books_balance(&app).await;
+});

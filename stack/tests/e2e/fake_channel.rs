@@ -66,6 +66,11 @@ struct State {
     /// HTTP statuses our `/notify/payment` answered, in order.
     notify_answers: Vec<u16>,
     refused_signatures: usize,
+    /// Statement knobs: lines added, orders left out, amounts changed, not ready yet.
+    statement_extra: Vec<String>,
+    statement_omits: Vec<String>,
+    statement_amounts: HashMap<String, i64>,
+    statement_not_ready: bool,
 }
 
 pub struct FakeChannel {
@@ -129,6 +134,7 @@ impl FakeChannel {
                 .route("/v1/payout", web::post().to(|s, b| submit(s, b, "payout")))
                 .route("/v1/deduct", web::post().to(|s, b| submit(s, b, "deduct")))
                 .route("/v1/query", web::post().to(query))
+                .route("/v1/statement", web::post().to(statement))
         })
         .workers(2)
         .disable_signals()
@@ -164,6 +170,36 @@ impl FakeChannel {
             .collect()
     }
 
+    /// The next statements: a line for an order the merchant never sent, an order left out, an
+    /// order with another amount, or NOT_READY.
+    pub fn statement_adds(&self, line: &str) {
+        self.shared
+            .state
+            .lock()
+            .unwrap()
+            .statement_extra
+            .push(line.to_owned());
+    }
+    pub fn statement_omits(&self, order_no: &str) {
+        self.shared
+            .state
+            .lock()
+            .unwrap()
+            .statement_omits
+            .push(order_no.to_owned());
+    }
+    pub fn statement_amount(&self, order_no: &str, amount: i64) {
+        self.shared
+            .state
+            .lock()
+            .unwrap()
+            .statement_amounts
+            .insert(order_no.to_owned(), amount);
+    }
+    pub fn statement_ready(&self, ready: bool) {
+        self.shared.state.lock().unwrap().statement_not_ready = !ready;
+    }
+
     pub fn notify_answers(&self) -> Vec<u16> {
         self.shared.state.lock().unwrap().notify_answers.clone()
     }
@@ -181,6 +217,14 @@ impl FakeChannel {
             notification(order_no, order)
         };
         deliver(&self.shared, notify_url, body).await;
+    }
+
+    /// Finishes an order without telling anyone (the notification is lost for good).
+    pub fn finish_quietly(&self, order_no: &str, status: &'static str) {
+        let mut state = self.shared.state.lock().unwrap();
+        let order = state.orders.get_mut(order_no).expect("a known order");
+        order.status = status;
+        order.finished_at = now_cst();
     }
 
     /// Notifies a success for an order number the merchant never sent.
@@ -344,6 +388,47 @@ async fn query(shared: web::Data<Shared>, body: web::Json<Map<String, Value>>) -
                 "amount": o.amount, "finishedAt": o.finished_at})
             }
         }
+    };
+    reply(&shared, answer.as_object().unwrap().clone())
+}
+
+async fn statement(shared: web::Data<Shared>, body: web::Json<Map<String, Value>>) -> HttpResponse {
+    use rsa::sha2::Digest;
+    if !verified(&shared.merchant, &body) {
+        shared.state.lock().unwrap().refused_signatures += 1;
+        return HttpResponse::BadRequest().finish();
+    }
+    let date = body["date"].as_str().unwrap_or_default().to_owned();
+    let (csv, ready) = {
+        let state = shared.state.lock().unwrap();
+        let mut lines = vec!["orderNo,channelOrderNo,kind,amount,status,finishedAt".to_owned()];
+        let mut orders: Vec<(&String, &Order)> = state.orders.iter().collect();
+        orders.sort_by_key(|(no, _)| no.to_owned());
+        for (no, o) in orders {
+            if o.status == "PROCESSING"
+                || !o.finished_at.starts_with(&date)
+                || state.statement_omits.contains(no)
+            {
+                continue;
+            }
+            let amount = state.statement_amounts.get(no).copied().unwrap_or(o.amount);
+            let (kind, status) = match o.status {
+                "RETURNED" => ("return", "SUCCESS"),
+                status => (o.kind, status),
+            };
+            lines.push(format!(
+                "{no},{},{kind},{amount},{status},{}",
+                o.channel_order_no, o.finished_at
+            ));
+        }
+        lines.extend(state.statement_extra.iter().cloned());
+        (lines.join("\n"), !state.statement_not_ready)
+    };
+    let answer = if ready {
+        let digest = hex::encode(rsa::sha2::Sha256::digest(csv.as_bytes()));
+        json!({"status": "READY", "csv": csv, "sha256": digest})
+    } else {
+        json!({"status": "NOT_READY"})
     };
     reply(&shared, answer.as_object().unwrap().clone())
 }

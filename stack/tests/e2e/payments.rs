@@ -287,3 +287,20 @@ e2e!(thirty_two_repayments_wait_for_a_slow_channel_side_by_side(app, |c: &mut ca
     assert_eq!(ledger_entries(&app, "repayment"), 32);
     assert_books_balance(&app).await;
 });
+
+e2e!(a_day_of_simulated_payments_reconciles_cleanly(app, quick) {
+    let (_, token, period) = loan_paid_from(&app, "1234").await;
+    assert_eq!(pay(&app, &token, &period, "current").await, "0000");
+    let today = app.clock.today().to_string();
+    let run = app.admin_call("/admin/reconciliation/run", json!({"date": today})).await;
+    assert_eq!(run["resultSet"], json!({"statement": "READY", "matched": 2, "mismatched": 0}), "{run}");
+    let listed = app.admin_call("/admin/reconciliation/mismatches", json!({})).await;
+    assert_eq!(listed["total"], 0, "{listed}");
+});
+
+e2e!(the_default_wait_ends_in_processing_not_in_a_timeout(app) {
+    // REPAY_WAIT_MS (3 s) against the 5 s of card 0001: the app hears "processing", the gateway's
+    // deadline for money calls is longer than the wait.
+    let (_, token, period) = loan_paid_from(&app, "0001").await;
+    assert_eq!(pay(&app, &token, &period, "current").await, "20006005");
+});
