@@ -43,3 +43,20 @@ pub(super) fn is_unique_violation(e: &DieselError) -> bool {
         DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)
     )
 }
+
+/// Each database the test suite runs on: a fresh SQLite file, and a fresh PostgreSQL database
+/// when `TEST_POSTGRES` names a server (dropped afterwards).
+#[cfg(test)]
+fn with_each_database(name: &str, test: impl Fn(&DbPool)) {
+    use cashloan_runtime::db;
+    let dir = tempfile::tempdir().unwrap();
+    test(&crate::connect_database(&format!("sqlite://{}", dir.path().join("loan.db").display())).unwrap());
+    if let Some(server) = std::env::var("TEST_POSTGRES").ok().filter(|v| !v.is_empty()) {
+        let name = format!("{name}_{}", std::process::id());
+        db::ensure_postgres_database(&server, &name).unwrap();
+        let pool = crate::connect_database(&db::postgres_database_url(&server, &name)).unwrap();
+        test(&pool);
+        drop(pool);
+        db::drop_postgres_database(&server, &name).unwrap();
+    }
+}

@@ -145,29 +145,12 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use super::super::with_each_database;
     use super::*;
-    use cashloan_runtime::db::DbPool;
-
-    /// Each database the test suite runs on: a fresh SQLite file, and a fresh PostgreSQL database
-    /// when `TEST_POSTGRES` names a server (dropped afterwards).
-    fn with_each_database(test: impl Fn(&DbPool)) {
-        let dir = tempfile::tempdir().unwrap();
-        test(
-            &crate::connect_database(&format!("sqlite://{}", dir.path().join("loan.db").display())).unwrap(),
-        );
-        if let Some(server) = std::env::var("TEST_POSTGRES").ok().filter(|v| !v.is_empty()) {
-            let name = format!("outbox_claim_{}", std::process::id());
-            db::ensure_postgres_database(&server, &name).unwrap();
-            let pool = crate::connect_database(&db::postgres_database_url(&server, &name)).unwrap();
-            test(&pool);
-            drop(pool);
-            db::drop_postgres_database(&server, &name).unwrap();
-        }
-    }
 
     #[test]
     fn concurrent_relays_claim_each_event_once() {
-        with_each_database(|pool| {
+        with_each_database("outbox_claim", |pool| {
             let mut conn = pool.get().unwrap();
             for i in 0..300 {
                 let event = OutboxEvent::new(
