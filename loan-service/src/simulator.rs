@@ -243,6 +243,78 @@ impl PaymentChannel for LocalChannel {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::channel::CardSnapshot;
+
+    fn order(no: &str, card: &str, kind: OrderKind) -> Instruction {
+        Instruction {
+            order_no: no.into(),
+            kind,
+            amount_fen: 50_700,
+            card: CardSnapshot {
+                card_no: card.into(),
+                ..Default::default()
+            },
+        }
+    }
+
+    #[tokio::test]
+    async fn it_remembers_orders_like_a_channel() {
+        let (tx, mut notifications) = tokio::sync::mpsc::unbounded_channel();
+        let clock = Clock::default();
+        let sim = LocalChannel::new(Duration::ZERO, clock.clone(), tx);
+        let declined = order("RO1", "6217000000000000", OrderKind::Repay);
+        let first = sim.submit(&declined).await;
+        assert_eq!(
+            first.outcome,
+            Outcome::Fail {
+                code: "INSUFFICIENT_BALANCE".into(),
+                final_decline: true
+            }
+        );
+        assert_eq!(first.message.as_deref(), Some("余额不足"));
+        assert_eq!(
+            sim.submit(&declined).await,
+            first,
+            "a resubmission answers the same"
+        );
+        let paid = order("PO1", "6217000000000000", OrderKind::Payout);
+        assert_eq!(
+            sim.submit(&paid).await.outcome,
+            Outcome::Success { amount_fen: 50_700 }
+        );
+        assert_eq!(
+            sim.query("PO1").await.outcome,
+            Outcome::Success { amount_fen: 50_700 }
+        );
+        assert_eq!(sim.query("PO9").await.outcome, Outcome::NotFound);
+        // The lost reply: unclear now, the order taken all the same.
+        let lost = order("RO2", "6217000000000002", OrderKind::Repay);
+        assert_eq!(sim.submit(&lost).await.outcome, Outcome::Unclear);
+        assert_eq!(sim.query("RO2").await.outcome, Outcome::Accepted);
+        // Three notifications, the first before the reply.
+        let triple = order("RO3", "6217000000000003", OrderKind::Repay);
+        assert_eq!(sim.submit(&triple).await.outcome, Outcome::Accepted);
+        assert_eq!(
+            notifications.try_recv().unwrap().outcome,
+            Outcome::Success { amount_fen: 50_700 }
+        );
+        for _ in 0..2 {
+            let late = tokio::time::timeout(Duration::from_secs(2), notifications.recv()).await;
+            assert_eq!(late.unwrap().unwrap().order_no, "RO3");
+        }
+        let Statement::Ready(lines) = sim.statement(clock.today()).await else {
+            panic!("the simulator's statement is always ready")
+        };
+        let listed: Vec<(&str, &str)> = lines
+            .iter()
+            .map(|l| (l.order_no.as_str(), l.status.as_str()))
+            .collect();
+        assert_eq!(
+            listed,
+            [("PO1", "SUCCESS"), ("RO1", "FAIL"), ("RO3", "SUCCESS")],
+            "finished orders only"
+        );
+    }
 
     const REPAY: OrderKind = OrderKind::Repay;
     const PAYOUT: OrderKind = OrderKind::Payout;
