@@ -109,6 +109,7 @@ pub fn plan_rows(app: &ApplicationRow, release: NaiveDate) -> Result<Vec<PeriodR
                 repayment_id: None,
                 reminder_sent: false,
                 overdue_sent: false,
+                waived_penalty_days: 0,
             })
         })
         .collect()

@@ -14,6 +14,8 @@ pub struct PlanPeriod {
     pub interest_fen: i64,
     pub fee_fen: i64,
     pub paid: bool,
+    /// Overdue days that are not charged.
+    pub waived_days: i64,
 }
 
 /// Calendar days after the due date (UTC+8); the first overdue day starts at 00:00 after it.
@@ -21,15 +23,22 @@ pub fn days_overdue(due: NaiveDate, today: NaiveDate) -> i64 {
     (today - due).num_days().max(0)
 }
 
-/// (principal + interest) × penaltyRate / 360 × days overdue, half-up to the cent.
+/// (principal + interest) × penaltyRate / 360 × days overdue (less the waived ones), half-up to
+/// the cent.
 pub fn penalty_fen(p: &PlanPeriod, penalty_rate_ppm: i64, today: NaiveDate) -> i64 {
-    let days = days_overdue(p.due_date, today);
+    let days = (days_overdue(p.due_date, today) - p.waived_days).max(0);
     if days == 0 || p.paid {
         return 0;
     }
     let base = amount(p.principal_fen + p.interest_fen);
     let value = base * rate(penalty_rate_ppm) / Decimal::from(360) * Decimal::from(days);
     to_fen(cents(value)).unwrap_or(i64::MAX)
+}
+
+/// The overdue days a period spent held by an order from `held_from` to `freed` (both UTC+8
+/// dates): each overdue day that began while it was held.
+pub fn held_overdue_days(due: NaiveDate, held_from: NaiveDate, freed: NaiveDate) -> i64 {
+    (freed - held_from.max(due)).num_days().max(0)
 }
 
 /// The charge of one period: what it costs and what it contains.
@@ -112,7 +121,38 @@ mod tests {
             interest_fen: interest,
             fee_fen: 0,
             paid: false,
+            waived_days: 0,
         }
+    }
+
+    #[test]
+    fn waived_days_are_not_charged() {
+        let p = period(1, "2026-03-10", 50_000, 700);
+        // Held from before the due date until two days after it: both overdue days waived.
+        assert_eq!(
+            held_overdue_days(p.due_date, date("2026-03-08"), date("2026-03-12")),
+            2
+        );
+        assert_eq!(
+            held_overdue_days(p.due_date, date("2026-03-11"), date("2026-03-12")),
+            1
+        );
+        assert_eq!(
+            held_overdue_days(p.due_date, date("2026-03-01"), date("2026-03-09")),
+            0,
+            "not overdue yet"
+        );
+        let waived = PlanPeriod {
+            waived_days: 2,
+            ..p.clone()
+        };
+        // Six days overdue, two of them waived: 507.00 × 0.36 / 360 × 4 = 2.028.
+        assert_eq!(penalty_fen(&waived, 360_000, date("2026-03-16")), 203);
+        assert_eq!(
+            penalty_fen(&waived, 360_000, date("2026-03-11")),
+            0,
+            "never below zero"
+        );
     }
 
     #[test]

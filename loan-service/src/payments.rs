@@ -162,6 +162,8 @@ const MAX_RECHECK_MS: i64 = 30 * 60 * 1000;
 const MANUAL_AFTER_MS: i64 = 24 * 60 * 60 * 1000;
 /// An order the channel never received is submitted again while younger than this.
 const RESUBMIT_WITHIN_MS: i64 = 60 * 60 * 1000;
+/// The failure code of an order the channel never received (its held days are waived).
+const NEVER_RECEIVED: &str = "NOT_FOUND";
 /// Orders handled per recovery round; the next round goes on.
 const BATCH: i64 = 50;
 
@@ -370,6 +372,7 @@ impl Payments {
                     channel_says: channel_says(&report.outcome),
                     at: self.clock.now_ms(),
                     effects,
+                    waive_held_days: matches!(&report.outcome, Outcome::Fail { code, .. } if code == NEVER_RECEIVED),
                 })
                 .await?;
             if applied {
@@ -481,6 +484,7 @@ impl Payments {
                     channel_says: String::new(),
                     at: now,
                     effects: Effects::None,
+                    waive_held_days: false,
                 })
                 .await?;
             return Ok(());
@@ -498,7 +502,7 @@ impl Payments {
             Outcome::NotFound => {
                 let never_received = Report {
                     outcome: Outcome::Fail {
-                        code: "NOT_FOUND".into(),
+                        code: NEVER_RECEIVED.into(),
                         final_decline: true,
                     },
                     message: Some("渠道无此订单".into()),

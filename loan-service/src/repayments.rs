@@ -27,6 +27,7 @@ fn plan_period(p: &PeriodRow) -> Result<PlanPeriod, LoanError> {
         interest_fen: p.interest_fen,
         fee_fen: p.fee_fen,
         paid: stored::period_status(p.status)? == PeriodStatus::Paid,
+        waived_days: p.waived_penalty_days.into(),
     })
 }
 

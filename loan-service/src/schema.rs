@@ -74,6 +74,7 @@ diesel::table! {
         repayment_id -> Nullable<Text>,
         reminder_sent -> Bool,
         overdue_sent -> Bool,
+        waived_penalty_days -> Integer,
     }
 }
 
@@ -215,3 +216,4 @@ diesel::table! {
         ran_at -> BigInt,
     }
 }
+diesel::allow_tables_to_appear_in_same_query!(payment_order_periods, repayment_periods);

@@ -67,8 +67,11 @@ impl Clock {
 
     /// Moves this clock (and every copy of it) forward by whole days.
     pub fn advance_days(&self, days: i64) {
-        self.offset_ms
-            .fetch_add(days * 86_400_000, std::sync::atomic::Ordering::Relaxed);
+        self.advance_ms(days * 86_400_000);
+    }
+
+    pub fn advance_ms(&self, ms: i64) {
+        self.offset_ms.fetch_add(ms, std::sync::atomic::Ordering::Relaxed);
     }
 }
 

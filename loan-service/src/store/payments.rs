@@ -125,6 +125,9 @@ pub struct Settle {
     pub channel_says: String,
     pub at: i64,
     pub effects: Effects,
+    /// A failure because the channel never had the order: the overdue days its periods were
+    /// held are waived.
+    pub waive_held_days: bool,
 }
 
 enum CreateError {
@@ -288,6 +291,9 @@ fn settle(conn: &mut DbConn, s: &Settle) -> QueryResult<bool> {
                 return Err(corrupt("success without its effects"))
             }
             (Settlement::Move(OrderStatus::Failed), effects) => {
+                if s.waive_held_days {
+                    waive_held_days(conn, &order, s.at)?;
+                }
                 release(conn, &order.order_no)?;
                 let waiting: bool = payment_orders::table
                     .find(&order.order_no)
@@ -335,6 +341,31 @@ fn corrupt(what: &'static str) -> DieselError {
 
 fn fen_text(fen: i64) -> String {
     cashloan_runtime::money::format_amount(fen)
+}
+
+/// Waives the overdue days the order's periods spent held by it.
+fn waive_held_days(conn: &mut DbConn, order: &OrderRow, at: i64) -> QueryResult<()> {
+    let day = |ms: i64| chrono::NaiveDate::parse_from_str(&date_cst(ms), "%Y-%m-%d").ok();
+    let (Some(held_from), Some(freed)) = (day(order.created_at), day(at)) else {
+        return Ok(());
+    };
+    let periods: Vec<(String, String)> = payment_order_periods::table
+        .inner_join(repayment_periods::table.on(repayment_periods::id.eq(payment_order_periods::period_id)))
+        .filter(payment_order_periods::order_no.eq(&order.order_no))
+        .select((repayment_periods::id, repayment_periods::due_date))
+        .load(conn)?;
+    for (id, due) in periods {
+        let Ok(due) = chrono::NaiveDate::parse_from_str(&due, "%Y-%m-%d") else {
+            continue;
+        };
+        let days = crate::charges::held_overdue_days(due, held_from, freed) as i32;
+        if days > 0 {
+            diesel::update(repayment_periods::table.find(&id))
+                .set(repayment_periods::waived_penalty_days.eq(repayment_periods::waived_penalty_days + days))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
 }
 
 /// Frees what the order held.

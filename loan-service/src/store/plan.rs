@@ -29,6 +29,8 @@ pub struct PeriodRow {
     pub repayment_id: Option<String>,
     pub reminder_sent: bool,
     pub overdue_sent: bool,
+    /// Overdue days not charged (held by an order the channel never had).
+    pub waived_penalty_days: i32,
 }
 
 impl Store {

@@ -264,3 +264,33 @@ channel_e2e!(reconciliation_settles_open_orders_and_lists_every_difference(app, 
     assert_eq!(app.admin_call("/admin/reconciliation/run", json!({"date": "2026-13-01"})).await["responseCode"], "10001000");
     assert_books_balance(&app).await;
 });
+
+channel_e2e!(days_a_period_spent_held_by_an_order_the_channel_never_had_owe_no_penalty(app, fake) {
+    use crate::loans::{disburse, plan, verified_user};
+    // Released 20 days ago for 14 days: 6 days overdue, 507.00 × 0.36 / 360 × 6 = 3.04.
+    let (mobile, token) = verified_user(&app).await;
+    let id = crate::payments::approved(&app, &token).await;
+    let release = app.clock.today() - chrono::Days::new(20);
+    assert_eq!(disburse(&app, &id, &release.to_string()).await["responseCode"], "0000");
+    let period = plan(&app, &token, &id).await["resultSet"][0]["repayId"].as_str().unwrap().to_owned();
+    // The channel is busy whenever the order is sent: it never takes it.
+    for _ in 0..200 {
+        fake.then(Behaviour::Busy);
+    }
+    assert_eq!(pay(&app, &token, &period, "current").await, "20006005");
+    let held_from = app.clock.today();
+    // Nearly a day later (past the hour of resubmissions, short of the 24 h of `manual`).
+    app.clock.advance_ms(23 * 3600 * 1000);
+    eventually("the order fails: the channel never had it", || async {
+        let order = &orders_of(&app, &mobile, "repay").await[0];
+        order["status"] == "failed" && order["reason"] == "渠道无此订单"
+    })
+    .await;
+    let held_days = (app.clock.today() - held_from).num_days();
+    let overdue = app.call_as(&token, "/appCommonApi/getRepayInfoList", json!({"condition": "3"})).await;
+    assert_eq!(overdue["resultSet"][0]["repayStatus"], "0", "free again");
+    assert_eq!(
+        overdue["resultSet"][0]["duePenalty"], "3.04",
+        "the {held_days} day(s) it was held are not charged"
+    );
+});

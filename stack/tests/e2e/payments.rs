@@ -50,7 +50,7 @@ async fn use_card(app: &TestApp, token: &str, suffix: &str) {
 }
 
 /// An approved 500.00 / 14-day application of the user's.
-async fn approved(app: &TestApp, token: &str) -> String {
+pub(crate) async fn approved(app: &TestApp, token: &str) -> String {
     let product = product_id(app, "新现金贷").await;
     assert_eq!(
         apply(app, token, application(&product, "500.00")).await["responseCode"],

@@ -1,0 +1,1 @@
+ALTER TABLE repayment_periods DROP COLUMN waived_penalty_days;
