@@ -301,15 +301,7 @@ impl LoanCore {
         }
         .map(|kind| {
             let amount = approval.map_or(app.amount_fen, |(a, _, _)| a);
-            OutboxEvent::new(
-                kind,
-                &app.user_id,
-                &app.mobile,
-                &app.product_name,
-                &app.code,
-                format_amount(amount),
-                now,
-            )
+            OutboxEvent::about(kind, &app, amount, now)
         });
         let change = StatusChange {
             step,

@@ -229,8 +229,10 @@ impl Payments {
             settled_at: None,
             finished_at: None,
             attempts: 0,
-            // A process that stops before submitting leaves it to recovery after this.
-            next_check_at: now + recheck_delay(self.args.recheck_ms, 0),
+            // A process that stops before recording the reply leaves it to recovery after this;
+            // never before a submit in flight could have timed out.
+            next_check_at: now
+                + recheck_delay(self.args.recheck_ms, 0).max(self.args.channel_timeout_ms as i64 + 1000),
         }
     }
 
@@ -373,6 +375,8 @@ impl Payments {
                     at: self.clock.now_ms(),
                     effects,
                     waive_held_days: matches!(&report.outcome, Outcome::Fail { code, .. } if code == NEVER_RECEIVED),
+                    // Submitted or unclear: asked after the first wait from now.
+                    next_check_at: Some(self.clock.now_ms() + recheck_delay(self.args.recheck_ms, 0)),
                 })
                 .await?;
             if applied {
@@ -412,17 +416,7 @@ impl Payments {
             .await?
             .ok_or(LoanError::Corrupt("order without its application"))?;
         let now = self.clock.now_ms();
-        let event = |kind: LoanEventKind| {
-            OutboxEvent::new(
-                kind,
-                &app.user_id,
-                &app.mobile,
-                &app.product_name,
-                &app.code,
-                format_amount(order.amount_fen),
-                now,
-            )
-        };
+        let event = |kind: LoanEventKind| OutboxEvent::about(kind, &app, order.amount_fen, now);
         let from = Status::from_code(app.status).ok_or(LoanError::Corrupt("application status"))?;
         Ok(match (kind, settlement) {
             (OrderKind::Repay, Settlement::Move(OrderStatus::Failed)) => {
@@ -485,6 +479,7 @@ impl Payments {
                     at: now,
                     effects: Effects::None,
                     waive_held_days: false,
+                    next_check_at: None,
                 })
                 .await?;
             return Ok(());

@@ -57,6 +57,19 @@ impl OutboxEvent {
         }
     }
 
+    /// An event about an application, naming its product and number.
+    pub fn about(kind: LoanEventKind, app: &super::ApplicationRow, amount_fen: i64, at: i64) -> Self {
+        Self::new(
+            kind,
+            &app.user_id,
+            &app.mobile,
+            &app.product_name,
+            &app.code,
+            cashloan_runtime::money::format_amount(amount_fen),
+            at,
+        )
+    }
+
     pub fn to_proto(&self) -> LoanEvent {
         LoanEvent {
             event_id: self.id.clone(),

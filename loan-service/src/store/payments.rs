@@ -128,6 +128,8 @@ pub struct Settle {
     /// A failure because the channel never had the order: the overdue days its periods were
     /// held are waived.
     pub waive_held_days: bool,
+    /// When to check the order next, if this settlement leaves it open.
+    pub next_check_at: Option<i64>,
 }
 
 enum CreateError {
@@ -265,6 +267,11 @@ fn settle(conn: &mut DbConn, s: &Settle) -> QueryResult<bool> {
         .execute(conn)?;
         if moved != 1 {
             return Ok(false);
+        }
+        if let Some(next) = s.next_check_at.filter(|_| to.is_open()) {
+            diesel::update(payment_orders::table.find(&s.order_no))
+                .set(payment_orders::next_check_at.eq(next))
+                .execute(conn)?;
         }
         let kind = order.kind().map_err(|_| corrupt("order kind"))?;
         let ledger_says = format!("{} {}", s.from, fen_text(order.amount_fen));

@@ -26,22 +26,40 @@ fn over_http(url: &str, c: &mut cashloan_stack::StackConfig) {
     p.job_interval_ms = 100;
 }
 
-/// Runs `test` on each backend with a fresh fake channel and a stack that pays through it.
+/// Runs `test` on each backend with a fresh fake channel and a stack that pays through it
+/// (settings changed by `tweak`, if given).
 macro_rules! channel_e2e {
     ($name:ident($app:ident, $fake:ident) $body:block) => {
+        channel_e2e!($name($app, $fake, |_: &mut cashloan_stack::StackConfig| {}) $body);
+    };
+    ($name:ident($app:ident, $fake:ident, $tweak:expr) $body:block) => {
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $name() {
             for backend in backends() {
                 eprintln!("backend: {backend:?}");
                 let $fake = FakeChannel::start().await;
                 let url = $fake.url.clone();
-                let $app = TestApp::spawn(&backend, |c| over_http(&url, c)).await;
+                #[allow(unused_mut)]
+                let mut $app = TestApp::spawn(&backend, |c| {
+                    over_http(&url, c);
+                    ($tweak)(c);
+                })
+                .await;
                 $body
                 $app.stop().await;
                 $fake.stop().await;
             }
         }
     };
+}
+
+/// Starts a repayment whose reply the channel holds; returns once the channel has the order
+/// (the app has given up waiting).
+async fn repay_with_reply_held(app: &TestApp, fake: &FakeChannel, token: &str, period: &str) {
+    fake.then(Behaviour::HoldReply);
+    let paying = tokio::time::timeout(Duration::from_millis(300), pay(app, token, period, "current")).await;
+    assert!(paying.is_err(), "the channel holds the reply");
+    eventually("the channel has the order", || async { fake.orders().len() == 2 }).await;
 }
 
 fn mismatches(app: &TestApp) -> i64 {
@@ -140,43 +158,27 @@ channel_e2e!(a_lost_reply_is_recovered_by_query_and_charged_once(app, fake) {
     assert_eq!(ledger_entries(&app, "repayment"), 1);
 });
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_process_that_stopped_after_submitting_is_settled_by_recovery_once() {
-    for backend in backends() {
-        eprintln!("backend: {backend:?}");
-        let fake = FakeChannel::start().await;
-        let url = fake.url.clone();
-        let mut app = TestApp::spawn(&backend, |c| {
-            over_http(&url, c);
-            c.payments.recheck_ms = 2000;
-        })
-        .await;
-        let (mobile, token, period) = loan_paid_from(&app, "1234").await;
-        fake.then(Behaviour::HoldReply);
-        let paying =
-            tokio::time::timeout(Duration::from_millis(300), pay(&app, &token, &period, "current")).await;
-        assert!(paying.is_err(), "the channel holds the reply");
-        eventually("the channel has the order", || async { fake.orders().len() == 2 }).await;
-        // The process stops with the reply outstanding, and starts again.
-        app.restart().await;
-        fake.release();
-        eventually("recovery settles it", || async {
-            orders_of(&app, &mobile, "repay").await[0]["status"] == "succeeded"
-        })
-        .await;
-        assert_eq!(fake.orders().len(), 2, "the money moved once");
-        // The embedded session store does not survive the restart: read the plan directly.
-        let _ = token;
-        assert_eq!(
-            app.loan_database_integer("SELECT COUNT(*) AS value FROM repayment_periods WHERE status = 1"),
-            1
-        );
-        assert_eq!(ledger_entries(&app, "repayment"), 1);
-        assert_books_balance(&app).await;
-        app.stop().await;
-        fake.stop().await;
-    }
-}
+channel_e2e!(a_process_that_stopped_after_submitting_is_settled_by_recovery_once(app, fake, |c: &mut cashloan_stack::StackConfig| {
+    c.payments.recheck_ms = 2000;
+}) {
+    let (mobile, token, period) = loan_paid_from(&app, "1234").await;
+    repay_with_reply_held(&app, &fake, &token, &period).await;
+    // The process stops with the reply outstanding, and starts again.
+    app.restart().await;
+    fake.release();
+    eventually("recovery settles it", || async {
+        orders_of(&app, &mobile, "repay").await[0]["status"] == "succeeded"
+    })
+    .await;
+    assert_eq!(fake.orders().len(), 2, "the money moved once");
+    // The embedded session store does not survive the restart: read the plan directly.
+    assert_eq!(
+        app.loan_database_integer("SELECT COUNT(*) AS value FROM repayment_periods WHERE status = 1"),
+        1
+    );
+    assert_eq!(ledger_entries(&app, "repayment"), 1);
+    assert_books_balance(&app).await;
+});
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_cut_after_the_channel_succeeded_settles_once_it_returns() {
@@ -200,12 +202,7 @@ async fn a_database_cut_after_the_channel_succeeded_settles_once_it_returns() {
     })
     .await;
     let (mobile, token, period) = loan_paid_from(&app, "1234").await;
-    fake.then(Behaviour::HoldReply);
-    // Held by the channel until released below; the app gives up waiting.
-    let paying =
-        tokio::time::timeout(Duration::from_millis(300), pay(&app, &token, &period, "current")).await;
-    assert!(paying.is_err(), "the channel holds the reply");
-    eventually("the channel has the order", || async { fake.orders().len() == 2 }).await;
+    repay_with_reply_held(&app, &fake, &token, &period).await;
     proxy.cut();
     fake.release();
     tokio::time::sleep(Duration::from_secs(2)).await;
