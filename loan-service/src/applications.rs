@@ -382,7 +382,8 @@ impl LoanCore {
         if !self.store.reserved(vec![resource.clone()]).await?.is_empty() {
             return Err(LoanError::PayoutInProgress);
         }
-        let (card, blacklisted) = self.card_snapshot(&app.user_id).await?;
+        let card = self.card_snapshot(&app.user_id).await?;
+        let blacklisted = self.blacklisted(&app.user_id).await?;
         let row = OrderRow {
             amount_fen: principal,
             principal_fen: principal,

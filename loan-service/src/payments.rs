@@ -380,12 +380,12 @@ impl Payments {
                 })
                 .await?;
             if applied {
-                let after = self
-                    .store
-                    .order(&order.order_no)
-                    .await?
-                    .ok_or(LoanError::Corrupt("order vanished"))?;
-                let to = after.status()?;
+                let to = match settlement {
+                    Settlement::Move(to) => to,
+                    Settlement::Mismatch | Settlement::LateSuccess => OrderStatus::Mismatch,
+                    Settlement::Return => OrderStatus::Returned,
+                    Settlement::Keep | Settlement::Contradiction => from,
+                };
                 tracing::info!(order = %order.order_no, kind = %order.kind, %from, %to, "payment order settled");
                 count_settled(&order.kind, to);
                 return Ok(Some(to));
@@ -619,34 +619,38 @@ impl LoanCore {
         Ok(order_proto(&order))
     }
 
-    /// The customer's verified card as an order's snapshot, and whether they are blacklisted.
-    pub(crate) async fn card_snapshot(&self, user_id: &str) -> Result<(CardSnapshot, bool), LoanError> {
-        let user = UserRef {
-            user_id: user_id.to_owned(),
-        };
-        let downstream = |s: tonic::Status| LoanError::Downstream(s.message().to_owned());
+    /// The customer's verified card as an order's snapshot.
+    pub(crate) async fn card_snapshot(&self, user_id: &str) -> Result<CardSnapshot, LoanError> {
         let identity = self
             .auth
             .clone()
-            .get_verified_identity(user.clone())
+            .get_verified_identity(UserRef {
+                user_id: user_id.to_owned(),
+            })
             .await
-            .map_err(downstream)?
+            .map_err(|s| LoanError::Downstream(s.message().to_owned()))?
             .into_inner();
-        let summary = self
-            .auth
-            .clone()
-            .get_verification_summary(user)
-            .await
-            .map_err(downstream)?
-            .into_inner();
-        let card = CardSnapshot {
+        Ok(CardSnapshot {
             card_no: identity.bank_card_no,
             name: identity.real_name,
             id_card_no: identity.id_card_no,
             mobile: identity.bank_card_mobile,
             agreement_no: String::new(),
-        };
-        Ok((card, summary.blacklisted))
+        })
+    }
+
+    /// Whether the customer is blacklisted now (no payout goes to them).
+    pub(crate) async fn blacklisted(&self, user_id: &str) -> Result<bool, LoanError> {
+        let summary = self
+            .auth
+            .clone()
+            .get_verification_summary(UserRef {
+                user_id: user_id.to_owned(),
+            })
+            .await
+            .map_err(|s| LoanError::Downstream(s.message().to_owned()))?
+            .into_inner();
+        Ok(summary.blacklisted)
     }
 }
 

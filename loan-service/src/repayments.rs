@@ -98,7 +98,7 @@ impl LoanCore {
         }
         let total = charges::sum(&charged);
         // A repayment never depends on the blacklist: the lender always takes money back.
-        let (card, _) = self.card_snapshot(&r.user_id).await?;
+        let card = self.card_snapshot(&r.user_id).await?;
         let row = OrderRow {
             amount_fen: total.total(),
             principal_fen: total.principal_fen,

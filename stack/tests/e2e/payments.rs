@@ -304,3 +304,16 @@ e2e!(the_default_wait_ends_in_processing_not_in_a_timeout(app) {
     let (_, token, period) = loan_paid_from(&app, "0001").await;
     assert_eq!(pay(&app, &token, &period, "current").await, "20006005");
 });
+
+e2e!(no_payout_goes_to_a_customer_blacklisted_after_approval(app, quick) {
+    let (mobile, token) = verified_user(&app).await;
+    let id = approved(&app, &token).await;
+    let set = app.admin_call("/admin/users/update", json!({"mobile": mobile, "isBlackList": "1"})).await;
+    assert_eq!(set["responseCode"], "0000");
+    let reply = disburse(&app, &id, "").await;
+    assert_eq!(reply["responseCode"], "20008004", "{reply}");
+    assert!(reply["responseMessage"].as_str().unwrap().contains("暂不符合"), "{reply}");
+    let orders = orders_of(&app, &mobile, "payout").await;
+    assert_eq!((orders.len(), orders[0]["status"].as_str()), (1, Some("failed")), "refused before the channel");
+    assert_eq!(ledger_entries(&app, "payout"), 0);
+});
