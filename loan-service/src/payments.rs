@@ -384,7 +384,8 @@ impl Payments {
                     Settlement::Move(to) => to,
                     Settlement::Mismatch | Settlement::LateSuccess => OrderStatus::Mismatch,
                     Settlement::Return => OrderStatus::Returned,
-                    Settlement::Keep | Settlement::Contradiction => from,
+                    // Raised for an operator; the order stays as it was.
+                    Settlement::Keep | Settlement::Contradiction => return Ok(Some(from)),
                 };
                 tracing::info!(order = %order.order_no, kind = %order.kind, %from, %to, "payment order settled");
                 count_settled(&order.kind, to);
