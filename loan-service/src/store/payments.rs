@@ -398,7 +398,9 @@ fn reserve_quietly(conn: &mut DbConn, resource: &str, order_no: &str) -> QueryRe
     Ok(())
 }
 
-/// Records a difference for operators, once per (order, what the channel said).
+/// Records a difference for operators, once per (order, what the channel said): the same
+/// difference raised twice at once meets the unique index inside a savepoint, and the second is
+/// simply not new.
 fn raise(
     conn: &mut DbConn,
     order_no: &str,
@@ -407,31 +409,31 @@ fn raise(
     ledger_says: &str,
     at: i64,
 ) -> QueryResult<bool> {
-    let known: i64 = payment_mismatches::table
-        .filter(payment_mismatches::order_no.eq(order_no))
-        .filter(payment_mismatches::channel_says.eq(channel_says))
-        .count()
-        .get_result(conn)?;
-    if known > 0 {
-        return Ok(false);
+    let inserted = conn.transaction(|conn| {
+        diesel::insert_into(payment_mismatches::table)
+            .values((
+                payment_mismatches::id.eq(new_id()),
+                payment_mismatches::order_no.eq(order_no),
+                payment_mismatches::day.eq(day),
+                payment_mismatches::channel_says.eq(channel_says),
+                payment_mismatches::ledger_says.eq(ledger_says),
+                payment_mismatches::created_at.eq(at),
+            ))
+            .execute(conn)
+    });
+    match inserted {
+        Ok(_) => {
+            tracing::warn!(
+                order = order_no,
+                channel_says,
+                ledger_says,
+                "payment mismatch raised"
+            );
+            Ok(true)
+        }
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e),
     }
-    tracing::warn!(
-        order = order_no,
-        channel_says,
-        ledger_says,
-        "payment mismatch raised"
-    );
-    diesel::insert_into(payment_mismatches::table)
-        .values((
-            payment_mismatches::id.eq(new_id()),
-            payment_mismatches::order_no.eq(order_no),
-            payment_mismatches::day.eq(day),
-            payment_mismatches::channel_says.eq(channel_says),
-            payment_mismatches::ledger_says.eq(ledger_says),
-            payment_mismatches::created_at.eq(at),
-        ))
-        .execute(conn)?;
-    Ok(true)
 }
 
 /// Pays a succeeded repay order's periods as it charged them, books it, and closes the loan when
