@@ -308,7 +308,16 @@ impl Stack {
             return Err(StackError::Config("message-service is running".into()));
         }
         let core = message_service::build(&config, self.clock.clone()).await?;
-        let listener = TcpListener::bind(addr).await?;
+        // The old port may still be held for a moment by what it served.
+        let mut bound = TcpListener::bind(addr).await;
+        for _ in 0..30 {
+            if bound.is_ok() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            bound = TcpListener::bind(addr).await;
+        }
+        let listener = bound?;
         self.services.push(spawn_message_service(core, listener, addr));
         Ok(())
     }
