@@ -4,6 +4,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::codes::{bad_field, Failure};
+use crate::envelope::Success;
 
 /// A positive integer from a number or a string of digits.
 pub fn positive_int(value: &Value) -> Option<u32> {
@@ -51,6 +52,21 @@ pub fn page_fields(page: PageRequest, total: u64) -> Map<String, Value> {
         Value::Object(map) => map,
         _ => unreachable!("a json! object literal is an object"),
     }
+}
+
+/// A page of items as a successful query answers it.
+pub fn paged(items: Vec<Value>, page: PageRequest, total: u64) -> Success {
+    let mut success = Success::new("0000", "查询成功", Value::Array(items));
+    success.paging = Some(page_fields(page, total));
+    success
+}
+
+/// The page as loan-service reads it.
+pub fn loan_page(page: PageRequest) -> Option<cashloan_proto::loan::v1::Page> {
+    Some(cashloan_proto::loan::v1::Page {
+        num: page.num,
+        size: page.size,
+    })
 }
 
 #[cfg(test)]

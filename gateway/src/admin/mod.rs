@@ -215,10 +215,7 @@ async fn list_loans(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpRes
             user_id: String::new(),
             status,
             mobile: Fields(&body).optional_text("mobile")?.to_owned(),
-            page: Some(loan::Page {
-                num: page.num,
-                size: page.size,
-            }),
+            page: crate::paging::loan_page(page),
         };
         let reply = gw
             .loan
@@ -232,9 +229,7 @@ async fn list_loans(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpRes
             .iter()
             .map(|a| crate::handlers::loan::application_json(a, true))
             .collect();
-        let mut success = Success::new("0000", "查询成功", Value::Array(items));
-        success.paging = Some(crate::paging::page_fields(page, reply.total));
-        Ok(success)
+        Ok(crate::paging::paged(items, page, reply.total))
     })
     .await
 }

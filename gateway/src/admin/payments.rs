@@ -40,10 +40,7 @@ pub(super) async fn list(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> Ht
             kind: f.optional_text("kind")?.to_owned(),
             status: f.optional_text("status")?.to_owned(),
             mobile: f.optional_text("mobile")?.to_owned(),
-            page: Some(loan::Page {
-                num: page.num,
-                size: page.size,
-            }),
+            page: crate::paging::loan_page(page),
         };
         let reply = gw
             .loan
@@ -53,9 +50,7 @@ pub(super) async fn list(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> Ht
             .map_err(|s| from_status(&s, &PAYMENTS))?
             .into_inner();
         let items = reply.items.iter().map(order_json).collect();
-        let mut success = Success::new("0000", "查询成功", Value::Array(items));
-        success.paging = Some(crate::paging::page_fields(page, reply.total));
-        Ok(success)
+        Ok(crate::paging::paged(items, page, reply.total))
     })
     .await
 }
@@ -101,10 +96,7 @@ pub(super) async fn mismatches(gw: Data<Gateway>, req: HttpRequest, body: Bytes)
         let page = crate::paging::page_request(&body)?;
         let request = loan::ListMismatchesRequest {
             date: Fields(&body).optional_text("date")?.to_owned(),
-            page: Some(loan::Page {
-                num: page.num,
-                size: page.size,
-            }),
+            page: crate::paging::loan_page(page),
         };
         let reply = gw
             .loan
@@ -122,9 +114,7 @@ pub(super) async fn mismatches(gw: Data<Gateway>, req: HttpRequest, body: Bytes)
                     "createdAt": format_datetime_cst(m.created_at)})
             })
             .collect();
-        let mut success = Success::new("0000", "查询成功", Value::Array(items));
-        success.paging = Some(crate::paging::page_fields(page, reply.total));
-        Ok(success)
+        Ok(crate::paging::paged(items, page, reply.total))
     })
     .await
 }

@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::call::Call;
 use crate::codes::{from_status, Failures};
 use crate::envelope::{Outcome, Success};
-use crate::paging::{page_fields, page_request, PageRequest};
+use crate::paging::{page_request, PageRequest};
 use crate::state::Gateway;
 
 pub(crate) const FEEDBACK: Failures = Failures {
@@ -99,9 +99,7 @@ fn message_json(m: &pb::MessageItem, with_url: bool) -> serde_json::Value {
 
 fn paged_messages(reply: pb::MessagePage, page: PageRequest, with_url: bool) -> Success {
     let items = reply.items.iter().map(|m| message_json(m, with_url)).collect();
-    let mut success = Success::new("0000", "查询成功", serde_json::Value::Array(items));
-    success.paging = Some(page_fields(page, reply.total));
-    success
+    crate::paging::paged(items, page, reply.total)
 }
 
 /// #24: the caller's messages, newest first.

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use crate::call::Call;
 use crate::codes::{bad_field, from_status, Failure, Failures};
 use crate::envelope::{Outcome, Success};
-use crate::paging::{page_fields, page_request, PageRequest};
+use crate::paging::{loan_page, page_request, paged};
 use crate::product_wire;
 use crate::state::Gateway;
 
@@ -135,25 +135,6 @@ pub fn application_json(a: &pb::Application, for_operator: bool) -> Value {
     item
 }
 
-fn paged(
-    code: &'static str,
-    message: &'static str,
-    items: Vec<Value>,
-    page: PageRequest,
-    total: u64,
-) -> Success {
-    let mut success = Success::new(code, message, Value::Array(items));
-    success.paging = Some(page_fields(page, total));
-    success
-}
-
-fn proto_page(page: PageRequest) -> Option<pb::Page> {
-    Some(pb::Page {
-        num: page.num,
-        size: page.size,
-    })
-}
-
 /// The phonebook as submitted: `[{contactName, contactPhone}]`, kept as JSON.
 fn phonebook(body: &Map<String, Value>) -> Result<String, Failure> {
     let list = match body.get("phonebookList") {
@@ -210,7 +191,7 @@ pub async fn applications(gw: Data<Gateway>, call: Call) -> Outcome {
         user_id: call.user()?.user_id.clone(),
         status: None,
         mobile: String::new(),
-        page: proto_page(page),
+        page: loan_page(page),
     };
     let reply = gw
         .loan
@@ -220,7 +201,7 @@ pub async fn applications(gw: Data<Gateway>, call: Call) -> Outcome {
         .map_err(|s| from_status(&s, &APPLY))?
         .into_inner();
     let items = reply.items.iter().map(|a| application_json(a, false)).collect();
-    Ok(paged("0000", "查询成功", items, page, reply.total))
+    Ok(paged(items, page, reply.total))
 }
 
 /// #29: one of the caller's applications' periods; anyone else's id is an empty page.
@@ -229,7 +210,7 @@ pub async fn plan(gw: Data<Gateway>, call: Call) -> Outcome {
     let request = pb::ListPlanRequest {
         user_id: call.user()?.user_id.clone(),
         application_id: call.fields().text("loanProductApplyId")?.to_owned(),
-        page: proto_page(page),
+        page: loan_page(page),
     };
     let reply = gw
         .loan
@@ -247,7 +228,7 @@ pub async fn plan(gw: Data<Gateway>, call: Call) -> Outcome {
                 "loanProductApplyId": p.application_id, "repayStatus": repay_status(p.repay_status())?}))
         })
         .collect::<Result<_, Failure>>()?;
-    Ok(paged("0000", "查询成功", items, page, reply.total))
+    Ok(paged(items, page, reply.total))
 }
 
 /// A period's repayStatus on the wire; a status this gateway cannot show is a fault, not a guess.
@@ -284,7 +265,7 @@ pub async fn repayments(gw: Data<Gateway>, call: Call) -> Outcome {
     let request = pb::ListRepaymentsRequest {
         user_id: call.user()?.user_id.clone(),
         condition: condition.into(),
-        page: proto_page(page),
+        page: loan_page(page),
     };
     let reply = gw
         .loan
@@ -304,7 +285,7 @@ pub async fn repayments(gw: Data<Gateway>, call: Call) -> Outcome {
                 "needPayTotalAmount": r.need_pay_total_amount, "contractUrl": ""}))
         })
         .collect::<Result<_, Failure>>()?;
-    Ok(paged("0000", "查询成功", items, page, reply.total))
+    Ok(paged(items, page, reply.total))
 }
 
 /// #27
