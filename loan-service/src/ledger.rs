@@ -290,7 +290,8 @@ impl TrialBalance {
 /// the books must agree with.
 pub struct BookFacts {
     pub trial_balance: TrialBalance,
-    /// Principal of every disbursed period not yet paid, as the plans say.
+    /// Principal of every disbursed period not yet paid, as the plans say (a frozen plan, whose
+    /// payout came back, owes nothing).
     pub outstanding_principal_fen: i64,
     /// Succeeded payout and repay orders without their entry.
     pub orders_without_entry: Vec<String>,

@@ -49,6 +49,10 @@ impl LoanCore {
             .application(&period.application_id)
             .await?
             .ok_or(LoanError::RepaymentNotFound)?;
+        if app.frozen {
+            // Its payout came back: nothing is owed until an operator resolves it.
+            return Err(LoanError::IllegalTransition);
+        }
         let periods = self.store.periods_of(&app.id).await?;
         // Read again with the whole plan: a concurrent call may have paid it meanwhile.
         let plan: Vec<PlanPeriod> = periods.iter().map(plan_period).collect::<Result<_, _>>()?;

@@ -39,6 +39,7 @@ diesel::table! {
         applied_at -> BigInt,
         updated_at -> BigInt,
         open_slot -> Nullable<Text>,
+        frozen -> Bool,
     }
 }
 

@@ -36,6 +36,8 @@ pub struct ApplicationRow {
     pub release_date: Option<String>,
     pub released_at: Option<i64>,
     pub applied_at: i64,
+    /// Its payout came back: the plan is frozen until an operator resolves it.
+    pub frozen: bool,
 }
 
 macro_rules! application_columns {
@@ -65,6 +67,7 @@ macro_rules! application_columns {
             applications::release_date,
             applications::released_at,
             applications::applied_at,
+            applications::frozen,
         )
     };
 }

@@ -98,7 +98,8 @@ impl Store {
         let trial_balance = self.trial_balance(None).await?;
         let (outstanding, orders_without_entry, entries_without_order) = db::run(&self.pool, |conn| {
             let outstanding: Vec<Num> = diesel::sql_query(
-                "SELECT CAST(COALESCE(SUM(principal_fen), 0) AS BIGINT) AS value FROM repayment_periods WHERE status = 0",
+                "SELECT CAST(COALESCE(SUM(p.principal_fen), 0) AS BIGINT) AS value FROM repayment_periods p \
+                 JOIN applications a ON a.id = p.application_id WHERE p.status = 0 AND NOT a.frozen",
             )
             .load(conn)?;
             let unbooked: Vec<Name> = diesel::sql_query(

@@ -326,6 +326,9 @@ fn settle(conn: &mut DbConn, s: &Settle) -> QueryResult<bool> {
                 raise(conn, &order.order_no, &day, &s.channel_says, &ledger_says, s.at)?;
             }
             (Settlement::Return, _) => {
+                diesel::update(applications::table.find(&order.application_id))
+                    .set(applications::frozen.eq(true))
+                    .execute(conn)?;
                 post(
                     conn,
                     &Entry::payout_return(&order.order_no, order.amount_fen),

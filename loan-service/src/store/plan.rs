@@ -124,6 +124,7 @@ impl Store {
             Ok(repayment_periods::table
                 .inner_join(applications::table.on(applications::id.eq(p::application_id)))
                 .filter(p::status.eq(0))
+                .filter(applications::frozen.eq(false))
                 .filter(p::due_date.le(tomorrow))
                 .filter(
                     (p::due_date.ge(today.clone()).and(p::reminder_sent.eq(false)))

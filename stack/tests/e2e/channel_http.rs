@@ -291,3 +291,19 @@ channel_e2e!(days_a_period_spent_held_by_an_order_the_channel_never_had_owe_no_p
         "the {held_days} day(s) it was held are not charged"
     );
 });
+
+channel_e2e!(a_payout_sent_back_is_booked_freezes_the_plan_and_is_raised(app, fake) {
+    let (mobile, token, period) = loan_paid_from(&app, "1234").await;
+    let payout = orders_of(&app, &mobile, "payout").await[0]["orderNo"].as_str().unwrap().to_owned();
+    // 退票: the bank sends the loan back days later.
+    fake.change_mind(&payout, "RETURNED", &app.url("/notify/payment")).await;
+    assert_eq!(fake.notify_answers().last(), Some(&200));
+    assert_eq!(orders_of(&app, &mobile, "payout").await[0]["status"], "returned");
+    assert_eq!(ledger_entries(&app, "payout_return"), 1, "Dr 1012 / Cr 1122");
+    assert_eq!(mismatches(&app), 1, "raised for an operator");
+    assert_eq!(pay(&app, &token, &period, "current").await, "20008001", "a frozen plan takes no repayment");
+    // The books still agree: the frozen plan owes nothing, and 1122 is back to zero.
+    assert_books_balance(&app).await;
+    fake.change_mind(&payout, "RETURNED", &app.url("/notify/payment")).await;
+    assert_eq!(ledger_entries(&app, "payout_return"), 1, "returned once");
+});
