@@ -13,6 +13,8 @@ use tonic_types::{ErrorDetails, StatusExt};
 
 use crate::Shutdown;
 
+pub mod balance;
+
 /// The domain that every ErrorInfo reason of ours is issued under.
 pub const REASON_DOMAIN: &str = "cashloan";
 
@@ -54,14 +56,29 @@ async fn grace_over(stopping: tokio::sync::oneshot::Receiver<()>) {
 }
 
 /// A channel to another service that connects on first use (so services start in any order),
-/// gives up connecting after a second, and puts `deadline` on every call.
+/// gives up connecting after a second, and puts `deadline` on every call. An address naming
+/// several endpoints (a comma-separated list, or `dns:///name:port`) gets a channel balanced over
+/// those that answer (`balance`).
 pub fn lazy_channel(addr: &str, deadline: Duration) -> Result<GrpcChannel, String> {
-    let endpoint = Endpoint::from_shared(addr.to_owned()).map_err(|e| format!("{addr:?}: {e}"))?;
-    Ok(Traced {
-        inner: endpoint
-            .connect_timeout(Duration::from_secs(1))
-            .timeout(deadline)
-            .connect_lazy(),
+    let configure = move |e: Endpoint| e.connect_timeout(Duration::from_secs(1)).timeout(deadline);
+    Ok(match balance::Targets::parse(addr)? {
+        balance::Targets::Single(one) => {
+            let endpoint = Endpoint::from_shared(one.clone()).map_err(|e| format!("{one:?}: {e}"))?;
+            Traced {
+                inner: configure(endpoint).connect_lazy(),
+                deadline: None,
+            }
+        }
+        many => {
+            if tokio::runtime::Handle::try_current().is_err() {
+                return Err(format!("{addr:?}: a balanced channel is made inside the runtime"));
+            }
+            // A call waits in the balancer while no endpoint answers: the deadline covers that too.
+            Traced {
+                inner: balance::balanced_channel(many, configure)?,
+                deadline: Some(deadline),
+            }
+        }
     })
 }
 
@@ -72,21 +89,24 @@ pub type GrpcChannel = Traced<Channel>;
 #[derive(Clone, Debug)]
 pub struct Traced<S> {
     inner: S,
+    /// The whole call's deadline, where the endpoints' own does not cover the wait for one.
+    deadline: Option<Duration>,
 }
 
 impl<S, B, R> tower::Service<http::Request<B>> for Traced<S>
 where
     S: tower::Service<http::Request<B>, Response = http::Response<R>>,
     S::Future: Send + 'static,
-    S::Error: Send + 'static,
+    S::Error: Into<tower::BoxError> + Send + 'static,
     R: Send + 'static,
 {
     type Response = S::Response;
-    type Error = S::Error;
-    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<S::Response, S::Error>> + Send>>;
+    type Error = tower::BoxError;
+    type Future =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<S::Response, Self::Error>> + Send>>;
 
     fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
+        self.inner.poll_ready(cx).map_err(Into::into)
     }
 
     fn call(&mut self, mut request: http::Request<B>) -> Self::Future {
@@ -97,8 +117,19 @@ where
         crate::telemetry::inject(&span, request.headers_mut());
         let started = std::time::Instant::now();
         let call = self.inner.call(request).instrument(span);
+        let deadline = self.deadline;
         Box::pin(async move {
-            let result = call.await;
+            let result = match deadline {
+                None => call.await.map_err(Into::into),
+                Some(limit) => match tokio::time::timeout(limit, call).await {
+                    Ok(result) => result.map_err(Into::into),
+                    // A status, so the caller sees DEADLINE_EXCEEDED as from any slow call.
+                    Err(_) => Err(
+                        Box::new(Status::deadline_exceeded("no endpoint answered in time"))
+                            as tower::BoxError,
+                    ),
+                },
+            };
             record_call(&method, &result, started.elapsed());
             result
         })
