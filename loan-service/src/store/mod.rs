@@ -60,3 +60,49 @@ fn with_each_database(name: &str, test: impl Fn(&DbPool)) {
         db::drop_postgres_database(&server, &name).unwrap();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use cashloan_runtime::db;
+    use diesel::RunQueryDsl;
+
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        value: i64,
+    }
+
+    /// Replicas starting together on an empty PostgreSQL database: every one starts, and each
+    /// migration runs once (they take turns under an advisory lock).
+    #[test]
+    fn replicas_starting_at_once_migrate_once() {
+        let Some(server) = std::env::var("TEST_POSTGRES").ok().filter(|v| !v.is_empty()) else {
+            return;
+        };
+        let name = format!("migrate_at_once_{}", std::process::id());
+        let _ = db::drop_postgres_database(&server, &name);
+        db::ensure_postgres_database(&server, &name).unwrap();
+        let url = db::postgres_database_url(&server, &name);
+        let started: Vec<Result<db::DbPool, db::DbError>> = std::thread::scope(|scope| {
+            let replicas: Vec<_> = (0..4)
+                .map(|_| scope.spawn(|| crate::connect_database(&url)))
+                .collect();
+            replicas.into_iter().map(|r| r.join().unwrap()).collect()
+        });
+        let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres"))
+            .unwrap()
+            .count() as i64;
+        let mut pools = Vec::new();
+        for replica in started {
+            pools.push(replica.expect("every replica starts"));
+        }
+        let mut conn = pools[0].get().unwrap();
+        let ran: Vec<Count> = diesel::sql_query("SELECT COUNT(*) AS value FROM __diesel_schema_migrations")
+            .load(&mut **conn)
+            .unwrap();
+        assert_eq!(ran[0].value, migrations);
+        drop(conn);
+        drop(pools);
+        db::drop_postgres_database(&server, &name).unwrap();
+    }
+}
