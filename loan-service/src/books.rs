@@ -14,6 +14,16 @@ use crate::ledger::{invariants, Entry, Invariant, ACCOUNTS};
 use crate::store::{new_id, Store};
 use crate::LoanCore;
 
+/// A `yyyy-MM-dd` field that may be empty, as ISO text.
+fn optional_date(text: &str, field: &'static str) -> Result<Option<String>, LoanError> {
+    match text {
+        "" => Ok(None),
+        text => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(|d| Some(d.to_string()))
+            .map_err(|_| LoanError::InvalidField(field)),
+    }
+}
+
 /// The ledger's invariants now; a broken one is logged as an error for finance.
 pub async fn check(store: &Store) -> Result<Vec<Invariant>, LoanError> {
     let checked = invariants(&store.book_facts().await?);
@@ -46,14 +56,7 @@ impl LoanCore {
         &self,
         r: &pb::TrialBalanceRequest,
     ) -> Result<pb::TrialBalanceReply, LoanError> {
-        let as_of = match r.as_of.as_str() {
-            "" => None,
-            text => Some(
-                chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                    .map_err(|_| LoanError::InvalidField("asOf"))?
-                    .to_string(),
-            ),
-        };
+        let as_of = optional_date(&r.as_of, "asOf")?;
         let tb = self.store.trial_balance(as_of).await?;
         let accounts = ACCOUNTS
             .into_iter()
@@ -101,14 +104,7 @@ impl LoanCore {
     }
 
     pub async fn mismatches(&self, r: &pb::ListMismatchesRequest) -> Result<pb::MismatchPage, LoanError> {
-        let day = match r.date.as_str() {
-            "" => None,
-            text => Some(
-                chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                    .map_err(|_| LoanError::InvalidField("date"))?
-                    .to_string(),
-            ),
-        };
+        let day = optional_date(&r.date, "date")?;
         let (rows, total) = self
             .store
             .mismatches(day, crate::applications::page(r.page.as_ref()))

@@ -72,6 +72,9 @@ pub const STATUSES: [OrderStatus; 8] = [
     OrderStatus::Manual,
 ];
 
+/// The statuses an outcome still settles.
+pub const OPEN: [OrderStatus; 3] = [OrderStatus::Created, OrderStatus::Submitted, OrderStatus::Unknown];
+
 impl OrderStatus {
     pub fn name(self) -> &'static str {
         match self {
@@ -246,7 +249,7 @@ mod tests {
 
     #[test]
     fn an_outcome_settles_any_open_order_even_before_the_reply() {
-        for from in [OrderStatus::Created, OrderStatus::Submitted, OrderStatus::Unknown] {
+        for from in OPEN {
             let success = settle(
                 OrderKind::Repay,
                 from,
@@ -296,7 +299,7 @@ mod tests {
 
     #[test]
     fn another_amount_settles_nothing() {
-        for from in [OrderStatus::Created, OrderStatus::Submitted, OrderStatus::Unknown] {
+        for from in OPEN {
             let other = Outcome::Success {
                 amount_fen: AMOUNT + 1,
             };

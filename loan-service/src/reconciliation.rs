@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use cashloan_runtime::money::format_amount;
-use chrono::{Duration, NaiveDate};
+use chrono::{Duration, NaiveDate, Timelike};
 use tracing::Instrument;
 
 use crate::channel::Report;
@@ -199,8 +199,8 @@ impl Payments {
 
     /// Yesterday's reconciliation, once it is due (from 10:00 UTC+8) and not done yet.
     pub async fn reconcile_due(&self) -> Result<(), LoanError> {
-        let now = cashloan_runtime::clock::format_datetime_cst(self.clock.now_ms());
-        let hour: u32 = now.get(11..13).and_then(|h| h.parse().ok()).unwrap_or(0);
+        let hour = chrono::DateTime::from_timestamp_millis(self.clock.now_ms())
+            .map_or(0, |t| t.with_timezone(&cashloan_runtime::clock::cst()).hour());
         let yesterday = self.clock.today() - Duration::days(1);
         if hour < FROM_HOUR_CST || self.store.reconciled(&yesterday.to_string()).await? {
             return Ok(());

@@ -17,7 +17,7 @@ use crate::charges::Charge;
 use crate::error::LoanError;
 use crate::ledger::Entry;
 use crate::lifecycle::Move;
-use crate::payment_order::{OrderKind, OrderStatus, Settlement};
+use crate::payment_order::{OrderKind, OrderStatus, Settlement, OPEN};
 use crate::schema::{
     application_history, applications, outbox, payment_mismatches, payment_order_periods, payment_orders,
     payment_reservations, reconciliations, repayment_periods, repayments,
@@ -590,10 +590,7 @@ fn start_plan(
 /// SKIP LOCKED`, so replicas claiming at once take different orders; SQLite has one writer.
 fn claim(conn: &mut DbConn, now: i64, limit: i64, next: &dyn Fn(i32) -> i64) -> QueryResult<Vec<OrderRow>> {
     conn.transaction(|conn| {
-        let open: Vec<&str> = [OrderStatus::Created, OrderStatus::Submitted, OrderStatus::Unknown]
-            .iter()
-            .map(|s| s.name())
-            .collect();
+        let open: Vec<&str> = OPEN.iter().map(|s| s.name()).collect();
         let due = payment_orders::table
             .filter(payment_orders::status.eq_any(open))
             .filter(payment_orders::next_check_at.le(now))
@@ -627,7 +624,7 @@ pub struct MismatchRow {
     pub created_at: i64,
 }
 
-/// A page of orders for operators, newest first.
+/// Which orders an operator lists (each field, when set, must match).
 pub struct OrderFilter {
     pub kind: Option<String>,
     pub status: Option<String>,
@@ -694,10 +691,7 @@ impl Store {
     pub async fn mark_customer_waiting(&self, order_no: &str) -> Result<bool, LoanError> {
         let order_no = order_no.to_owned();
         Ok(db::run(&self.pool, move |conn| {
-            let open: Vec<&str> = [OrderStatus::Created, OrderStatus::Submitted, OrderStatus::Unknown]
-                .iter()
-                .map(|s| s.name())
-                .collect();
+            let open: Vec<&str> = OPEN.iter().map(|s| s.name()).collect();
             let marked = diesel::update(
                 payment_orders::table
                     .filter(payment_orders::order_no.eq(order_no))
@@ -735,6 +729,7 @@ impl Store {
         .await?)
     }
 
+    /// A page of the orders the filter selects, newest first.
     pub async fn orders(
         &self,
         filter: OrderFilter,
@@ -881,7 +876,7 @@ mod tests {
     fn concurrent_recovery_jobs_claim_each_open_order_once() {
         with_each_database("payment_claim", |pool| {
             let mut conn = pool.get().unwrap();
-            let open = [OrderStatus::Created, OrderStatus::Submitted, OrderStatus::Unknown];
+            let open = OPEN;
             for n in 0..240 {
                 let status = if n % 4 == 3 {
                     OrderStatus::Succeeded

@@ -10,13 +10,7 @@ use crate::loans::{
 
 /// A disbursed 500.00 / 14-day bullet loan on 新现金贷, released `days_ago` days ago.
 async fn day_loan(app: &TestApp, token: &str, days_ago: u64) -> String {
-    let product = product_id(app, "新现金贷").await;
-    assert_eq!(
-        apply(app, token, application(&product, "500.00")).await["responseCode"],
-        "20005000"
-    );
-    let id = newest_application(app, token).await;
-    assert_eq!(review(app, &id, "approve").await["responseCode"], "0000");
+    let id = crate::payments::approved(app, token).await;
     let release = app.clock.today() - chrono::Days::new(days_ago);
     assert_eq!(
         disburse(app, &id, &release.to_string()).await["responseCode"],
