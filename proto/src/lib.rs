@@ -31,3 +31,12 @@ pub mod loan {
         tonic::include_proto!("cashloan.loan.v1");
     }
 }
+
+/// The paths (`/package.Service/Method`) of every method its proto marks `NO_SIDE_EFFECTS` or
+/// `IDEMPOTENT`: a call to one of them that met an unavailable endpoint may be made again.
+pub const REPEATABLE_METHODS: &[&str] = include!(concat!(env!("OUT_DIR"), "/repeatable.rs"));
+
+/// Whether a call to `path` may be made again (see `REPEATABLE_METHODS`).
+pub fn is_repeatable(path: &str) -> bool {
+    REPEATABLE_METHODS.contains(&path)
+}

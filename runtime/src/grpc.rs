@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use cashloan_proto::Reason;
 use tokio::net::TcpListener;
+use tonic::body::Body;
 use tonic::transport::server::{Router, TcpIncoming};
 use tonic::transport::{Channel, Endpoint};
 use tonic::{Code, Status};
@@ -61,78 +62,134 @@ async fn grace_over(stopping: tokio::sync::oneshot::Receiver<()>) {
 /// those that answer (`balance`).
 pub fn lazy_channel(addr: &str, deadline: Duration) -> Result<GrpcChannel, String> {
     let configure = move |e: Endpoint| e.connect_timeout(Duration::from_secs(1)).timeout(deadline);
-    Ok(match balance::Targets::parse(addr)? {
+    let inner = match balance::Targets::parse(addr)? {
         balance::Targets::Single(one) => {
             let endpoint = Endpoint::from_shared(one.clone()).map_err(|e| format!("{one:?}: {e}"))?;
-            Traced {
-                inner: configure(endpoint).connect_lazy(),
-                deadline: None,
-            }
+            configure(endpoint).connect_lazy()
         }
         many => {
             if tokio::runtime::Handle::try_current().is_err() {
                 return Err(format!("{addr:?}: a balanced channel is made inside the runtime"));
             }
-            // A call waits in the balancer while no endpoint answers: the deadline covers that too.
-            Traced {
-                inner: balance::balanced_channel(many, configure)?,
-                deadline: Some(deadline),
-            }
+            balance::balanced_channel(many, configure)?
         }
-    })
+    };
+    Ok(Traced { inner, deadline })
 }
 
 /// The channel every service calls another through: each call is a client span whose context
-/// travels in `traceparent`.
+/// travels in `traceparent`, and a repeatable call that met an unavailable endpoint is made once
+/// more.
 pub type GrpcChannel = Traced<Channel>;
 
 #[derive(Clone, Debug)]
 pub struct Traced<S> {
     inner: S,
-    /// The whole call's deadline, where the endpoints' own does not cover the wait for one.
-    deadline: Option<Duration>,
+    /// The whole call's deadline, both attempts and any wait in the balancer for an endpoint.
+    deadline: Duration,
 }
 
-impl<S, B, R> tower::Service<http::Request<B>> for Traced<S>
+type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
+
+impl<S, R> tower::Service<http::Request<Body>> for Traced<S>
 where
-    S: tower::Service<http::Request<B>, Response = http::Response<R>>,
+    S: tower::Service<http::Request<Body>, Response = http::Response<R>> + Clone + Send + 'static,
     S::Future: Send + 'static,
     S::Error: Into<tower::BoxError> + Send + 'static,
     R: Send + 'static,
 {
     type Response = S::Response;
     type Error = tower::BoxError;
-    type Future =
-        std::pin::Pin<Box<dyn std::future::Future<Output = Result<S::Response, Self::Error>> + Send>>;
+    type Future = BoxFuture<Result<S::Response, Self::Error>>;
 
     fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx).map_err(Into::into)
     }
 
-    fn call(&mut self, mut request: http::Request<B>) -> Self::Future {
+    fn call(&mut self, mut request: http::Request<Body>) -> Self::Future {
         use tracing::Instrument;
         let method = request.uri().path().trim_start_matches('/').to_owned();
         let span =
             crate::span!("grpc.client", otel.name = %method, otel.kind = "client", rpc.system = "grpc");
         crate::telemetry::inject(&span, request.headers_mut());
         let started = std::time::Instant::now();
-        let call = self.inner.call(request).instrument(span);
         let deadline = self.deadline;
-        Box::pin(async move {
-            let result = match deadline {
-                None => call.await.map_err(Into::into),
-                Some(limit) => match tokio::time::timeout(limit, call).await {
-                    Ok(result) => result.map_err(Into::into),
-                    // A status, so the caller sees DEADLINE_EXCEEDED as from any slow call.
-                    Err(_) => Err(
-                        Box::new(Status::deadline_exceeded("no endpoint answered in time"))
-                            as tower::BoxError,
-                    ),
-                },
+        let call: BoxFuture<Result<S::Response, tower::BoxError>> =
+            if cashloan_proto::is_repeatable(request.uri().path()) {
+                // The service made ready is the one the first attempt must use (tower's contract).
+                let spare = self.inner.clone();
+                let ready = std::mem::replace(&mut self.inner, spare);
+                Box::pin(call_repeatable(ready, request))
+            } else {
+                let call = self.inner.call(request);
+                Box::pin(async move { call.await.map_err(Into::into) })
             };
-            record_call(&method, &result, started.elapsed());
-            result
-        })
+        Box::pin(
+            async move {
+                let result = match tokio::time::timeout(deadline, call).await {
+                    Ok(result) => result,
+                    // A status, so the caller sees DEADLINE_EXCEEDED as from any slow call.
+                    Err(_) => {
+                        Err(Box::new(Status::deadline_exceeded("no answer in time")) as tower::BoxError)
+                    }
+                };
+                record_call(&method, &result, started.elapsed());
+                result
+            }
+            .instrument(span),
+        )
+    }
+}
+
+/// A call the proto marks safe to repeat (`cashloan_proto::REPEATABLE_METHODS`): when the endpoint
+/// is unavailable (no connection, or an UNAVAILABLE status) it is made once more, which the
+/// balancer sends to the less loaded of two endpoints again, usually another. Writes never come
+/// here: whether they happened is unknown after such a failure.
+async fn call_repeatable<S, R>(
+    mut service: S,
+    request: http::Request<Body>,
+) -> Result<S::Response, tower::BoxError>
+where
+    S: tower::Service<http::Request<Body>, Response = http::Response<R>>,
+    S::Error: Into<tower::BoxError>,
+{
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let (parts, body) = request.into_parts();
+    // A unary request is one small message: kept so it can be sent twice.
+    let bytes = body.collect().await?.to_bytes();
+    let again = http::Request::from_parts(parts.clone(), Body::new(http_body_util::Full::new(bytes.clone())));
+    let first = service
+        .call(http::Request::from_parts(
+            parts,
+            Body::new(http_body_util::Full::new(bytes)),
+        ))
+        .await
+        .map_err(Into::into);
+    if !unavailable_endpoint(&first) {
+        return first;
+    }
+    tracing::debug!("repeating a call that met an unavailable endpoint");
+    crate::metrics::global().count(
+        "grpc_client_retries_total",
+        "Repeatable calls made a second time after an unavailable endpoint.",
+        &[("method", again.uri().path().trim_start_matches('/'))],
+        1,
+    );
+    service
+        .ready()
+        .await
+        .map_err(Into::into)?
+        .call(again)
+        .await
+        .map_err(Into::into)
+}
+
+/// No connection to the endpoint, or its answer UNAVAILABLE (14).
+fn unavailable_endpoint<R>(result: &Result<http::Response<R>, tower::BoxError>) -> bool {
+    match result {
+        Err(_) => true,
+        Ok(response) => response.headers().get("grpc-status").map(|v| v.as_bytes()) == Some(b"14"),
     }
 }
 

@@ -106,3 +106,97 @@ async fn with_no_replica_answering_a_call_ends_at_its_deadline() {
     assert_eq!(status.code(), tonic::Code::DeadlineExceeded, "{status:?}");
     assert!(started.elapsed() < Duration::from_secs(2), "not left waiting");
 }
+
+mod repeat {
+    //! A repeatable call (a read its proto marks NO_SIDE_EFFECTS) that meets UNAVAILABLE is made
+    //! once more; a write never is.
+
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use cashloan_proto::product::v1 as pb;
+    use pb::product_client::ProductClient;
+    use pb::product_server::{Product, ProductServer};
+    use tonic::{Request, Response, Status};
+
+    use super::*;
+
+    /// Every other call fails as an overloaded or restarting replica does.
+    #[derive(Clone, Default)]
+    struct Flaky {
+        calls: Arc<AtomicUsize>,
+    }
+
+    impl Flaky {
+        fn answer<T>(&self, reply: T) -> Result<Response<T>, Status> {
+            if self.calls.fetch_add(1, Ordering::SeqCst).is_multiple_of(2) {
+                Err(Status::unavailable("busy"))
+            } else {
+                Ok(Response::new(reply))
+            }
+        }
+    }
+
+    #[tonic::async_trait]
+    impl Product for Flaky {
+        async fn list_products(
+            &self,
+            _: Request<pb::ListProductsRequest>,
+        ) -> Result<Response<pb::ProductList>, Status> {
+            self.answer(pb::ProductList::default())
+        }
+        async fn get_product(
+            &self,
+            _: Request<pb::GetProductRequest>,
+        ) -> Result<Response<pb::ProductInfo>, Status> {
+            self.answer(pb::ProductInfo::default())
+        }
+        async fn upsert_product(
+            &self,
+            _: Request<pb::ProductInfo>,
+        ) -> Result<Response<pb::UpsertProductReply>, Status> {
+            self.answer(pb::UpsertProductReply::default())
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_read_is_made_once_more_and_a_write_never() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let flaky = Flaky::default();
+        let (_stop, stopped) = shutdown::channel();
+        let router = cashloan_runtime::grpc::server().add_service(ProductServer::new(flaky.clone()));
+        tokio::spawn(cashloan_runtime::grpc::serve(router, listener, stopped));
+        let mut client =
+            ProductClient::new(lazy_channel(&format!("http://{addr}"), Duration::from_secs(2)).unwrap());
+
+        for round in 0..5 {
+            let before = flaky.calls.load(Ordering::SeqCst);
+            client
+                .list_products(pb::ListProductsRequest {})
+                .await
+                .unwrap_or_else(|s| panic!("round {round}: {s:?}"));
+            client
+                .get_product(pb::GetProductRequest { id: "p".into() })
+                .await
+                .unwrap_or_else(|s| panic!("round {round}: {s:?}"));
+            assert_eq!(
+                flaky.calls.load(Ordering::SeqCst) - before,
+                4,
+                "two reads, each twice"
+            );
+        }
+
+        let before = flaky.calls.load(Ordering::SeqCst);
+        let status = client
+            .upsert_product(pb::ProductInfo::default())
+            .await
+            .unwrap_err();
+        assert_eq!(status.code(), tonic::Code::Unavailable);
+        assert_eq!(
+            flaky.calls.load(Ordering::SeqCst) - before,
+            1,
+            "a write is made once"
+        );
+    }
+}
