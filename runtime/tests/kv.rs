@@ -1,4 +1,5 @@
-//! One suite for both key-value stores: the embedded one always, Redis when `TEST_REDIS` is set.
+//! One suite for every key-value store: the embedded one always, Redis when `TEST_REDIS` is set,
+//! a Redis Cluster when `TEST_REDIS_CLUSTER` is (`redis-cluster://host:port,…`, `.ci/redis-cluster`).
 
 use std::time::Duration;
 
@@ -16,7 +17,19 @@ fn stores() -> Vec<(&'static str, Kv)> {
                 .with_namespace(&namespace),
         ));
     }
+    if let Some(url) = test_cluster() {
+        stores.push((
+            "redis cluster",
+            Kv::redis(&url)
+                .expect("TEST_REDIS_CLUSTER is a valid address")
+                .with_namespace(&namespace),
+        ));
+    }
     stores
+}
+
+fn test_cluster() -> Option<String> {
+    std::env::var("TEST_REDIS_CLUSTER").ok().filter(|v| !v.is_empty())
 }
 
 const SHORT: Duration = Duration::from_millis(300);
@@ -200,6 +213,39 @@ async fn concurrent_callers_see_atomic_operations() {
 async fn an_unreachable_redis_is_an_error_and_not_a_hang() {
     // Port 1 on loopback refuses connections.
     let kv = Kv::redis("redis://127.0.0.1:1/0").unwrap();
+    let started = std::time::Instant::now();
+    assert!(kv.get("k").await.is_err());
+    assert!(kv.ping().await.is_err());
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[tokio::test]
+async fn on_a_cluster_keys_spread_over_every_master() {
+    let Some(url) = test_cluster() else { return };
+    let kv = Kv::redis(&url)
+        .unwrap()
+        .with_namespace(&format!("spread:{}:", rand::random::<u64>()));
+    for i in 0..60 {
+        kv.set_ex(&format!("k{i}"), "v", Duration::from_secs(30))
+            .await
+            .unwrap();
+    }
+    let nodes: Vec<&str> = url.trim_start_matches("redis-cluster://").split(',').collect();
+    assert!(nodes.len() >= 3, "the test cluster has three masters: {url}");
+    for node in nodes {
+        let mut conn = redis::Client::open(format!("redis://{node}"))
+            .unwrap()
+            .get_multiplexed_async_connection()
+            .await
+            .unwrap();
+        let keys: i64 = redis::cmd("DBSIZE").query_async(&mut conn).await.unwrap();
+        assert!(keys > 0, "{node} holds some of the keys");
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_cluster_is_an_error_and_not_a_hang() {
+    let kv = Kv::redis("redis-cluster://127.0.0.1:1").unwrap();
     let started = std::time::Instant::now();
     assert!(kv.get("k").await.is_err());
     assert!(kv.ping().await.is_err());

@@ -1,18 +1,72 @@
-//! The store on Redis, one method per command the interface needs.
+//! The store on Redis, one method per command the interface needs: one server, or a Redis Cluster.
+//!
+//! On a cluster every command names one key, or keys of one slot. The one read of two keys, a
+//! session and its user's epoch, cannot share a slot: the token is 128 random bits with nothing of
+//! the user in it (API.md §4), so there it is two reads instead of one script.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use redis::aio::ConnectionManager;
+use redis::aio::{ConnectionLike, ConnectionManager};
+use redis::cluster::ClusterClient;
+use redis::cluster_async::ClusterConnection;
 use redis::AsyncCommands;
 
 use super::{KvError, KvResult};
 
-/// Redis through a reconnecting connection manager; every command has a deadline so a stalled
-/// server becomes an error instead of a hung request.
+/// Redis through a reconnecting connection (a manager for one server, the cluster client's own
+/// for a cluster); every command has a deadline so a stalled server becomes an error instead of a
+/// hung request.
 #[derive(Clone)]
 pub(super) struct RedisKv {
-    conn: ConnectionManager,
+    target: Target,
 }
+
+#[derive(Clone)]
+enum Target {
+    Server(ConnectionManager),
+    /// Connected at first use, so a service starts while the cluster is away; a failed connect
+    /// is tried again by the next command.
+    Cluster(Arc<(ClusterClient, tokio::sync::OnceCell<ClusterConnection>)>),
+}
+
+/// Either connection, for the commands that do not care which.
+#[derive(Clone)]
+pub(super) enum Connection {
+    Server(ConnectionManager),
+    Cluster(ClusterConnection),
+}
+
+impl ConnectionLike for Connection {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a redis::Cmd) -> redis::RedisFuture<'a, redis::Value> {
+        match self {
+            Self::Server(c) => c.req_packed_command(cmd),
+            Self::Cluster(c) => c.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a redis::Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> redis::RedisFuture<'a, Vec<redis::Value>> {
+        match self {
+            Self::Server(c) => c.req_packed_commands(pipeline, offset, count),
+            Self::Cluster(c) => c.req_packed_commands(pipeline, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Self::Server(c) => c.get_db(),
+            Self::Cluster(c) => c.get_db(),
+        }
+    }
+}
+
+/// The scheme of a cluster's address: `redis-cluster://host:port[,host:port…]`, any of its nodes.
+pub(super) const CLUSTER_SCHEME: &str = "redis-cluster://";
 
 const REDIS_DEADLINE: Duration = Duration::from_millis(1500);
 
@@ -22,6 +76,9 @@ fn ttl_ms(ttl: Duration) -> u64 {
 
 impl RedisKv {
     pub(super) fn new(url: &str) -> KvResult<Self> {
+        if let Some(nodes) = url.strip_prefix(CLUSTER_SCHEME) {
+            return Self::cluster(nodes);
+        }
         let client = redis::Client::open(url).map_err(|e| KvError(e.to_string()))?;
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(1)))
@@ -31,13 +88,50 @@ impl RedisKv {
         let conn = client
             .get_connection_manager_lazy(config)
             .map_err(|e| KvError(e.to_string()))?;
-        Ok(Self { conn })
+        Ok(Self {
+            target: Target::Server(conn),
+        })
+    }
+
+    fn cluster(nodes: &str) -> KvResult<Self> {
+        let nodes: Vec<String> = nodes
+            .split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(|n| format!("redis://{n}"))
+            .collect();
+        if nodes.is_empty() {
+            return Err(KvError("a cluster address names at least one node".into()));
+        }
+        let client = ClusterClient::builder(nodes)
+            .connection_timeout(Duration::from_secs(1))
+            .response_timeout(REDIS_DEADLINE)
+            .retries(2)
+            .build()
+            .map_err(|e| KvError(e.to_string()))?;
+        Ok(Self {
+            target: Target::Cluster(Arc::new((client, tokio::sync::OnceCell::new()))),
+        })
+    }
+
+    async fn connection(&self) -> redis::RedisResult<Connection> {
+        Ok(match &self.target {
+            Target::Server(c) => Connection::Server(c.clone()),
+            Target::Cluster(cluster) => {
+                let (client, conn) = &**cluster;
+                Connection::Cluster(
+                    conn.get_or_try_init(|| client.get_async_connection())
+                        .await?
+                        .clone(),
+                )
+            }
+        })
     }
 
     /// Runs one command (named for its span) under the deadline.
     async fn run<T, F, Fut>(&self, command: &'static str, op: F) -> KvResult<T>
     where
-        F: FnOnce(ConnectionManager) -> Fut,
+        F: FnOnce(Connection) -> Fut,
         Fut: std::future::Future<Output = redis::RedisResult<T>>,
     {
         use tracing::Instrument;
@@ -47,7 +141,8 @@ impl RedisKv {
             otel.kind = "client",
             db.system = "redis"
         );
-        let deadline = tokio::time::timeout(REDIS_DEADLINE * 2, op(self.conn.clone()));
+        let command = async move { op(self.connection().await?).await };
+        let deadline = tokio::time::timeout(REDIS_DEADLINE * 2, command);
         match deadline.instrument(span).await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(e)) => Err(KvError(e.to_string())),
@@ -136,6 +231,14 @@ impl RedisKv {
         prefix: String,
     ) -> KvResult<Option<(String, Option<String>)>> {
         let ms = ttl_ms(ttl);
+        if let Target::Cluster(_) = self.target {
+            let Some(value) = self.get_ex(key, ttl).await? else {
+                return Ok(None);
+            };
+            let companion = format!("{prefix}{}", value.split(' ').next().unwrap_or(""));
+            let current = self.get(companion).await?;
+            return Ok(Some((value, current)));
+        }
         // GET of a missing key is `false` in Lua, so the table keeps both slots.
         const SCRIPT: &str = "local v = redis.call('GETEX', KEYS[1], 'PX', ARGV[1]) \
             if not v then return false end \

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::fake_channel::{Behaviour, FakeChannel, CHANNEL_PUBLIC_KEY_PATH, MERCHANT_KEY_PATH};
-use crate::harness::{backends, Backend, TestApp};
+use crate::harness::{backends, test_redis, Backend, TestApp};
 use crate::payments::{
     assert_books_balance, eventually, ledger_entries, loan_paid_from, orders_of, pay, repay_status,
 };
@@ -147,7 +147,10 @@ channel_e2e!(only_a_final_decline_fails_an_order(app, fake) {
     assert_eq!(ledger_entries(&app, "repayment"), 1);
 });
 
-channel_e2e!(a_lost_reply_is_recovered_by_query_and_charged_once(app, fake) {
+channel_e2e!(a_lost_reply_is_recovered_by_query_and_charged_once(app, fake, |c: &mut cashloan_stack::StackConfig| {
+    // The 502 and the query come at once; a loaded CI machine must not make them miss the wait.
+    c.payments.repay_wait_ms = 5000;
+}) {
     let (mobile, token, period) = loan_paid_from(&app, "1234").await;
     fake.then(Behaviour::LoseReply);
     assert_eq!(pay(&app, &token, &period, "current").await, "0000", "recovery's query settles it within the wait");
@@ -190,10 +193,7 @@ async fn a_database_cut_after_the_channel_succeeded_settles_once_it_returns() {
     let url = fake.url.clone();
     let backend = Backend::Real {
         postgres: Some(proxied),
-        redis: backends().into_iter().find_map(|b| match b {
-            Backend::Real { redis, .. } => redis,
-            Backend::Embedded => None,
-        }),
+        redis: test_redis(),
     };
     let app = TestApp::spawn(&backend, |c| {
         over_http(&url, c);

@@ -22,19 +22,30 @@ pub enum Backend {
     },
 }
 
-/// The embedded defaults always; the real servers too when the environment names them.
+/// The embedded defaults always; the real servers too when the environment names them; and a
+/// Redis Cluster (`TEST_REDIS_CLUSTER`) with the embedded database.
 pub fn backends() -> Vec<Backend> {
-    let postgres = std::env::var("TEST_POSTGRES").ok().filter(|v| !v.is_empty());
-    let redis = std::env::var("TEST_REDIS").ok().filter(|v| !v.is_empty());
+    let postgres = env("TEST_POSTGRES");
+    let redis = test_redis();
     let mut list = vec![Backend::Embedded];
     if postgres.is_some() || redis.is_some() {
         list.push(Backend::Real { postgres, redis });
     }
+    if let Some(cluster) = env("TEST_REDIS_CLUSTER") {
+        list.push(Backend::Real {
+            postgres: None,
+            redis: Some(cluster),
+        });
+    }
     list
 }
 
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
 pub fn test_redis() -> Option<String> {
-    std::env::var("TEST_REDIS").ok().filter(|v| !v.is_empty())
+    env("TEST_REDIS")
 }
 
 pub struct TestApp {
