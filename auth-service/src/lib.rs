@@ -2,6 +2,7 @@
 
 pub mod bank_card;
 mod captcha;
+pub mod cli;
 mod customer_info;
 mod customer_store;
 pub mod error;

@@ -3,6 +3,7 @@
 
 mod admin;
 pub mod call;
+pub mod cli;
 pub mod client_ip;
 pub mod codes;
 pub mod config;

@@ -1,37 +1,6 @@
 use clap::Parser;
 
-/// The gateway on its own, for the multi-process stack.
-#[derive(Parser)]
-#[command(version, about)]
-struct Args {
-    /// App API listen address.
-    #[arg(long, env = "GATEWAY_LISTEN", default_value = "127.0.0.1:9999")]
-    listen: std::net::SocketAddr,
-    /// Admin API listen address (only with an admin token).
-    #[arg(long = "admin-listen", env = "ADMIN_LISTEN", default_value = "127.0.0.1:9998")]
-    admin_listen: std::net::SocketAddr,
-    /// Redis URL for the replay guard; without it an in-process store is used (one replica only).
-    #[arg(long = "redis-url", env = "REDIS_URL")]
-    redis_url: Option<String>,
-    #[command(flatten)]
-    config: cashloan_gateway::Config,
-    #[command(flatten)]
-    telemetry: cashloan_runtime::telemetry::TelemetryArgs,
-}
-
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::parse();
-    let telemetry = cashloan_runtime::telemetry::init("gateway", &args.telemetry);
-    let kv = cashloan_runtime::Kv::from_url(args.redis_url.as_deref())?;
-    let api = std::net::TcpListener::bind(args.listen)?;
-    let admin = match args.config.admin_token.as_deref() {
-        Some(token) if !token.is_empty() => Some(std::net::TcpListener::bind(args.admin_listen)?),
-        _ => None,
-    };
-    let gateway = cashloan_gateway::start(args.config, kv, api, admin)?;
-    cashloan_runtime::shutdown::on_signal().wait().await;
-    gateway.stop().await;
-    telemetry.shutdown();
-    Ok(())
+    cashloan_gateway::cli::run(cashloan_gateway::cli::Args::parse()).await
 }

@@ -7,6 +7,7 @@ pub mod channel;
 pub mod channel_http;
 pub mod channel_signature;
 pub mod charges;
+pub mod cli;
 pub mod error;
 mod grpc;
 pub mod jobs;

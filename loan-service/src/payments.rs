@@ -43,6 +43,7 @@ pub struct PaymentArgs {
     pub recheck_ms: u64,
     /// How often the recovery job looks for orders to check, milliseconds.
     #[arg(
+        id = "payment_job_interval_ms",
         long = "payment-job-interval-ms",
         env = "PAYMENT_JOB_INTERVAL_MS",
         default_value_t = 5000

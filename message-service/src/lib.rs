@@ -2,6 +2,7 @@
 
 pub mod aliyun_sms;
 pub mod app_version;
+pub mod cli;
 pub mod error;
 pub mod feedback;
 mod grpc;

@@ -1,6 +1,7 @@
 //! product-service: loan products, their limits and dictionaries (API.md §6.3, §7).
 
 pub mod catalog;
+pub mod cli;
 pub mod error;
 mod grpc;
 pub mod product;

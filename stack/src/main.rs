@@ -71,3 +71,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     telemetry.shutdown();
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        super::Args::command().debug_assert();
+    }
+}
