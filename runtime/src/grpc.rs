@@ -2,6 +2,7 @@
 //! that carry a stable machine-readable reason.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use cashloan_proto::Reason;
@@ -62,19 +63,27 @@ async fn grace_over(stopping: tokio::sync::oneshot::Receiver<()>) {
 /// those that answer (`balance`).
 pub fn lazy_channel(addr: &str, deadline: Duration) -> Result<GrpcChannel, String> {
     let configure = move |e: Endpoint| e.connect_timeout(Duration::from_secs(1)).timeout(deadline);
-    let inner = match balance::Targets::parse(addr)? {
+    Ok(match balance::Targets::parse(addr)? {
         balance::Targets::Single(one) => {
             let endpoint = Endpoint::from_shared(one.clone()).map_err(|e| format!("{one:?}: {e}"))?;
-            configure(endpoint).connect_lazy()
+            Traced {
+                inner: configure(endpoint).connect_lazy(),
+                deadline,
+                failures: None,
+            }
         }
         many => {
             if tokio::runtime::Handle::try_current().is_err() {
                 return Err(format!("{addr:?}: a balanced channel is made inside the runtime"));
             }
-            balance::balanced_channel(many, configure)?
+            let (inner, failures) = balance::balanced_channel(many, configure)?;
+            Traced {
+                inner,
+                deadline,
+                failures: Some(failures),
+            }
         }
-    };
-    Ok(Traced { inner, deadline })
+    })
 }
 
 /// The channel every service calls another through: each call is a client span whose context
@@ -87,7 +96,13 @@ pub struct Traced<S> {
     inner: S,
     /// The whole call's deadline, both attempts and any wait in the balancer for an endpoint.
     deadline: Duration,
+    /// Told when a call finds an endpoint unavailable: the balancer's watcher checks them now.
+    failures: Option<Arc<tokio::sync::Notify>>,
 }
+
+/// The pause before a repeat on a balanced channel: a health check of a dead loopback or LAN
+/// endpoint fails in well under this.
+const REPEAT_AFTER: Duration = Duration::from_millis(30);
 
 type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
 
@@ -119,7 +134,7 @@ where
                 // The service made ready is the one the first attempt must use (tower's contract).
                 let spare = self.inner.clone();
                 let ready = std::mem::replace(&mut self.inner, spare);
-                Box::pin(call_repeatable(ready, request))
+                Box::pin(call_repeatable(ready, request, self.failures.clone()))
             } else {
                 let call = self.inner.call(request);
                 Box::pin(async move { call.await.map_err(Into::into) })
@@ -142,12 +157,13 @@ where
 }
 
 /// A call the proto marks safe to repeat (`cashloan_proto::REPEATABLE_METHODS`): when the endpoint
-/// is unavailable (no connection, or an UNAVAILABLE status) it is made once more, which the
-/// balancer sends to the less loaded of two endpoints again, usually another. Writes never come
+/// is unavailable (no connection, or an UNAVAILABLE status) it is made once more, a moment later,
+/// when the watcher told of the failure has usually taken a dead endpoint out. Writes never come
 /// here: whether they happened is unknown after such a failure.
 async fn call_repeatable<S, R>(
     mut service: S,
     request: http::Request<Body>,
+    failures: Option<Arc<tokio::sync::Notify>>,
 ) -> Result<S::Response, tower::BoxError>
 where
     S: tower::Service<http::Request<Body>, Response = http::Response<R>>,
@@ -168,6 +184,10 @@ where
         .map_err(Into::into);
     if !unavailable_endpoint(&first) {
         return first;
+    }
+    if let Some(failures) = failures {
+        failures.notify_one();
+        tokio::time::sleep(REPEAT_AFTER).await;
     }
     tracing::debug!("repeating a call that met an unavailable endpoint");
     crate::metrics::global().count(

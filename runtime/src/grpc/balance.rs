@@ -2,13 +2,15 @@
 //! several endpoints: a comma-separated list (`http://a:50051,http://b:50051`) or
 //! `dns:///name:port`, resolved again every second, each A/AAAA record an endpoint (a Kubernetes
 //! headless Service, compose `--scale`). A watcher keeps the balancer's set to the endpoints that
-//! answer the standard health check: one that stops answering is taken out within a second or two,
-//! and put back when it answers again. Calls go to the less loaded of two
+//! answer the standard health check: one that stops answering is taken out within a second or two
+//! (at once when a call found it unavailable), and put back when it answers again. Calls go to the less loaded of two
 //! endpoints picked at random (tower's power of two choices, in tonic's balanced channel).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::Notify;
 use tonic::transport::channel::Change;
 use tonic::transport::{Channel, Endpoint};
 use tonic_health::pb::health_check_response::ServingStatus;
@@ -79,11 +81,12 @@ impl Targets {
 const ROUND: Duration = Duration::from_secs(1);
 
 /// A channel over every endpoint of `targets`, kept up to date by a watcher task that lives as
-/// long as the channel.
+/// long as the channel. Notifying the returned `Notify` (a call found an endpoint unavailable)
+/// starts the next round at once instead of at the end of the second.
 pub fn balanced_channel(
     targets: Targets,
     configure: impl Fn(Endpoint) -> Endpoint + Send + Sync + 'static,
-) -> Result<Channel, String> {
+) -> Result<(Channel, Arc<Notify>), String> {
     let endpoint = move |uri: &str| {
         Endpoint::from_shared(uri.to_owned())
             .map(&configure)
@@ -96,6 +99,8 @@ pub fn balanced_channel(
         }
     }
     let (channel, changes) = Channel::balance_channel::<String>(64);
+    let failure = Arc::new(Notify::new());
+    let failed = failure.clone();
     tokio::spawn(async move {
         let mut live: HashSet<String> = HashSet::new();
         let mut probes: HashMap<String, HealthClient<Channel>> = HashMap::new();
@@ -144,10 +149,13 @@ pub fn balanced_channel(
             if changes.is_closed() {
                 return;
             }
-            tokio::time::sleep(ROUND).await;
+            tokio::select! {
+                _ = tokio::time::sleep(ROUND) => {}
+                _ = failed.notified() => {}
+            }
         }
     });
-    Ok(channel)
+    Ok((channel, failure))
 }
 
 #[cfg(test)]

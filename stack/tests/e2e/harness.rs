@@ -165,6 +165,36 @@ impl TestApp {
         }
     }
 
+    /// A client of a stack started elsewhere (separate processes); with `postgres_cleanup`
+    /// (server, database prefix) it drops those databases when dropped.
+    pub fn external(
+        api: &str,
+        admin: &str,
+        admin_token: &str,
+        postgres_cleanup: Option<(String, String)>,
+    ) -> TestApp {
+        TestApp {
+            api: api.to_owned(),
+            admin: admin.to_owned(),
+            admin_token: admin_token.to_owned(),
+            http: reqwest::Client::builder()
+                .no_gzip()
+                .timeout(Duration::from_secs(20))
+                .build()
+                .unwrap(),
+            stack: None,
+            clock: Default::default(),
+            data: tempfile::tempdir().unwrap(),
+            postgres_cleanup,
+            config: StackConfig::new(admin_token.to_owned()).unwrap(),
+        }
+    }
+
+    /// Another client of the same stack, owning nothing.
+    pub fn clone_handle(&self) -> TestApp {
+        TestApp::external(&self.api, &self.admin, &self.admin_token, None)
+    }
+
     /// Stops the whole stack and starts it again on the same databases (new ports): what a
     /// process restart finds.
     pub async fn restart(&mut self) {

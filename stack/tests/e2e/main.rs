@@ -18,5 +18,6 @@ mod payments;
 mod products;
 mod protocol;
 mod repayments;
+mod replicas;
 mod resilience;
 mod sms;
