@@ -51,7 +51,7 @@ pub struct Fixture {
     /// (mobile, session token) of each prepared user.
     pub users: Vec<(String, String)>,
     pub product_id: String,
-    pub direct: Option<product::product_client::ProductClient<tonic::transport::Channel>>,
+    pub direct: Option<product::product_client::ProductClient<cashloan_runtime::grpc::GrpcChannel>>,
     /// One loan at a time per user: a cycle holds its user.
     pub busy: Vec<tokio::sync::Mutex<()>>,
 }
@@ -95,7 +95,10 @@ pub async fn prepare(
         .unwrap_or_default()
         .to_owned();
     let direct = if scenario == Scenario::Direct {
-        Some(product::product_client::ProductClient::connect(direct_addr.to_owned()).await?)
+        // The services' own client: one URL, a list, or dns:///name:port (balanced).
+        let channel = cashloan_runtime::grpc::lazy_channel(direct_addr, std::time::Duration::from_secs(5))
+            .map_err(|e| format!("--direct-addr: {e}"))?;
+        Some(product::product_client::ProductClient::new(channel))
     } else {
         None
     };

@@ -56,9 +56,11 @@ impl ProductCore {
             return Ok(());
         }
         for seed in product::seeds() {
-            // A replica starting at the same time may seed too: upsert by code keeps one of each.
-            self.upsert(seed).await?;
+            product::validate(&seed, self.rate_cap_ppm).map_err(|f| ProductError::Invalid(f.0))?;
+            // A replica starting at the same moment may seed too: one of each stays.
+            self.store.insert_if_absent(seed).await?;
         }
+        self.invalidate();
         tracing::info!("seeded the sample products");
         Ok(())
     }

@@ -83,3 +83,41 @@ pub async fn serve(core: ProductCore, listener: TcpListener, shutdown: Shutdown)
     cashloan_runtime::grpc::serve(router, listener, shutdown).await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Replicas starting together on an empty PostgreSQL database all start and seed one of each
+    /// sample product (the second insert of a code used to fail its replica's start).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn replicas_starting_at_once_all_start_and_seed_once() {
+        let Some(server) = std::env::var("TEST_POSTGRES").ok().filter(|v| !v.is_empty()) else {
+            return;
+        };
+        for round in 0..3 {
+            let name = format!("seed_at_once_{}_{round}", std::process::id());
+            let _ = db::drop_postgres_database(&server, &name);
+            db::ensure_postgres_database(&server, &name).unwrap();
+            let config = Config {
+                database_url: db::postgres_database_url(&server, &name),
+                rate_cap_ppm: 360_000,
+                cache_ttl_secs: 5,
+            };
+            let replicas: Vec<_> = (0..4)
+                .map(|_| {
+                    let config = config.clone();
+                    tokio::spawn(async move { build(&config, Clock::default()).await })
+                })
+                .collect();
+            let mut cores = Vec::new();
+            for replica in replicas {
+                cores.push(replica.await.unwrap().expect("every replica starts"));
+            }
+            let products = cores[0].on_sale().await.unwrap();
+            assert_eq!(products.len(), product::seeds().len(), "one of each");
+            drop(cores);
+            db::drop_postgres_database(&server, &name).unwrap();
+        }
+    }
+}

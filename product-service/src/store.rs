@@ -107,6 +107,36 @@ impl Store {
         }
     }
 
+    /// Adds the product unless one with its code exists (a seed: never overwrites, and replicas
+    /// seeding at the same moment leave one of each); true when this call added it.
+    pub async fn insert_if_absent(&self, product: ProductInfo) -> Result<bool, ProductError> {
+        let (code, on_sale, sort_order) = (product.code.clone(), product.on_sale, product.sort_order);
+        let definition = product.encode_to_vec();
+        let now = self.clock.now_ms();
+        let added = db::run(&self.pool, move |conn| {
+            // One statement on its own: a unique violation leaves nothing behind to roll back.
+            Ok(diesel::insert_into(products::table)
+                .values((
+                    products::id.eq(uuid::Uuid::new_v4().to_string()),
+                    products::code.eq(code),
+                    products::on_sale.eq(on_sale),
+                    products::sort_order.eq(sort_order),
+                    products::definition.eq(definition),
+                    products::created_at.eq(now),
+                    products::updated_at.eq(now),
+                ))
+                .execute(conn)?)
+        })
+        .await;
+        match added {
+            Ok(_) => Ok(true),
+            Err(DbError::Query(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))) => {
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     pub async fn is_empty(&self) -> Result<bool, ProductError> {
         let count: i64 = db::run(&self.pool, |conn| Ok(products::table.count().get_result(conn)?)).await?;
         Ok(count == 0)
