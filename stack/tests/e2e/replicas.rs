@@ -71,6 +71,17 @@ impl Processes {
         child.wait().unwrap();
     }
 
+    /// Every process started is still running (none failed its start).
+    fn assert_all_running(&mut self) {
+        let mut exited = Vec::new();
+        for (name, child) in &mut self.running {
+            if let Some(status) = child.try_wait().unwrap() {
+                exited.push(format!("{name}: {status}"));
+            }
+        }
+        assert!(exited.is_empty(), "exited: {exited:?}\n{}", self.log_tail());
+    }
+
     fn log_tail(&self) -> String {
         let mut text = String::new();
         for (name, _) in &self.running {
@@ -95,7 +106,8 @@ impl Drop for Processes {
     }
 }
 
-/// Two gateways and two replicas of each service on free ports; returns the gateways (api, admin).
+/// Two gateways and two replicas of each service on free ports; returns the gateways (api,
+/// admin) and the services' ports.
 fn start_everything(
     processes: &mut Processes,
     postgres: &str,
@@ -103,7 +115,7 @@ fn start_everything(
     redis: &str,
     admin_token: &str,
     channel_url: &str,
-) -> Vec<(String, String)> {
+) -> (Vec<(String, String)>, Vec<u16>) {
     let ports: Vec<[u16; 2]> = SERVICES.iter().map(|_| [free_port(), free_port()]).collect();
     let list = |service: &str| {
         let i = SERVICES.iter().position(|s| *s == service).unwrap();
@@ -200,7 +212,7 @@ fn start_everything(
             ],
         );
     }
-    gateways
+    let gateways = gateways
         .iter()
         .map(|(api, admin)| {
             (
@@ -208,7 +220,26 @@ fn start_everything(
                 format!("http://127.0.0.1:{admin}"),
             )
         })
-        .collect()
+        .collect();
+    (gateways, ports.into_iter().flatten().collect())
+}
+
+/// Waits until every service replica listens (each listens once migrated and seeded).
+async fn wait_listening(ports: &[u16], processes: &Processes) {
+    let started = Instant::now();
+    for port in ports {
+        while tokio::net::TcpStream::connect(("127.0.0.1", *port))
+            .await
+            .is_err()
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(90),
+                "port {port} never listened:\n{}",
+                processes.log_tail()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
 }
 
 /// Waits until a gateway serves a call that needs every service's database (a product list, and
@@ -369,7 +400,7 @@ async fn replicas_killed_under_load_lose_nothing_and_reads_recover_within_a_seco
         running: Vec::new(),
         logs: tempfile::tempdir().unwrap(),
     };
-    let addresses = start_everything(
+    let (addresses, service_ports) = start_everything(
         &mut processes,
         &postgres,
         &prefix,
@@ -386,9 +417,11 @@ async fn replicas_killed_under_load_lose_nothing_and_reads_recover_within_a_seco
             TestApp::external(api, admin, &admin_token, cleanup)
         })
         .collect();
+    wait_listening(&service_ports, &processes).await;
     for app in &gateways {
         wait_ready(app, &processes).await;
     }
+    processes.assert_all_running();
     let (a, b) = (&gateways[0], &gateways[1]);
 
     // A product made through one gateway is served by the other within the caches' periods.
