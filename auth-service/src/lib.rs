@@ -51,6 +51,9 @@ pub struct Config {
         default_value = "sqlite://data/auth.db"
     )]
     pub database_url: String,
+    /// PostgreSQL connections this process keeps at most (SCALING.md).
+    #[arg(long = "db-pool-size", env = "DB_POOL_SIZE", default_value_t = cashloan_runtime::db::DEFAULT_POOL_SIZE)]
+    pub db_pool_size: u32,
     /// message-service's gRPC address.
     #[arg(
         long = "message-addr",
@@ -106,7 +109,13 @@ pub fn channel(addr: &str) -> Result<GrpcChannel, StartError> {
 /// around `kv` and `clock`.
 pub async fn build(config: &Config, kv: Kv, clock: Clock) -> Result<AuthCore, StartError> {
     let vault = config.pii.vault()?;
-    let pool = db::open(&config.database_url, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS).await?;
+    let pool = db::open(
+        &config.database_url,
+        config.db_pool_size,
+        POSTGRES_MIGRATIONS,
+        SQLITE_MIGRATIONS,
+    )
+    .await?;
     Ok(AuthCore {
         kv,
         store: Store::new(pool, clock.clone()),

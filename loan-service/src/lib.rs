@@ -61,6 +61,9 @@ pub struct Config {
         default_value = "sqlite://data/loan.db"
     )]
     pub database_url: String,
+    /// PostgreSQL connections this process keeps at most (SCALING.md).
+    #[arg(long = "db-pool-size", env = "DB_POOL_SIZE", default_value_t = cashloan_runtime::db::DEFAULT_POOL_SIZE)]
+    pub db_pool_size: u32,
     /// product-service's gRPC address.
     #[arg(
         long = "product-addr",
@@ -144,14 +147,25 @@ fn channel(addr: &str) -> Result<GrpcChannel, StartError> {
 
 /// Connects the service's database, running its migrations (blocking: tests and tools).
 pub fn connect_database(database_url: &str) -> Result<db::DbPool, db::DbError> {
-    db::connect(database_url, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS)
+    db::connect(
+        database_url,
+        db::DEFAULT_POOL_SIZE,
+        POSTGRES_MIGRATIONS,
+        SQLITE_MIGRATIONS,
+    )
 }
 
 /// Connects the database (running migrations, off the async threads) and builds the service on
 /// `clock`.
 pub async fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError> {
     let vault = Arc::new(config.pii.vault()?);
-    let pool = db::open(&config.database_url, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS).await?;
+    let pool = db::open(
+        &config.database_url,
+        config.db_pool_size,
+        POSTGRES_MIGRATIONS,
+        SQLITE_MIGRATIONS,
+    )
+    .await?;
     let store = Store::new(pool);
     let (notify, notifications) = tokio::sync::mpsc::unbounded_channel();
     let payment_channel = config

@@ -37,6 +37,9 @@ pub struct Config {
         default_value = "sqlite://data/message.db"
     )]
     pub database_url: String,
+    /// PostgreSQL connections this process keeps at most (SCALING.md).
+    #[arg(long = "db-pool-size", env = "DB_POOL_SIZE", default_value_t = cashloan_runtime::db::DEFAULT_POOL_SIZE)]
+    pub db_pool_size: u32,
     /// SMS provider: `log` writes texts to the log and the admin-readable outbox; `aliyun`
     /// sends them through Alibaba Cloud SMS (the `--aliyun-*` settings).
     #[arg(long = "sms-provider", env = "SMS_PROVIDER", default_value = "log")]
@@ -80,7 +83,13 @@ pub struct MessageCore {
 
 /// Connects the database (running migrations, off the async threads) and builds the service.
 pub async fn build(config: &Config, clock: Clock) -> Result<MessageCore, StartError> {
-    let pool = db::open(&config.database_url, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS).await?;
+    let pool = db::open(
+        &config.database_url,
+        config.db_pool_size,
+        POSTGRES_MIGRATIONS,
+        SQLITE_MIGRATIONS,
+    )
+    .await?;
     let store = Store::new(pool, clock.clone());
     let sms: Arc<dyn SmsProvider> = match config.sms_provider.as_str() {
         "log" => Arc::new(LogProvider::new(store.clone())),

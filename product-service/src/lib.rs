@@ -34,6 +34,9 @@ pub struct Config {
         default_value = "sqlite://data/product.db"
     )]
     pub database_url: String,
+    /// PostgreSQL connections this process keeps at most (SCALING.md).
+    #[arg(long = "db-pool-size", env = "DB_POOL_SIZE", default_value_t = cashloan_runtime::db::DEFAULT_POOL_SIZE)]
+    pub db_pool_size: u32,
     /// Highest annual interest rate a product may offer, in millionths (360000 = 36 %).
     #[arg(long = "rate-cap-ppm", env = "RATE_CAP_PPM", default_value_t = 360_000)]
     pub rate_cap_ppm: i64,
@@ -63,7 +66,13 @@ pub enum StartError {
 
 /// Connects the database (running migrations), seeds a fresh one, builds the service.
 pub async fn build(config: &Config, clock: Clock) -> Result<ProductCore, StartError> {
-    let pool = db::open(&config.database_url, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS).await?;
+    let pool = db::open(
+        &config.database_url,
+        config.db_pool_size,
+        POSTGRES_MIGRATIONS,
+        SQLITE_MIGRATIONS,
+    )
+    .await?;
     let core = ProductCore {
         store: Store::new(pool, clock),
         ttl: Duration::from_secs(config.cache_ttl_secs),
@@ -101,6 +110,7 @@ mod tests {
             db::ensure_postgres_database(&server, &name).unwrap();
             let config = Config {
                 database_url: db::postgres_database_url(&server, &name),
+                db_pool_size: db::DEFAULT_POOL_SIZE,
                 rate_cap_ppm: 360_000,
                 cache_ttl_secs: 5,
             };

@@ -200,12 +200,18 @@ impl DbManager {
     }
 }
 
-/// Opens the pool for `url` and runs the service's migrations for that backend.
+/// Connections a service process keeps to PostgreSQL at most, unless `DB_POOL_SIZE` says otherwise
+/// (SCALING.md: this times the replicas is what the server must accept).
+pub const DEFAULT_POOL_SIZE: u32 = 10;
+
+/// Opens the pool for `url` (at most `pool_size` connections) and runs the service's migrations
+/// for that backend.
 ///
 /// SQLite gets one connection: it has one writer anyway, and this keeps write transactions from
 /// ever meeting `SQLITE_BUSY`.
 pub fn connect(
     url: &str,
+    pool_size: u32,
     postgres: EmbeddedMigrations,
     sqlite: EmbeddedMigrations,
 ) -> Result<DbPool, DbError> {
@@ -215,7 +221,7 @@ pub fn connect(
             std::fs::create_dir_all(dir).map_err(|e| DbError::Connect(e.to_string()))?;
         }
     }
-    let max_size = if url.is_postgres() { 10 } else { 1 };
+    let max_size = if url.is_postgres() { pool_size.max(1) } else { 1 };
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         .min_idle(Some(1))
@@ -230,11 +236,12 @@ pub fn connect(
 /// `connect` on the blocking pool: opening a pool and migrating must not hold an async thread.
 pub async fn open(
     url: &str,
+    pool_size: u32,
     postgres: EmbeddedMigrations,
     sqlite: EmbeddedMigrations,
 ) -> Result<DbPool, DbError> {
     let url = url.to_owned();
-    tokio::task::spawn_blocking(move || connect(&url, postgres, sqlite))
+    tokio::task::spawn_blocking(move || connect(&url, pool_size, postgres, sqlite))
         .await
         .map_err(|e| DbError::Task(e.to_string()))?
 }

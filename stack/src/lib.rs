@@ -23,6 +23,8 @@ pub struct StackConfig {
     pub postgres: Option<String>,
     /// Prefix of the service databases on PostgreSQL (`cashloan` → `cashloan_auth`, …).
     pub database_prefix: String,
+    /// PostgreSQL connections each service keeps at most.
+    pub db_pool_size: u32,
     pub redis: Option<String>,
     /// Prefix of every key in Redis, so that several stacks can share one server.
     pub kv_namespace: String,
@@ -62,6 +64,7 @@ impl StackConfig {
             data_dir: PathBuf::from("data"),
             postgres: None,
             database_prefix: "cashloan".into(),
+            db_pool_size: cashloan_runtime::db::DEFAULT_POOL_SIZE,
             redis: None,
             kv_namespace: String::new(),
             gateway,
@@ -201,12 +204,14 @@ impl Stack {
         let clock = config.clock.clone();
         let message_config = message_service::Config {
             database_url: config.database_url("message").await?,
+            db_pool_size: config.db_pool_size,
             sms_provider: config.sms_provider.clone(),
             aliyun: config.aliyun.clone(),
         };
         let message_core = message_service::build(&message_config, clock.clone()).await?;
         let auth_config = auth_service::Config {
             database_url: config.database_url("auth").await?,
+            db_pool_size: config.db_pool_size,
             message_addr: message_url.clone(),
             // The embedded default: keys generated once and kept beside the data.
             pii: cashloan_runtime::pii::PiiArgs::from_file(config.data_dir.join("pii.keys")),
@@ -216,12 +221,14 @@ impl Stack {
         let auth_core = auth_service::build(&auth_config, kv.clone(), clock.clone()).await?;
         let product_config = product_service::Config {
             database_url: config.database_url("product").await?,
+            db_pool_size: config.db_pool_size,
             rate_cap_ppm: config.rate_cap_ppm,
             cache_ttl_secs: 5,
         };
         let product_core = product_service::build(&product_config, clock.clone()).await?;
         let loan_config = loan_service::Config {
             database_url: config.database_url("loan").await?,
+            db_pool_size: config.db_pool_size,
             product_addr: product_url.clone(),
             auth_addr: auth_url.clone(),
             message_addr: message_url.clone(),
