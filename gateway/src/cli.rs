@@ -36,12 +36,3 @@ pub async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     telemetry.shutdown();
     Ok(())
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_command_line_is_consistent() {
-        use clap::CommandFactory;
-        super::Args::command().debug_assert();
-    }
-}

@@ -25,12 +25,3 @@ pub async fn run(args: Args) -> Result<(), cashloan_runtime::service::BoxError> 
     })
     .await
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_command_line_is_consistent() {
-        use clap::CommandFactory;
-        super::Args::command().debug_assert();
-    }
-}

@@ -76,21 +76,7 @@ impl Store {
                             .execute(conn)?;
                         id
                     }
-                    None => {
-                        let id = uuid::Uuid::new_v4().to_string();
-                        diesel::insert_into(products::table)
-                            .values((
-                                products::id.eq(id.clone()),
-                                products::code.eq(code),
-                                products::on_sale.eq(on_sale),
-                                products::sort_order.eq(sort_order),
-                                products::definition.eq(definition),
-                                products::created_at.eq(now),
-                                products::updated_at.eq(now),
-                            ))
-                            .execute(conn)?;
-                        id
-                    }
+                    None => insert(conn, code, on_sale, sort_order, definition, now)?,
                 };
                 Ok::<_, DieselError>(Ok(id))
             })
@@ -113,19 +99,9 @@ impl Store {
         let (code, on_sale, sort_order) = (product.code.clone(), product.on_sale, product.sort_order);
         let definition = product.encode_to_vec();
         let now = self.clock.now_ms();
+        // One statement on its own: a unique violation leaves nothing behind to roll back.
         let added = db::run(&self.pool, move |conn| {
-            // One statement on its own: a unique violation leaves nothing behind to roll back.
-            Ok(diesel::insert_into(products::table)
-                .values((
-                    products::id.eq(uuid::Uuid::new_v4().to_string()),
-                    products::code.eq(code),
-                    products::on_sale.eq(on_sale),
-                    products::sort_order.eq(sort_order),
-                    products::definition.eq(definition),
-                    products::created_at.eq(now),
-                    products::updated_at.eq(now),
-                ))
-                .execute(conn)?)
+            Ok(insert(conn, code, on_sale, sort_order, definition, now)?)
         })
         .await;
         match added {
@@ -141,4 +117,28 @@ impl Store {
         let count: i64 = db::run(&self.pool, |conn| Ok(products::table.count().get_result(conn)?)).await?;
         Ok(count == 0)
     }
+}
+
+/// A new product row under a fresh id; returns the id.
+fn insert(
+    conn: &mut db::DbConn,
+    code: String,
+    on_sale: bool,
+    sort_order: i32,
+    definition: Vec<u8>,
+    now: i64,
+) -> Result<String, DieselError> {
+    let id = uuid::Uuid::new_v4().to_string();
+    diesel::insert_into(products::table)
+        .values((
+            products::id.eq(id.clone()),
+            products::code.eq(code),
+            products::on_sale.eq(on_sale),
+            products::sort_order.eq(sort_order),
+            products::definition.eq(definition),
+            products::created_at.eq(now),
+            products::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(id)
 }

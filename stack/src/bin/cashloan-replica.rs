@@ -28,8 +28,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 #[cfg(test)]
 mod tests {
+    /// Every service's command line and the gateway's, as clap checks them (two flags with one
+    /// id once stopped loan-service at its start).
     #[test]
-    fn the_command_line_is_consistent() {
+    fn the_command_lines_are_consistent() {
         use clap::CommandFactory;
         super::Replica::command().debug_assert();
     }
