@@ -8,6 +8,7 @@ pub mod channel_http;
 pub mod channel_signature;
 pub mod charges;
 pub mod cli;
+pub mod contract;
 pub mod error;
 mod grpc;
 pub mod jobs;
