@@ -9,6 +9,9 @@ use cashloan_runtime::money::{format_amount, format_rate, parse_amount};
 use chrono::NaiveDate;
 use tonic::Code;
 
+use std::sync::Arc;
+
+use crate::contract;
 use crate::error::LoanError;
 use crate::lifecycle::{transition, Action, Status};
 use crate::payment_order::{OrderKind, OrderStatus};
@@ -16,8 +19,8 @@ use crate::payments::{CARD_INVALID, NOT_ELIGIBLE};
 use crate::quote;
 use crate::schedule;
 use crate::store::{
-    new_id, payout_resource, ApplicationRow, NewApplication, NewOrder, OrderRow, OutboxEvent, PeriodRow,
-    StatusChange,
+    new_id, payout_resource, ApplicationRow, DocumentToStore, NewApplication, NewOrder, OrderRow,
+    OutboxEvent, PeriodRow, RenderDocuments, StatusChange,
 };
 use crate::stored;
 use crate::terms;
@@ -234,11 +237,65 @@ impl LoanCore {
             format_amount(row.amount_fen),
             now,
         );
+        let documents = self.documents_for(&product, t, &accepted, &row).await?;
         let day = self.clock.today().format("%Y%m%d").to_string();
-        let code = self.store.insert_application(row, day, event).await?;
+        let code = self.store.insert_application(row, day, event, documents).await?;
         tracing::info!(application = %code, "application submitted");
         count_transition("submitted");
         Ok((id, code))
+    }
+
+    /// What renders the application's documents (API.md §6.6) once it is numbered: the quote of
+    /// its terms as the app showed it, the verified borrower, the lender; bodies encrypted.
+    async fn documents_for(
+        &self,
+        product: &ProductInfo,
+        request: &pb::QuoteRequest,
+        accepted: &terms::AcceptedTerms,
+        row: &NewApplication,
+    ) -> Result<RenderDocuments, LoanError> {
+        let identity = self
+            .auth
+            .clone()
+            .get_verified_identity(UserRef {
+                user_id: row.user_id.clone(),
+            })
+            .await
+            .map_err(|s| LoanError::Downstream(s.message().to_owned()))?
+            .into_inner();
+        let today = self.clock.today();
+        let quoted = quote::quote(product, request, today, self.apr_cap)?;
+        let borrower = contract::Borrower {
+            name: identity.real_name,
+            id_card: identity.id_card_no,
+            mobile: row.mobile.clone(),
+        };
+        let (lender, vault, product) = (self.lender.clone(), self.vault.clone(), product.clone());
+        let (accepted, purpose) = (accepted.clone(), row.purpose.clone());
+        Ok(Arc::new(move |code: &str| {
+            let facts = contract::Facts::new(
+                &lender,
+                &borrower,
+                &product,
+                &contract::Application {
+                    code,
+                    purpose: &purpose,
+                    terms: &accepted,
+                    quote: &quoted,
+                    today,
+                },
+            );
+            let documents = contract::documents(&facts).map_err(|e| e.to_string())?;
+            Ok(documents
+                .into_iter()
+                .map(|d| DocumentToStore {
+                    kind: d.kind.code(),
+                    template_version: d.template_version,
+                    body: vault.encrypt(&d.body),
+                    sha256: d.sha256,
+                })
+                .collect())
+        }))
     }
 
     pub async fn list_applications(

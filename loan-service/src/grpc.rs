@@ -95,4 +95,11 @@ impl pb::loan_server::Loan for LoanCore {
     async fn list_mismatches(&self, request: Request<pb::ListMismatchesRequest>) -> Reply<pb::MismatchPage> {
         Ok(Response::new(self.mismatches(&request.into_inner()).await?))
     }
+
+    async fn verify_contracts(
+        &self,
+        request: Request<pb::VerifyContractsRequest>,
+    ) -> Reply<pb::VerifyContractsReply> {
+        Ok(Response::new(self.verify_contracts(&request.into_inner()).await?))
+    }
 }

@@ -9,6 +9,7 @@ pub mod channel_signature;
 pub mod charges;
 pub mod cli;
 pub mod contract;
+mod contract_audit;
 pub mod error;
 mod grpc;
 pub mod jobs;
@@ -108,6 +109,9 @@ pub struct Config {
     pub pii: PiiArgs,
     #[command(flatten)]
     pub payments: PaymentArgs,
+    /// The lender the contracts name.
+    #[command(flatten)]
+    pub lender: contract::Lender,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -140,6 +144,7 @@ pub struct LoanCore {
     apr_cap: Decimal,
     default_credit_fen: i64,
     vault: Arc<Vault>,
+    lender: Arc<contract::Lender>,
 }
 
 fn channel(addr: &str) -> Result<GrpcChannel, StartError> {
@@ -194,6 +199,7 @@ pub async fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError
         apr_cap: Decimal::new(config.apr_cap_ppm, 6),
         default_credit_fen: config.default_credit_fen,
         vault,
+        lender: Arc::new(config.lender.clone()),
     })
 }
 

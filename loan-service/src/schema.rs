@@ -218,3 +218,16 @@ diesel::table! {
     }
 }
 diesel::allow_tables_to_appear_in_same_query!(payment_order_periods, repayment_periods);
+
+diesel::table! {
+    contract_documents (id) {
+        id -> Text,
+        application_id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        template_version -> Text,
+        body -> Text,
+        sha256 -> Text,
+        created_at -> BigInt,
+    }
+}

@@ -176,6 +176,7 @@ async fn run_on(url: &str, steps: Vec<Step>) {
                 application(&id, now),
                 clock.today().format("%Y%m%d").to_string(),
                 event,
+                std::sync::Arc::new(|_: &str| Ok(Vec::new())),
             )
             .await
             .unwrap();

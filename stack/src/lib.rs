@@ -44,6 +44,8 @@ pub struct StackConfig {
     pub job_interval_ms: u64,
     /// Payment orders: the wait for an outcome, recovery, the simulator's latency.
     pub payments: loan_service::PaymentArgs,
+    /// The lender the contracts name.
+    pub lender: loan_service::contract::Lender,
     /// `log` (texts kept in the admin-readable outbox) or `aliyun`.
     pub sms_provider: String,
     /// Fixed loopback ports for the services (message, auth, product, loan from this one up);
@@ -76,6 +78,7 @@ impl StackConfig {
             relay_interval_ms: 1000,
             job_interval_ms: 60_000,
             payments: loan_service::PaymentArgs::default(),
+            lender: Default::default(),
             sms_provider: "log".into(),
             service_base_port: None,
             aliyun: message_service::aliyun_sms::AliyunConfig::from_env().map_err(StackError::Config)?,
@@ -237,6 +240,7 @@ impl Stack {
             apr_cap_ppm: config.rate_cap_ppm,
             default_credit_fen: config.default_credit_fen,
             pii: cashloan_runtime::pii::PiiArgs::from_file(config.data_dir.join("pii.keys")),
+            lender: config.lender.clone(),
             payments: loan_service::PaymentArgs {
                 channel_notify_url: match config.payments.channel_notify_url.as_str() {
                     "" => format!("http://{api_addr}/notify/payment"),

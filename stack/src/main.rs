@@ -40,6 +40,8 @@ struct Args {
     #[command(flatten)]
     payments: loan_service::PaymentArgs,
     #[command(flatten)]
+    lender: loan_service::contract::Lender,
+    #[command(flatten)]
     telemetry: cashloan_runtime::telemetry::TelemetryArgs,
 }
 
@@ -58,6 +60,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     config.service_base_port = args.service_base_port;
     config.policy = args.policy;
     config.payments = args.payments;
+    config.lender = args.lender;
     let stack = Stack::start(config).await?;
     if generated {
         println!("admin token (generated for this run): {admin_token}");

@@ -1,5 +1,6 @@
 //! The admin listener (API.md §7): plain JSON, `Authorization: Bearer <ADMIN_TOKEN>`.
 
+mod contracts;
 pub(crate) mod ledger;
 pub(crate) mod payments;
 
@@ -36,7 +37,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/admin/reconciliation/mismatches",
             web::post().to(payments::mismatches),
-        );
+        )
+        .route("/admin/contracts/verify", web::post().to(contracts::verify));
 }
 
 fn authorized(gw: &Gateway, req: &HttpRequest) -> bool {

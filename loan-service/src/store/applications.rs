@@ -189,10 +189,12 @@ impl Store {
         mut row: NewApplication,
         day: String,
         event: OutboxEvent,
+        documents: super::RenderDocuments,
     ) -> Result<String, LoanError> {
         let prefix = format!("CL{day}");
         for _ in 0..8 {
-            let (candidate, prefix, event) = (row.clone(), prefix.clone(), event.clone());
+            let (candidate, prefix, event, documents) =
+                (row.clone(), prefix.clone(), event.clone(), documents.clone());
             let attempt = db::run(&self.pool, move |conn| {
                 conn.transaction(|conn| {
                     let code = format!(
@@ -230,6 +232,12 @@ impl Store {
                         ..event
                     };
                     diesel::insert_into(outbox::table).values(event).execute(conn)?;
+                    // The documents as the borrower accepts them, numbered like the application.
+                    let rendered = documents(&code).map_err(|e| {
+                        tracing::error!(error = %e, "contract documents did not render");
+                        DieselError::RollbackTransaction
+                    })?;
+                    super::contracts::insert(conn, &id, &user_id, at, rendered)?;
                     Ok::<_, DieselError>(code)
                 })
                 .map_err(DbError::Query)

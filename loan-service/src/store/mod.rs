@@ -6,6 +6,7 @@
 //! succeed.
 
 mod applications;
+mod contracts;
 mod credit;
 mod ledger;
 mod outbox;
@@ -17,6 +18,7 @@ use cashloan_runtime::db::DbPool;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 pub use applications::{ApplicationRow, NewApplication, StatusChange};
+pub use contracts::{DocumentRow, DocumentToStore, RenderDocuments};
 pub use outbox::OutboxEvent;
 pub use payments::{payout_resource, Effects, NewOrder, OrderFilter, OrderRow, Settle};
 pub use plan::PeriodRow;

@@ -10,7 +10,7 @@ enum Replica {
     AuthService(auth_service::cli::Args),
     MessageService(message_service::cli::Args),
     ProductService(product_service::cli::Args),
-    LoanService(loan_service::cli::Args),
+    LoanService(Box<loan_service::cli::Args>),
     Gateway(cashloan_gateway::cli::Args),
 }
 
@@ -21,7 +21,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Replica::AuthService(args) => auth_service::cli::run(args).await.map_err(boxed),
         Replica::MessageService(args) => message_service::cli::run(args).await.map_err(boxed),
         Replica::ProductService(args) => product_service::cli::run(args).await.map_err(boxed),
-        Replica::LoanService(args) => loan_service::cli::run(args).await.map_err(boxed),
+        Replica::LoanService(args) => loan_service::cli::run(*args).await.map_err(boxed),
         Replica::Gateway(args) => cashloan_gateway::cli::run(args).await,
     }
 }

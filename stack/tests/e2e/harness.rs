@@ -482,6 +482,12 @@ impl TestApp {
         cashloan_runtime::db::DbConn::establish(&url).unwrap()
     }
 
+    /// Runs a statement on the loan database (a test altering what the API never would).
+    pub fn loan_database_execute(&self, sql: &str) -> usize {
+        use diesel::RunQueryDsl;
+        diesel::sql_query(sql).execute(&mut self.loan_database()).unwrap()
+    }
+
     /// One integer from the loan database.
     pub fn loan_database_integer(&self, sql: &str) -> i64 {
         use diesel::RunQueryDsl;

@@ -9,6 +9,7 @@ mod harness;
 mod account;
 mod alibaba_sms;
 mod channel_http;
+mod contracts;
 mod customer;
 mod ledger;
 mod loans;

@@ -1,0 +1,77 @@
+//! Contract documents: written with their application, in its transaction, and read back whole
+//! for the page and for verification. Never updated.
+
+use std::sync::Arc;
+
+use cashloan_runtime::db::{self, DbConn};
+use diesel::prelude::*;
+use diesel::result::Error as DieselError;
+
+use super::{new_id, Store};
+use crate::error::LoanError;
+use crate::schema::contract_documents;
+
+/// A document ready to store: its body already encrypted, its hash over the plain text.
+pub struct DocumentToStore {
+    pub kind: &'static str,
+    pub template_version: &'static str,
+    pub body: String,
+    pub sha256: String,
+}
+
+/// Renders an application's documents once its number (`CL…`) is known.
+pub type RenderDocuments = Arc<dyn Fn(&str) -> Result<Vec<DocumentToStore>, String> + Send + Sync>;
+
+#[derive(Clone, Debug, Queryable)]
+pub struct DocumentRow {
+    pub id: String,
+    pub application_id: String,
+    pub user_id: String,
+    pub kind: String,
+    pub template_version: String,
+    /// Encrypted.
+    pub body: String,
+    pub sha256: String,
+    pub created_at: i64,
+}
+
+/// Inside the application's transaction.
+pub(super) fn insert(
+    conn: &mut DbConn,
+    application_id: &str,
+    user_id: &str,
+    at: i64,
+    documents: Vec<DocumentToStore>,
+) -> Result<(), DieselError> {
+    for d in documents {
+        diesel::insert_into(contract_documents::table)
+            .values((
+                contract_documents::id.eq(new_id()),
+                contract_documents::application_id.eq(application_id),
+                contract_documents::user_id.eq(user_id),
+                contract_documents::kind.eq(d.kind),
+                contract_documents::template_version.eq(d.template_version),
+                contract_documents::body.eq(d.body),
+                contract_documents::sha256.eq(d.sha256),
+                contract_documents::created_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// The documents of one application, or of every application, oldest first.
+    pub async fn documents(&self, application_id: Option<String>) -> Result<Vec<DocumentRow>, LoanError> {
+        Ok(db::run(&self.pool, move |conn| {
+            let mut query = contract_documents::table.into_boxed();
+            if let Some(id) = application_id {
+                query = query.filter(contract_documents::application_id.eq(id));
+            }
+            Ok(query
+                .order((contract_documents::created_at, contract_documents::id))
+                .load(conn)?)
+        })
+        .await?)
+    }
+}
