@@ -64,11 +64,7 @@ impl IdCardNo {
 }
 
 pub fn mask(id: &str) -> String {
-    if id.len() == 18 && id.is_ascii() {
-        format!("{}********{}", &id[..6], &id[14..])
-    } else {
-        String::new()
-    }
+    cashloan_runtime::mask::id_card(id)
 }
 
 /// Full years between the birth date and today.

@@ -66,12 +66,26 @@ pub struct Config {
         default_value_t = 15_000
     )]
     pub payment_call_deadline_ms: u64,
+    /// The app API's address as phones reach it (`https://api.example.com`); contract links begin
+    /// with it. Unset: `http://` and the address the API listens on.
+    #[arg(long = "public-url", env = "PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// HTTP worker threads; 0 = one per core.
     #[arg(long, env = "GATEWAY_WORKERS", default_value_t = 0)]
     pub workers: usize,
 }
 
 impl Config {
+    /// The link to a contract document's page (API.md §6.6).
+    pub fn contract_url(&self, token: &str) -> String {
+        let base = self
+            .public_url
+            .as_deref()
+            .unwrap_or_default()
+            .trim_end_matches('/');
+        format!("{base}/h5/contract/{token}")
+    }
+
     pub fn call_deadline(&self) -> Duration {
         Duration::from_millis(self.call_deadline_ms)
     }

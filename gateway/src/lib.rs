@@ -7,6 +7,7 @@ pub mod cli;
 pub mod client_ip;
 pub mod codes;
 pub mod config;
+mod contract_page;
 pub mod envelope;
 mod handlers;
 pub mod metrics;
@@ -106,9 +107,13 @@ pub fn start(
         n => n,
     };
     let admin = admin.filter(|_| config.admin_token.is_some());
+    let api_addr = api.local_addr()?;
+    let mut config = config;
+    config
+        .public_url
+        .get_or_insert_with(|| format!("http://{api_addr}"));
     let gateway = Data::new(Gateway::new(config, kv)?);
 
-    let api_addr = api.local_addr()?;
     let data = gateway.clone();
     let api_server = HttpServer::new(move || {
         App::new()
@@ -118,6 +123,7 @@ pub fn start(
             .route("/readyz", web::get().to(readyz))
             .route("/metrics", web::get().to(metrics))
             .route("/notify/payment", web::post().to(notify::payment))
+            .route("/h5/contract/{token}", web::get().to(contract_page::show))
             .default_service(web::to(pipeline::dispatch))
     })
     .workers(workers)

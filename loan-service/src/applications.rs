@@ -71,6 +71,8 @@ pub fn application_proto(a: &ApplicationRow) -> pb::Application {
         auth_term_unit: a.auth_term_unit.map(|v| v.to_string()).unwrap_or_default(),
         purpose: a.purpose.clone(),
         other_channels: a.other_channels.clone(),
+        // Links are issued per reply (`contract_links`).
+        contracts: Vec::new(),
     }
 }
 
@@ -308,8 +310,17 @@ impl LoanCore {
             .store
             .applications(user, r.status, mobile, page(r.page.as_ref()))
             .await?;
+        let mut links = self
+            .contract_links(rows.iter().map(|a| a.id.clone()).collect())
+            .await?;
         Ok(pb::ApplicationPage {
-            items: rows.iter().map(application_proto).collect(),
+            items: rows
+                .iter()
+                .map(|a| pb::Application {
+                    contracts: links.remove(&a.id).unwrap_or_default(),
+                    ..application_proto(a)
+                })
+                .collect(),
             total: total as u64,
         })
     }

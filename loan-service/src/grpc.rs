@@ -102,4 +102,12 @@ impl pb::loan_server::Loan for LoanCore {
     ) -> Reply<pb::VerifyContractsReply> {
         Ok(Response::new(self.verify_contracts(&request.into_inner()).await?))
     }
+
+    async fn get_contract_page(
+        &self,
+        request: Request<pb::GetContractPageRequest>,
+    ) -> Reply<pb::ContractPage> {
+        let html = self.contract_page(&request.into_inner().token).await?;
+        Ok(Response::new(pb::ContractPage { html }))
+    }
 }

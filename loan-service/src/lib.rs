@@ -10,6 +10,8 @@ pub mod charges;
 pub mod cli;
 pub mod contract;
 mod contract_audit;
+pub mod contract_link;
+mod contract_pages;
 pub mod error;
 mod grpc;
 pub mod jobs;
@@ -145,6 +147,7 @@ pub struct LoanCore {
     default_credit_fen: i64,
     vault: Arc<Vault>,
     lender: Arc<contract::Lender>,
+    links: Arc<contract_link::LinkKey>,
 }
 
 fn channel(addr: &str) -> Result<GrpcChannel, StartError> {
@@ -165,6 +168,7 @@ pub fn connect_database(database_url: &str) -> Result<db::DbPool, db::DbError> {
 /// `clock`.
 pub async fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError> {
     let vault = Arc::new(config.pii.vault()?);
+    let links = Arc::new(contract_link::LinkKey::from_vault(&vault));
     let pool = db::open(
         &config.database_url,
         config.db_pool_size,
@@ -200,6 +204,7 @@ pub async fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError
         default_credit_fen: config.default_credit_fen,
         vault,
         lender: Arc::new(config.lender.clone()),
+        links,
     })
 }
 

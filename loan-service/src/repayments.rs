@@ -156,6 +156,9 @@ impl LoanCore {
             .store
             .reserved(rows.iter().map(|r| r.period.id.clone()).collect())
             .await?;
+        let links = self
+            .contract_links(rows.iter().map(|r| r.period.application_id.clone()).collect())
+            .await?;
         let mut items = Vec::with_capacity(rows.len());
         for RepaymentRow {
             period: p,
@@ -188,6 +191,12 @@ impl LoanCore {
                 due_fee_amount: format_amount(p.fee_fen),
                 due_total_amount: format_amount(due_total),
                 need_pay_total_amount: format_amount(if paid { 0 } else { due_total }),
+                // The agreement comes first.
+                contract_token: links
+                    .get(&p.application_id)
+                    .and_then(|l| l.first())
+                    .map(|l| l.token.clone())
+                    .unwrap_or_default(),
             });
         }
         Ok(pb::RepaymentPage {

@@ -9,6 +9,15 @@ pub fn mobile(mobile: &str) -> String {
     }
 }
 
+/// `110105********002X`: the region and the last four; empty for anything that is not 18 characters.
+pub fn id_card(id: &str) -> String {
+    if id.len() == 18 && id.is_ascii() {
+        format!("{}********{}", &id[..6], &id[14..])
+    } else {
+        String::new()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

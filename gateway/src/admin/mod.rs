@@ -229,7 +229,7 @@ async fn list_loans(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpRes
         let items = reply
             .items
             .iter()
-            .map(|a| crate::handlers::loan::application_json(a, true))
+            .map(|a| crate::handlers::loan::application_json(a, true, &gw.config))
             .collect();
         Ok(crate::paging::paged(items, page, reply.total))
     })

@@ -119,14 +119,19 @@ pub async fn quote(gw: Data<Gateway>, call: Call) -> Outcome {
 }
 
 /// The app's view of an application (#28); operators also get `userId` and `mobile`.
-pub fn application_json(a: &pb::Application, for_operator: bool) -> Value {
+pub fn application_json(a: &pb::Application, for_operator: bool, config: &crate::Config) -> Value {
+    let contracts: Vec<Value> = a
+        .contracts
+        .iter()
+        .map(|c| json!({"contractName": c.name, "contractPath": config.contract_url(&c.token)}))
+        .collect();
     let mut item = json!({
         "id": a.id, "loanProductId": a.product_id, "name": a.product_name, "code": a.code,
         "applyStatus": a.status.to_string(), "applyAmount": a.apply_amount, "replyAmount": a.reply_amount,
         "repayType": a.repay_type, "releaseDate": a.release_date, "applyTime": a.applied_at,
         "termCount": a.term_count, "termUnit": a.term_unit, "interestRate": a.interest_rate,
         "penaltyRate": a.penalty_rate, "authTermCount": a.auth_term_count, "authTermUnit": a.auth_term_unit,
-        "useType": a.purpose, "otherChannels": a.other_channels, "contractInfoList": [],
+        "useType": a.purpose, "otherChannels": a.other_channels, "contractInfoList": contracts,
     });
     if for_operator {
         item["userId"] = json!(a.user_id);
@@ -200,7 +205,11 @@ pub async fn applications(gw: Data<Gateway>, call: Call) -> Outcome {
         .await
         .map_err(|s| from_status(&s, &APPLY))?
         .into_inner();
-    let items = reply.items.iter().map(|a| application_json(a, false)).collect();
+    let items = reply
+        .items
+        .iter()
+        .map(|a| application_json(a, false, &gw.config))
+        .collect();
     Ok(paged(items, page, reply.total))
 }
 
@@ -282,7 +291,8 @@ pub async fn repayments(gw: Data<Gateway>, call: Call) -> Outcome {
                 "dueRepayDate": r.due_repay_date, "repayStatus": repay_status(r.repay_status())?, "applyAmount": r.apply_amount,
                 "duePrincipal": r.due_principal, "dueInterest": r.due_interest, "duePenalty": r.due_penalty,
                 "dueFeeAmount": r.due_fee_amount, "dueTotalAmount": r.due_total_amount,
-                "needPayTotalAmount": r.need_pay_total_amount, "contractUrl": ""}))
+                "needPayTotalAmount": r.need_pay_total_amount,
+                "contractUrl": if r.contract_token.is_empty() { String::new() } else { gw.config.contract_url(&r.contract_token) }}))
         })
         .collect::<Result<_, Failure>>()?;
     Ok(paged(items, page, reply.total))

@@ -61,6 +61,34 @@ pub(super) fn insert(
 }
 
 impl Store {
+    /// One document.
+    pub async fn document(&self, id: &str) -> Result<Option<DocumentRow>, LoanError> {
+        let id = id.to_owned();
+        Ok(db::run(&self.pool, move |conn| {
+            Ok(contract_documents::table.find(id).first(conn).optional()?)
+        })
+        .await?)
+    }
+
+    /// `(document id, application id, owner, kind)` of the applications' documents.
+    pub async fn documents_of(
+        &self,
+        application_ids: Vec<String>,
+    ) -> Result<Vec<(String, String, String, String)>, LoanError> {
+        Ok(db::run(&self.pool, move |conn| {
+            Ok(contract_documents::table
+                .filter(contract_documents::application_id.eq_any(application_ids))
+                .select((
+                    contract_documents::id,
+                    contract_documents::application_id,
+                    contract_documents::user_id,
+                    contract_documents::kind,
+                ))
+                .load(conn)?)
+        })
+        .await?)
+    }
+
     /// The documents of one application, or of every application, oldest first.
     pub async fn documents(&self, application_id: Option<String>) -> Result<Vec<DocumentRow>, LoanError> {
         Ok(db::run(&self.pool, move |conn| {

@@ -72,3 +72,95 @@ e2e!(applying_stores_the_documents_encrypted_and_verify_finds_any_change(app) {
     assert_eq!(all["checked"], 2);
     assert_eq!(reasons(&all).len(), 2);
 });
+
+/// GET a contract link: (status, body, content-security-policy).
+async fn open(app: &TestApp, url: &str) -> (u16, String, String) {
+    let response = app.http.get(url).send().await.unwrap();
+    let status = response.status().as_u16();
+    let policy = response
+        .headers()
+        .get("content-security-policy")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, response.text().await.unwrap(), policy)
+}
+
+fn contract_links(list: &Value) -> Vec<(String, String)> {
+    list["resultSet"][0]["contractInfoList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["contractName"].as_str().unwrap().to_owned(),
+                c["contractPath"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+e2e!(contract_links_open_the_stored_documents_masked_and_nothing_else(app) {
+    let product = product_id(&app, "新现金贷").await;
+    let user = verified_user_numbers(&app).await;
+    assert_eq!(apply(&app, &user.token, application(&product, "500.00")).await["responseCode"], "20005000");
+    let list = app.call_as(&user.token, "/appCommonApi/getLoanApplyInfoList", json!({})).await;
+    let links = contract_links(&list);
+    let names: Vec<&str> = links.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["借款协议", "委托扣款授权书"]);
+    let (agreement, authorisation) = (&links[0].1, &links[1].1);
+    assert!(agreement.starts_with(&format!("{}/h5/contract/", app.api)), "{agreement}");
+
+    let (status, page, policy) = open(&app, agreement).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("借款协议") && page.contains("500.00 元"), "the agreement with its terms");
+    assert!(!page.contains(&user.id_card), "no whole ID number on the page");
+    assert!(page.contains(&format!("{}********{}", &user.id_card[..6], &user.id_card[14..])));
+    assert!(!page.contains(&user.mobile), "no whole mobile on the page");
+    assert!(policy.contains("default-src 'none'"), "{policy}");
+    assert!(open(&app, authorisation).await.1.contains("委托扣款授权书"));
+
+    // Altered in any part, made up, or another user's document under this link: 404, empty.
+    let (base, token) = agreement.rsplit_once('/').unwrap();
+    let mut flipped = token.to_owned();
+    let last = flipped.pop().unwrap();
+    flipped.push(if last == '0' { '1' } else { '0' });
+    let other = contract_links(
+        &app.call_as(&verified_applicant(&app, &product).await, "/appCommonApi/getLoanApplyInfoList", json!({})).await,
+    );
+    let (other_document, _) = other[0].1.rsplit_once('/').unwrap().1.split_once('.').unwrap();
+    let (_, rest) = token.split_once('.').unwrap();
+    for bad in [
+        format!("{base}/{flipped}"),
+        format!("{base}/{other_document}.{rest}"),
+        format!("{base}/x"),
+        format!("{base}/"),
+    ] {
+        let (status, body, _) = open(&app, &bad).await;
+        assert_eq!((status, body.as_str()), (404, ""), "{bad}");
+    }
+
+    // Ten minutes after the list that carried it, a link is dead; a fresh list gives a new one.
+    app.clock.advance_ms(10 * 60 * 1000 + 1);
+    assert_eq!(open(&app, agreement).await.0, 404, "expired");
+    let fresh = contract_links(&app.call_as(&user.token, "/appCommonApi/getLoanApplyInfoList", json!({})).await);
+    assert_eq!(open(&app, &fresh[0].1).await.0, 200);
+});
+
+/// Another verified user with an application; their session token.
+async fn verified_applicant(app: &TestApp, product: &str) -> String {
+    let other = verified_user_numbers(app).await;
+    assert_eq!(
+        apply(app, &other.token, application(product, "500.00")).await["responseCode"],
+        "20005000"
+    );
+    other.token
+}
+
+e2e!(a_repayment_names_its_loans_agreement(app) {
+    let (_, token, _) = crate::payments::loan_paid_from(&app, "1234").await;
+    let list = app.call_as(&token, "/appCommonApi/getRepayInfoList", json!({})).await;
+    let url = list["resultSet"][0]["contractUrl"].as_str().unwrap().to_owned();
+    let (status, page, _) = open(&app, &url).await;
+    assert_eq!(status, 200, "{url}");
+    assert!(page.contains("<h1>借款协议</h1>"));
+});

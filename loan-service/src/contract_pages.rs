@@ -1,0 +1,98 @@
+//! What the borrower opens (API.md §6.6): links to an application's documents in the lists, and
+//! the page a link shows — the stored document as accepted, the ID number and mobile masked.
+
+use std::collections::HashMap;
+
+use cashloan_proto::auth::v1::UserRef;
+use cashloan_proto::loan::v1 as pb;
+
+use crate::contract::DocumentKind;
+use crate::contract_link::{LinkKey, LINK_TTL_MS};
+use crate::error::LoanError;
+use crate::LoanCore;
+
+/// The stored body as shown on the page: every whole occurrence of the borrower's numbers masked.
+pub fn masked_for_page(body: &str, id_card: &str, mobile: &str) -> String {
+    let mut page = body.to_owned();
+    for (whole, masked) in [
+        (id_card, cashloan_runtime::mask::id_card(id_card)),
+        (mobile, cashloan_runtime::mask::mobile(mobile)),
+    ] {
+        if !whole.is_empty() && !masked.is_empty() {
+            page = page.replace(whole, &masked);
+        }
+    }
+    page
+}
+
+fn order(kind: &str) -> usize {
+    [DocumentKind::LoanAgreement, DocumentKind::CollectionAuthorisation]
+        .iter()
+        .position(|k| k.code() == kind)
+        .unwrap_or(usize::MAX)
+}
+
+impl LoanCore {
+    /// Fresh links to the applications' documents, agreement first, by application id.
+    pub(crate) async fn contract_links(
+        &self,
+        application_ids: Vec<String>,
+    ) -> Result<HashMap<String, Vec<pb::ContractLink>>, LoanError> {
+        let mut documents = self.store.documents_of(application_ids).await?;
+        documents.sort_by_key(|(_, application, _, kind)| (application.clone(), order(kind)));
+        let expires = self.clock.now_ms() + LINK_TTL_MS;
+        let mut links: HashMap<String, Vec<pb::ContractLink>> = HashMap::new();
+        for (id, application, owner, kind) in documents {
+            let name = [DocumentKind::LoanAgreement, DocumentKind::CollectionAuthorisation]
+                .into_iter()
+                .find(|k| k.code() == kind)
+                .map_or(kind.clone(), |k| k.title().to_owned());
+            links.entry(application).or_default().push(pb::ContractLink {
+                name,
+                token: self.links.issue(&id, &owner, expires),
+            });
+        }
+        Ok(links)
+    }
+
+    /// The page of a link; any link that is not genuine, current and its owner's is not found.
+    pub async fn contract_page(&self, token: &str) -> Result<String, LoanError> {
+        let not_found = || LoanError::ApplicationNotFound;
+        let id = LinkKey::document_of(token).ok_or_else(not_found)?;
+        let document = self.store.document(id).await?.ok_or_else(not_found)?;
+        if !self.links.check(token, &document.user_id, self.clock.now_ms()) {
+            return Err(not_found());
+        }
+        let body = self
+            .vault
+            .decrypt(&document.body)
+            .map_err(|_| LoanError::Corrupt("a contract document does not decrypt"))?;
+        let application = self
+            .store
+            .application(&document.application_id)
+            .await?
+            .ok_or(LoanError::Corrupt("a document without its application"))?;
+        let identity = self
+            .auth
+            .clone()
+            .get_verified_identity(UserRef {
+                user_id: document.user_id.clone(),
+            })
+            .await
+            .map_err(|s| LoanError::Downstream(s.message().to_owned()))?
+            .into_inner();
+        Ok(masked_for_page(&body, &identity.id_card_no, &application.mobile))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_page_masks_the_borrowers_numbers_wherever_they_appear() {
+        let body = "<dd>110101199001011237</dd><dd>13800138000</dd><p>13800138000</p>";
+        assert_eq!(
+            super::masked_for_page(body, "110101199001011237", "13800138000"),
+            "<dd>110101********1237</dd><dd>138****8000</dd><p>138****8000</p>"
+        );
+    }
+}
