@@ -155,6 +155,14 @@ fn term_label(count: u32, unit: TermUnit) -> String {
     }
 }
 
+/// How a period's interest follows from the annual rate (`schedule::period_rate`).
+fn interest_basis(unit: TermUnit) -> &'static str {
+    match unit {
+        TermUnit::Day => "按日计息，日利率 = 年利率 ÷ 360",
+        TermUnit::Month => "按月计息，月利率 = 年利率 ÷ 12",
+    }
+}
+
 /// `360000` ppm → `36.00%`.
 fn percent(ppm: i64) -> String {
     format!(
@@ -186,6 +194,7 @@ impl Facts {
             ("term", term_label(a.terms.term_count, a.terms.term_unit)),
             ("repay_type", repay_type_label(a.terms.repay_type).to_owned()),
             ("interest_rate", percent(a.terms.rate_ppm)),
+            ("interest_basis", interest_basis(a.terms.term_unit).to_owned()),
             ("fee_rate", percent(product.fee_rate)),
             ("total_fee", q.total_due_fee.clone()),
             ("penalty_rate", percent(product.penalty_rate)),
