@@ -247,6 +247,22 @@ impl LoanCore {
         Ok((id, code))
     }
 
+    /// The borrower's verified name, ID number and card, from auth-service.
+    pub(crate) async fn verified_identity(
+        &self,
+        user_id: &str,
+    ) -> Result<cashloan_proto::auth::v1::VerifiedIdentity, LoanError> {
+        Ok(self
+            .auth
+            .clone()
+            .get_verified_identity(UserRef {
+                user_id: user_id.to_owned(),
+            })
+            .await
+            .map_err(|s| LoanError::Downstream(s.message().to_owned()))?
+            .into_inner())
+    }
+
     /// What renders the application's documents (API.md §6.6) once it is numbered: the quote of
     /// its terms as the app showed it, the verified borrower, the lender; bodies encrypted.
     async fn documents_for(
@@ -256,15 +272,7 @@ impl LoanCore {
         accepted: &terms::AcceptedTerms,
         row: &NewApplication,
     ) -> Result<RenderDocuments, LoanError> {
-        let identity = self
-            .auth
-            .clone()
-            .get_verified_identity(UserRef {
-                user_id: row.user_id.clone(),
-            })
-            .await
-            .map_err(|s| LoanError::Downstream(s.message().to_owned()))?
-            .into_inner();
+        let identity = self.verified_identity(&row.user_id).await?;
         let today = self.clock.today();
         let quoted = quote::quote(product, request, today, self.apr_cap)?;
         let borrower = contract::Borrower {

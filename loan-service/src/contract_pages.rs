@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use cashloan_proto::auth::v1::UserRef;
 use cashloan_proto::loan::v1 as pb;
 
 use crate::contract::DocumentKind;
@@ -72,15 +71,7 @@ impl LoanCore {
             .application(&document.application_id)
             .await?
             .ok_or(LoanError::Corrupt("a document without its application"))?;
-        let identity = self
-            .auth
-            .clone()
-            .get_verified_identity(UserRef {
-                user_id: document.user_id.clone(),
-            })
-            .await
-            .map_err(|s| LoanError::Downstream(s.message().to_owned()))?
-            .into_inner();
+        let identity = self.verified_identity(&document.user_id).await?;
         Ok(masked_for_page(&body, &identity.id_card_no, &application.mobile))
     }
 }

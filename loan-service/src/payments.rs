@@ -623,15 +623,7 @@ impl LoanCore {
 
     /// The customer's verified card as an order's snapshot.
     pub(crate) async fn card_snapshot(&self, user_id: &str) -> Result<CardSnapshot, LoanError> {
-        let identity = self
-            .auth
-            .clone()
-            .get_verified_identity(UserRef {
-                user_id: user_id.to_owned(),
-            })
-            .await
-            .map_err(|s| LoanError::Downstream(s.message().to_owned()))?
-            .into_inner();
+        let identity = self.verified_identity(user_id).await?;
         Ok(CardSnapshot {
             card_no: identity.bank_card_no,
             name: identity.real_name,
