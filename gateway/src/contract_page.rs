@@ -14,7 +14,7 @@ const POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src dat
 
 pub async fn show(gw: Data<Gateway>, token: Path<String>) -> HttpResponse {
     let token = token.into_inner();
-    if token.len() > 200 {
+    if token.len() > 600 {
         return not_found();
     }
     match gw

@@ -188,7 +188,14 @@ impl Facts {
             ("borrower_name", borrower.name.clone()),
             ("borrower_id_card", borrower.id_card.clone()),
             ("borrower_mobile", borrower.mobile.clone()),
-            ("purpose", purpose_label(a.purpose).to_owned()),
+            (
+                "purpose",
+                match a.purpose {
+                    "" => "（提交申请时选择）",
+                    code => purpose_label(code),
+                }
+                .to_owned(),
+            ),
             ("amount", q.apply_amount.clone()),
             ("reply_amount", q.reply_amount.clone()),
             ("term", term_label(a.terms.term_count, a.terms.term_unit)),

@@ -3,6 +3,9 @@
 //! the document, its owner and the expiry. The owner is bound but not shown. A link that does not
 //! parse, was altered, names another document or has expired is simply not found.
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use cashloan_proto::loan::v1 as pb;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -35,7 +38,7 @@ impl LinkKey {
     /// The document a token names, when it names one at all; whether it is genuine is `check`'s.
     pub fn document_of(token: &str) -> Option<&str> {
         let (document_id, _) = token.split_once('.')?;
-        Some(document_id).filter(|id| !id.is_empty() && id.len() <= 64)
+        Some(document_id).filter(|id| !id.is_empty() && id.len() <= 400)
     }
 
     /// Whether `token` was issued by this key for `owner`'s document and is still valid at `now_ms`.
@@ -57,6 +60,49 @@ impl LinkKey {
                 .is_ok();
         genuine && now_ms < expires_ms
     }
+}
+
+/// The "document" of a preview (the quote's `contractPreviewUrl`): nothing stored, the quoted terms
+/// and their user carried in the link (and covered by its MAC), rendered when opened.
+pub fn preview_document(request: &pb::QuoteRequest) -> String {
+    let terms = [
+        &request.product_id,
+        &request.amount,
+        &request.term_count,
+        &request.term_unit,
+        &request.repay_term_count,
+        &request.repay_term_unit,
+        &request.repay_type,
+        &request.interest_rate,
+    ]
+    .map(String::as_str)
+    .join("|");
+    format!("{PREVIEW}{}~{}", request.user_id, URL_SAFE_NO_PAD.encode(terms))
+}
+
+const PREVIEW: &str = "preview~";
+
+/// The quote a preview document stands for, with its user.
+pub fn parse_preview(document: &str) -> Option<pb::QuoteRequest> {
+    let (user_id, terms) = document.strip_prefix(PREVIEW)?.split_once('~')?;
+    let terms = String::from_utf8(URL_SAFE_NO_PAD.decode(terms).ok()?).ok()?;
+    let fields: Vec<&str> = terms.split('|').collect();
+    let [product_id, amount, term_count, term_unit, repay_term_count, repay_term_unit, repay_type, interest_rate] =
+        fields[..]
+    else {
+        return None;
+    };
+    Some(pb::QuoteRequest {
+        user_id: user_id.to_owned(),
+        product_id: product_id.to_owned(),
+        amount: amount.to_owned(),
+        term_count: term_count.to_owned(),
+        term_unit: term_unit.to_owned(),
+        repay_term_count: repay_term_count.to_owned(),
+        repay_term_unit: repay_term_unit.to_owned(),
+        repay_type: repay_type.to_owned(),
+        interest_rate: interest_rate.to_owned(),
+    })
 }
 
 #[cfg(test)]
@@ -101,5 +147,25 @@ mod tests {
             assert!(!k.check(bad, "user-a", 0), "{bad:?}");
         }
         assert_eq!(LinkKey::document_of(""), None);
+    }
+
+    #[test]
+    fn a_preview_carries_its_quote() {
+        let request = pb::QuoteRequest {
+            user_id: "u-1".into(),
+            product_id: "p-1".into(),
+            amount: "500.00".into(),
+            term_count: "14".into(),
+            term_unit: "1".into(),
+            repay_term_count: "1".into(),
+            repay_term_unit: "1".into(),
+            repay_type: "1".into(),
+            interest_rate: "0.36".into(),
+        };
+        let document = preview_document(&request);
+        assert!(!document.contains('.') && !document.contains('/'), "{document}");
+        assert_eq!(parse_preview(&document), Some(request));
+        assert_eq!(parse_preview("preview~u-1~!!"), None);
+        assert_eq!(parse_preview("doc-1"), None);
     }
 }

@@ -5,9 +5,10 @@ use std::collections::HashMap;
 
 use cashloan_proto::loan::v1 as pb;
 
-use crate::contract::DocumentKind;
-use crate::contract_link::{LinkKey, LINK_TTL_MS};
+use crate::contract::{self, DocumentKind};
+use crate::contract_link::{parse_preview, preview_document, LinkKey, LINK_TTL_MS};
 use crate::error::LoanError;
+use crate::quote;
 use crate::LoanCore;
 
 /// The stored body as shown on the page: every whole occurrence of the borrower's numbers masked.
@@ -54,10 +55,63 @@ impl LoanCore {
         Ok(links)
     }
 
+    /// The link of the agreement a quote would make, for its user.
+    pub(crate) fn preview_token(&self, request: &pb::QuoteRequest) -> String {
+        if request.user_id.is_empty() {
+            return String::new();
+        }
+        let document = preview_document(request);
+        self.links
+            .issue(&document, &request.user_id, self.clock.now_ms() + LINK_TTL_MS)
+    }
+
+    /// A preview's page: the agreement rendered now with the quoted terms, unnumbered.
+    async fn preview_page(&self, token: &str, request: pb::QuoteRequest) -> Result<String, LoanError> {
+        if !self.links.check(token, &request.user_id, self.clock.now_ms()) {
+            return Err(LoanError::ApplicationNotFound);
+        }
+        let product = self.product(&request.product_id).await?;
+        let today = self.clock.today();
+        let accepted = quote::validate(&product, &request, today, self.apr_cap)?;
+        let quoted = quote::quote(&product, &request, today, self.apr_cap)?;
+        // Before real-name verification there is no name to print yet; the mobile is the
+        // application's, stated when it is made.
+        let identity = self.verified_identity(&request.user_id).await.unwrap_or_default();
+        let or_later = |value: String| {
+            if value.is_empty() {
+                "（实名认证后载明）".to_owned()
+            } else {
+                value
+            }
+        };
+        let facts = contract::Facts::new(
+            &self.lender,
+            &contract::Borrower {
+                name: or_later(identity.real_name),
+                id_card: or_later(identity.id_card_no.clone()),
+                mobile: "（提交申请时载明）".to_owned(),
+            },
+            &product,
+            &contract::Application {
+                code: "（提交申请后生成）",
+                purpose: "",
+                terms: &accepted,
+                quote: &quoted,
+                today,
+            },
+        );
+        let body = contract::render(&contract::CURRENT[0], &facts)
+            .map_err(|_| LoanError::Corrupt("the agreement template did not render"))?;
+        Ok(masked_for_page(&body, &identity.id_card_no, ""))
+    }
+
     /// The page of a link; any link that is not genuine, current and its owner's is not found.
     pub async fn contract_page(&self, token: &str) -> Result<String, LoanError> {
         let not_found = || LoanError::ApplicationNotFound;
         let id = LinkKey::document_of(token).ok_or_else(not_found)?;
+        if let Some(request) = parse_preview(id) {
+            return self.preview_page(token, request).await;
+        }
         let document = self.store.document(id).await?.ok_or_else(not_found)?;
         if !self.links.check(token, &document.user_id, self.clock.now_ms()) {
             return Err(not_found());

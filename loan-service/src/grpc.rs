@@ -13,7 +13,10 @@ impl pb::loan_server::Loan for LoanCore {
         let request = request.into_inner();
         let product = self.product(&request.product_id).await?;
         let reply = crate::quote::quote(&product, &request, self.clock.today(), self.apr_cap)?;
-        Ok(Response::new(reply))
+        Ok(Response::new(pb::QuoteReply {
+            contract_preview_token: self.preview_token(&request),
+            ..reply
+        }))
     }
 
     async fn apply(&self, request: Request<pb::ApplyRequest>) -> Reply<pb::ApplyReply> {

@@ -54,6 +54,8 @@ fn reply(principal: Decimal, s: &Schedule, apr: Decimal) -> pb::QuoteReply {
                 due_amount: money(p.amount()),
             })
             .collect(),
+        // Issued per reply by the service (`preview_token`).
+        contract_preview_token: String::new(),
     }
 }
 

@@ -114,6 +114,7 @@ pub async fn quote(gw: Data<Gateway>, call: Call) -> Outcome {
         "applyAmount": q.apply_amount, "replyAmount": q.reply_amount, "totalAmount": q.total_amount,
         "totalDuePrincipal": q.total_due_principal, "totalDueInterest": q.total_due_interest,
         "totalDueFee": q.total_due_fee, "repayTime": q.repay_time, "apr": q.apr, "schedule": schedule,
+        "contractPreviewUrl": gw.config.contract_url(&q.contract_preview_token),
     });
     Ok(Success::new("0000", "获取申请确认信息成功", result))
 }

@@ -164,3 +164,60 @@ e2e!(a_repayment_names_its_loans_agreement(app) {
     assert_eq!(status, 200, "{url}");
     assert!(page.contains("<h1>借款协议</h1>"));
 });
+
+/// The cells of each row of a page's schedule table.
+fn schedule_cells(page: &str) -> Vec<Vec<String>> {
+    let body = &page[page.find("<tbody>").unwrap() + 7..page.find("</tbody>").unwrap()];
+    body.split("<tr>")
+        .skip(1)
+        .map(|row| {
+            row.split("<td>")
+                .skip(1)
+                .map(|cell| cell[..cell.find("</td>").unwrap()].to_owned())
+                .collect()
+        })
+        .collect()
+}
+
+e2e!(the_quote_previews_its_agreement_with_the_same_schedule(app) {
+    let product = product_id(&app, "新现金贷").await;
+    let terms = json!({"productId": product, "amount": "800.00", "termCount": "14", "termUnit": "1",
+        "repayTermCount": "1", "repayTermUnit": "1", "repayType": "1", "interestRate": "0.36"});
+    let user = verified_user_numbers(&app).await;
+    let quote = app.call_as(&user.token, "/appCommonApi/getLoanApplyConfirmInfo", terms.clone()).await;
+    assert_eq!(quote["responseCode"], "0000", "{quote}");
+    let url = quote["resultSet"]["contractPreviewUrl"].as_str().unwrap().to_owned();
+    let (status, page, _) = open(&app, &url).await;
+    assert_eq!(status, 200, "{url}");
+    let quoted: Vec<Vec<String>> = quote["resultSet"]["schedule"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            ["periodNum", "dueRepayDate", "duePrincipal", "dueInterest", "fee", "dueAmount"]
+                .iter()
+                .map(|f| p[*f].as_str().map_or_else(|| p[*f].to_string(), str::to_owned))
+                .collect()
+        })
+        .collect();
+    assert_eq!(schedule_cells(&page), quoted, "the preview's schedule is the quote's, to the cent");
+    assert!(page.contains("800.00 元") && page.contains("（提交申请后生成）"));
+    assert!(!page.contains(&user.id_card), "masked");
+
+    // A user not yet verified previews too; their link does not open with another user in it.
+    let (_, unverified) = app.user().await;
+    let theirs = app.call_as(&unverified, "/appCommonApi/getLoanApplyConfirmInfo", terms).await["resultSet"]
+        ["contractPreviewUrl"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(open(&app, &theirs).await.1.contains("（实名认证后载明）"));
+    let (base, token) = url.rsplit_once('/').unwrap();
+    let (_, their_token) = theirs.rsplit_once('/').unwrap();
+    let their_user = their_token.split('~').nth(1).unwrap();
+    let my_user = token.split('~').nth(1).unwrap();
+    let swapped = token.replacen(my_user, their_user, 1);
+    assert_eq!(open(&app, &format!("{base}/{swapped}")).await.0, 404, "another user in the link");
+    app.clock.advance_ms(10 * 60 * 1000 + 1);
+    assert_eq!(open(&app, &url).await.0, 404, "expired");
+});

@@ -136,7 +136,14 @@ e2e!(applying_needs_every_verification_and_one_open_application(app) {
     assert_eq!(item["releaseDate"], "");
     assert_eq!(item["useType"], "21");
     assert_eq!(item["otherChannels"], "01");
-    assert_eq!(item["contractInfoList"], json!([]));
+    // API.md §6.6: from the application on (the documents were accepted with it).
+    let contracts: Vec<&str> = item["contractInfoList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["contractName"].as_str().unwrap())
+        .collect();
+    assert_eq!(contracts, ["借款协议", "委托扣款授权书"]);
     assert!(item["applyTime"].is_i64());
     let code = item["code"].as_str().unwrap();
     assert!(code.starts_with("CL") && code.len() == 16, "{code}");
