@@ -241,7 +241,10 @@ impl LoanCore {
         );
         let documents = self.documents_for(&product, t, &accepted, &row).await?;
         let day = self.clock.today().format("%Y%m%d").to_string();
-        let code = self.store.insert_application(row, day, event, documents).await?;
+        let code = self
+            .store
+            .insert_application(row, day, event, documents, request.client_ip.clone())
+            .await?;
         tracing::info!(application = %code, "application submitted");
         count_transition("submitted");
         Ok((id, code))

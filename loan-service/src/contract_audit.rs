@@ -1,5 +1,6 @@
 //! Checks that the stored contract documents are what borrowers accepted (API.md §7
-//! `/admin/contracts/verify`): each body decrypts and hashes to the SHA-256 stored beside it.
+//! `/admin/contracts/verify`): each body decrypts and hashes to the SHA-256 stored beside it, and
+//! the evidence chain of their acceptance holds from its first record to its head.
 
 use cashloan_proto::loan::v1 as pb;
 
@@ -42,9 +43,20 @@ impl LoanCore {
                 "stored contract documents fail verification"
             );
         }
+        let (chain, (head_seq, head_hash)) = self.store.evidence_chain().await?;
+        let (evidence_checked, evidence_broken) = match crate::evidence::walk(&chain, (head_seq, &head_hash))
+        {
+            Ok(n) => (n, String::new()),
+            Err(at) => {
+                tracing::error!(%at, "the evidence chain is broken");
+                (chain.len() as u64, at)
+            }
+        };
         Ok(pb::VerifyContractsReply {
             checked: documents.len() as u32,
             failures,
+            evidence_checked,
+            evidence_broken,
         })
     }
 }

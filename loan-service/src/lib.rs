@@ -13,6 +13,7 @@ mod contract_audit;
 pub mod contract_link;
 mod contract_pages;
 pub mod error;
+pub mod evidence;
 mod grpc;
 pub mod jobs;
 pub mod ledger;

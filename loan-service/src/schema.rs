@@ -231,3 +231,26 @@ diesel::table! {
         created_at -> BigInt,
     }
 }
+
+diesel::table! {
+    evidence (seq) {
+        seq -> BigInt,
+        user_id -> Text,
+        at -> BigInt,
+        client_ip -> Text,
+        action -> Text,
+        subject -> Text,
+        document -> Text,
+        shown_sha256 -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    evidence_head (id) {
+        id -> Integer,
+        seq -> BigInt,
+        hash -> Text,
+    }
+}

@@ -177,6 +177,7 @@ async fn run_on(url: &str, steps: Vec<Step>) {
                 clock.today().format("%Y%m%d").to_string(),
                 event,
                 std::sync::Arc::new(|_: &str| Ok(Vec::new())),
+                String::new(),
             )
             .await
             .unwrap();

@@ -34,7 +34,8 @@ pub(super) async fn verify(gw: Data<crate::state::Gateway>, req: HttpRequest, bo
         Ok(Success::new(
             "0000",
             "操作成功",
-            json!({"checked": reply.checked, "failures": failures}),
+            json!({"checked": reply.checked, "failures": failures,
+                "evidenceChecked": reply.evidence_checked, "evidenceBroken": reply.evidence_broken}),
         ))
     })
     .await

@@ -174,6 +174,7 @@ pub async fn apply(gw: Data<Gateway>, call: Call) -> Outcome {
     let request = pb::ApplyRequest {
         terms: Some(terms),
         mobile: user.mobile.clone(),
+        client_ip: call.client_ip.clone(),
         longitude: term_text(b, "longitude")?,
         latitude: term_text(b, "latitude")?,
         order_id: term_text(b, "orderId")?,

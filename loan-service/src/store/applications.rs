@@ -190,11 +190,17 @@ impl Store {
         day: String,
         event: OutboxEvent,
         documents: super::RenderDocuments,
+        client_ip: String,
     ) -> Result<String, LoanError> {
         let prefix = format!("CL{day}");
         for _ in 0..8 {
-            let (candidate, prefix, event, documents) =
-                (row.clone(), prefix.clone(), event.clone(), documents.clone());
+            let (candidate, prefix, event, documents, client_ip) = (
+                row.clone(),
+                prefix.clone(),
+                event.clone(),
+                documents.clone(),
+                client_ip.clone(),
+            );
             let attempt = db::run(&self.pool, move |conn| {
                 conn.transaction(|conn| {
                     let code = format!(
@@ -237,7 +243,7 @@ impl Store {
                         tracing::error!(error = %e, "contract documents did not render");
                         DieselError::RollbackTransaction
                     })?;
-                    super::contracts::insert(conn, &id, &user_id, at, rendered)?;
+                    super::contracts::insert(conn, &id, &user_id, at, &client_ip, rendered)?;
                     Ok::<_, DieselError>(code)
                 })
                 .map_err(DbError::Query)

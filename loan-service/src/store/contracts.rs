@@ -35,14 +35,28 @@ pub struct DocumentRow {
     pub created_at: i64,
 }
 
-/// Inside the application's transaction.
+/// Inside the application's transaction: the documents, and the evidence of their acceptance.
 pub(super) fn insert(
     conn: &mut DbConn,
     application_id: &str,
     user_id: &str,
     at: i64,
+    client_ip: &str,
     documents: Vec<DocumentToStore>,
 ) -> Result<(), DieselError> {
+    let accepted = documents
+        .iter()
+        .map(|d| crate::evidence::Record {
+            seq: 0,
+            user_id: user_id.to_owned(),
+            at,
+            client_ip: client_ip.to_owned(),
+            action: "apply".into(),
+            subject: application_id.to_owned(),
+            document: d.template_version.to_owned(),
+            shown_sha256: d.sha256.clone(),
+        })
+        .collect();
     for d in documents {
         diesel::insert_into(contract_documents::table)
             .values((
@@ -57,7 +71,7 @@ pub(super) fn insert(
             ))
             .execute(conn)?;
     }
-    Ok(())
+    super::evidence::append(conn, accepted)
 }
 
 impl Store {

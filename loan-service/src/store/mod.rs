@@ -8,6 +8,7 @@
 mod applications;
 mod contracts;
 mod credit;
+mod evidence;
 mod ledger;
 mod outbox;
 mod payments;

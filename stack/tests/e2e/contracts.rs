@@ -221,3 +221,42 @@ e2e!(the_quote_previews_its_agreement_with_the_same_schedule(app) {
     app.clock.advance_ms(10 * 60 * 1000 + 1);
     assert_eq!(open(&app, &url).await.0, 404, "expired");
 });
+
+e2e!(every_acceptance_is_evidence_in_one_chain_and_verify_says_where_it_breaks(app) {
+    let product = product_id(&app, "新现金贷").await;
+    let mut users = Vec::new();
+    for _ in 0..4 {
+        users.push(verified_user_numbers(&app).await);
+    }
+    // Applications at the same moment still make one chain.
+    let applied = futures_util::future::join_all(
+        users.iter().map(|u| apply(&app, &u.token, application(&product, "500.00"))),
+    )
+    .await;
+    assert!(applied.iter().all(|r| r["responseCode"] == "20005000"), "{applied:?}");
+    let result = app.admin_call("/admin/contracts/verify", json!({})).await["resultSet"].clone();
+    assert_eq!((result["evidenceChecked"].as_u64(), result["evidenceBroken"].as_str()), (Some(8), Some("")), "{result}");
+    // Each record is the acceptance of a stored document, from the caller's address.
+    assert_eq!(
+        app.loan_database_integer(
+            "SELECT COUNT(*) AS value FROM evidence e JOIN contract_documents d \
+             ON d.application_id = e.subject AND d.sha256 = e.shown_sha256 AND d.template_version = e.document \
+             WHERE e.action = 'apply' AND e.client_ip = '127.0.0.1'"
+        ),
+        8
+    );
+
+    let broken = |app: &TestApp| {
+        let app = app.clone_handle();
+        async move {
+            app.admin_call("/admin/contracts/verify", json!({})).await["resultSet"]["evidenceBroken"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    app.loan_database_execute("UPDATE evidence SET client_ip = '10.0.0.9' WHERE seq = 5");
+    assert_eq!(broken(&app).await, "record 5 was altered");
+    app.loan_database_execute("DELETE FROM evidence WHERE seq = 3");
+    assert_eq!(broken(&app).await, "record 3 is missing");
+});

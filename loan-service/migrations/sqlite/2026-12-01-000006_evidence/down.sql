@@ -1,0 +1,2 @@
+DROP TABLE evidence_head;
+DROP TABLE evidence;
