@@ -39,20 +39,6 @@ fn render(browser: &str, url: &str, screenshot: &std::path::Path) -> String {
     String::from_utf8(dom.stdout).unwrap()
 }
 
-/// The cells of each row of the rendered schedule table.
-fn schedule_rows(dom: &str) -> Vec<Vec<String>> {
-    let body = &dom[dom.find("<tbody>").unwrap() + 7..dom.find("</tbody>").unwrap()];
-    body.split("<tr>")
-        .skip(1)
-        .map(|row| {
-            row.split("<td>")
-                .skip(1)
-                .map(|cell| cell[..cell.find("</td>").unwrap()].trim().to_owned())
-                .collect()
-        })
-        .collect()
-}
-
 async fn six_month_annuity(app: &TestApp, token: &str) -> String {
     let product = app
         .admin_call(
@@ -90,7 +76,7 @@ e2e!(the_agreement_in_a_browser_shows_the_loans_plan(app) {
     std::fs::create_dir_all(&dir).unwrap();
     let dom = render(browser, &url, &dir.join("loan-agreement.png"));
 
-    let shown = schedule_rows(&dom);
+    let shown = crate::contracts::schedule_cells(&dom);
     let planned: Vec<Vec<String>> = periods
         .iter()
         .map(|p: &Value| {

@@ -166,14 +166,14 @@ e2e!(a_repayment_names_its_loans_agreement(app) {
 });
 
 /// The cells of each row of a page's schedule table.
-fn schedule_cells(page: &str) -> Vec<Vec<String>> {
+pub(crate) fn schedule_cells(page: &str) -> Vec<Vec<String>> {
     let body = &page[page.find("<tbody>").unwrap() + 7..page.find("</tbody>").unwrap()];
     body.split("<tr>")
         .skip(1)
         .map(|row| {
             row.split("<td>")
                 .skip(1)
-                .map(|cell| cell[..cell.find("</td>").unwrap()].to_owned())
+                .map(|cell| cell[..cell.find("</td>").unwrap()].trim().to_owned())
                 .collect()
         })
         .collect()
