@@ -35,10 +35,7 @@ async fn card(app: &TestApp, token: &str, number: &str, mobile: &str) -> Value {
 
 /// A fresh ID number no other test uses.
 fn fresh_id() -> String {
-    id_card_aged(
-        30 + rand::random_range(0..20),
-        &format!("{:03}", rand::random_range(100..990)),
-    )
+    crate::harness::random_id_card()
 }
 
 fn contact(oper: &str, id: &str, rel: &str, name: &str, phone: &str) -> Value {

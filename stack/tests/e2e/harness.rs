@@ -455,6 +455,20 @@ pub fn id_card_aged(age: i32, seq: &str) -> String {
     id_card(&format!("{}0101", year - age), seq)
 }
 
+/// A random ID number of someone 30 to 49 years old: six million of them, so the users
+/// of one test never share one (that answers 20007004).
+pub fn random_id_card() -> String {
+    use chrono::Datelike;
+    let year = cashloan_runtime::clock::today_cst().year() - rand::random_range(31..=50);
+    let birth = format!(
+        "{year}{:02}{:02}",
+        rand::random_range(1..=12),
+        rand::random_range(1..=28)
+    );
+    // Sequence numbers from 990 up make the identity vendor's fake fail on purpose.
+    id_card(&birth, &format!("{:03}", rand::random_range(100..990)))
+}
+
 /// A card number of `len` digits starting with `prefix` whose Luhn check passes and which ends
 /// in `suffix`.
 pub fn bank_card(prefix: &str, suffix: &str, len: usize) -> String {

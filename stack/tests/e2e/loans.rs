@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use crate::e2e;
-use crate::harness::{bank_card, id_card_aged, random_mobile, TestApp};
+use crate::harness::{bank_card, random_id_card, random_mobile, TestApp};
 
 /// A logged-in user who passed all four verifications: (mobile, token).
 pub async fn verified_user(app: &TestApp) -> (String, String) {
@@ -22,10 +22,7 @@ pub struct VerifiedUser {
 
 pub async fn verified_user_numbers(app: &TestApp) -> VerifiedUser {
     let (mobile, token) = app.user().await;
-    let id = id_card_aged(
-        30 + rand::random_range(0..20),
-        &format!("{:03}", rand::random_range(100..990)),
-    );
+    let id = random_id_card();
     let (card, contact_phone) = (bank_card("6217", "", 16), random_mobile());
     let steps = [
         (
