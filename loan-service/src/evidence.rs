@@ -6,7 +6,7 @@
 use crate::contract::sha256_hex;
 
 /// One record's content, without its place in the chain.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, diesel::Queryable)]
 pub struct Record {
     pub seq: i64,
     pub user_id: String,

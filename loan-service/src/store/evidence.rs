@@ -47,59 +47,38 @@ pub(super) fn append(conn: &mut DbConn, records: Vec<Record>) -> Result<(), Dies
     Ok(())
 }
 
-type Row = (
-    i64,
-    String,
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-);
-
 impl Store {
     /// The whole chain in order, and its head `(seq, hash)`.
     pub async fn evidence_chain(&self) -> Result<(Vec<Linked>, (i64, String)), LoanError> {
         Ok(db::run(&self.pool, |conn| {
-            let rows: Vec<Row> = evidence::table.order(evidence::seq).load(conn)?;
+            let rows: Vec<(Record, String, String)> = evidence::table
+                .order(evidence::seq)
+                .select((
+                    (
+                        evidence::seq,
+                        evidence::user_id,
+                        evidence::at,
+                        evidence::client_ip,
+                        evidence::action,
+                        evidence::subject,
+                        evidence::document,
+                        evidence::shown_sha256,
+                    ),
+                    evidence::prev_hash,
+                    evidence::hash,
+                ))
+                .load(conn)?;
             let head = evidence_head::table
                 .find(1)
                 .select((evidence_head::seq, evidence_head::hash))
                 .first(conn)?;
             let chain = rows
                 .into_iter()
-                .map(
-                    |(
-                        seq,
-                        user_id,
-                        at,
-                        client_ip,
-                        action,
-                        subject,
-                        document,
-                        shown_sha256,
-                        prev_hash,
-                        hash,
-                    )| {
-                        Linked {
-                            record: Record {
-                                seq,
-                                user_id,
-                                at,
-                                client_ip,
-                                action,
-                                subject,
-                                document,
-                                shown_sha256,
-                            },
-                            prev_hash,
-                            hash,
-                        }
-                    },
-                )
+                .map(|(record, prev_hash, hash)| Linked {
+                    record,
+                    prev_hash,
+                    hash,
+                })
                 .collect();
             Ok((chain, head))
         })
