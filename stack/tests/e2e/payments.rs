@@ -68,6 +68,11 @@ pub(crate) async fn loan_paid_from(app: &TestApp, suffix: &str) -> (String, Stri
     let id = approved(app, &token).await;
     assert_eq!(disburse(app, &id, "").await["responseCode"], "0000");
     use_card(app, &token, suffix).await;
+    // "0000" may be the payout still in flight (a loaded machine): the plan comes with its success.
+    eventually("the payout starts the plan", || async {
+        plan(app, &token, &id).await["resultSet"][0]["repayId"].is_string()
+    })
+    .await;
     let period = plan(app, &token, &id).await["resultSet"][0]["repayId"]
         .as_str()
         .unwrap()
