@@ -2,6 +2,7 @@
 
 use cashloan_proto::auth::v1 as pb;
 
+use crate::consent::ConsentType;
 use crate::error::AuthError;
 use crate::mobile::{self, Mobile};
 use crate::profile::{self, BadField, Profile};
@@ -41,6 +42,7 @@ impl AuthCore {
         oper_type: &str,
         contact: &pb::Contact,
     ) -> Result<String, AuthError> {
+        self.require_consent(user_id, ConsentType::Contacts).await?;
         let rel_type = profile::relation(&contact.rel_type).map_err(bad)?;
         let real_name = profile::contact_name(&contact.real_name).map_err(bad)?;
         let phone = Mobile::parse(&contact.phone).map_err(|_| AuthError::ProfileFieldInvalid("phoneNum"))?;

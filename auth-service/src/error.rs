@@ -71,6 +71,8 @@ pub enum AuthError {
     ContactLimit,
     #[error("a contact cannot be the user's own mobile")]
     ContactIsSelf,
+    #[error("the consent this collection needs is not held")]
+    ConsentRequired,
     #[error(transparent)]
     Database(#[from] DbError),
     #[error(transparent)]
@@ -113,6 +115,7 @@ impl AuthError {
             Self::ContactNotFound => Reason::ContactNotFound,
             Self::ContactLimit => Reason::ContactLimit,
             Self::ContactIsSelf => Reason::ContactIsSelf,
+            Self::ConsentRequired => Reason::ConsentRequired,
             Self::Database(_) | Self::Kv(_) | Self::Downstream(_) => Reason::DependencyUnavailable,
         }
     }

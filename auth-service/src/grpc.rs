@@ -172,4 +172,30 @@ impl pb::auth_server::Auth for AuthCore {
             self.verified_identity(&request.into_inner().user_id).await?,
         ))
     }
+
+    async fn get_consents(&self, request: Request<pb::UserRef>) -> Reply<pb::ConsentsReply> {
+        let consents = self.consents(&request.into_inner().user_id).await?;
+        Ok(Response::new(pb::ConsentsReply { consents }))
+    }
+
+    async fn accept_consent(&self, request: Request<pb::AcceptConsentRequest>) -> Reply<pb::Empty> {
+        self.accept_consent(request.into_inner()).await?;
+        empty()
+    }
+
+    async fn withdraw_consent(&self, request: Request<pb::WithdrawConsentRequest>) -> Reply<pb::Empty> {
+        self.withdraw_consent(request.into_inner()).await?;
+        empty()
+    }
+
+    async fn get_consent_text(&self, request: Request<pb::ConsentTextRequest>) -> Reply<pb::ConsentText> {
+        let r = request.into_inner();
+        crate::consents::consent_text(&r.consent_type, &r.version)
+            .map(Response::new)
+            .ok_or_else(|| Status::not_found("no such consent text"))
+    }
+
+    async fn verify_evidence(&self, _: Request<pb::Empty>) -> Reply<pb::EvidenceReport> {
+        Ok(Response::new(self.verify_evidence().await?))
+    }
 }

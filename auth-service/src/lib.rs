@@ -3,6 +3,9 @@
 pub mod bank_card;
 mod captcha;
 pub mod cli;
+pub mod consent;
+mod consent_store;
+mod consents;
 mod customer_info;
 mod customer_store;
 pub mod error;

@@ -35,6 +35,9 @@ pub struct Policy {
     /// How long a locked account stays locked, seconds.
     #[arg(long, env = "LOGIN_LOCK_SECS", default_value_t = 1800)]
     pub login_lock_secs: u64,
+    /// Whether sensitive collection needs the user's consent (API.md §6.6); `false` only for trials.
+    #[arg(long, env = "CONSENT_REQUIRED", default_value_t = true, action = clap::ArgAction::Set)]
+    pub consent_required: bool,
 }
 
 impl Default for Policy {
@@ -50,6 +53,7 @@ impl Default for Policy {
             session_ttl_secs: 30 * 24 * 3600,
             login_max_failures: 5,
             login_lock_secs: 1800,
+            consent_required: true,
         }
     }
 }

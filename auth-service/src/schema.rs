@@ -72,8 +72,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    consents (user_id, consent_type) {
+        user_id -> Text,
+        consent_type -> Text,
+        version -> Text,
+        accepted_at -> BigInt,
+        withdrawn_at -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(identities -> users (user_id));
 diesel::joinable!(bank_cards -> users (user_id));
 diesel::joinable!(profiles -> users (user_id));
 diesel::joinable!(contacts -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, identities, bank_cards, profiles, contacts);
+diesel::allow_tables_to_appear_in_same_query!(users, identities, bank_cards, profiles, contacts, consents);

@@ -4,6 +4,7 @@
 use cashloan_proto::auth::v1 as pb;
 
 use crate::bank_card::{self, BankCardNo};
+use crate::consent::ConsentType;
 use crate::customer_store::{CustomerRecord, StoredIdentity};
 use crate::error::AuthError;
 use crate::id_card::{self, IdCardError, IdCardNo};
@@ -25,6 +26,7 @@ impl CustomerRecord {
             mobile_verified: self.flags.mobile_verified.is_some(),
             blacklisted: self.flags.blacklisted,
             risk: self.flags.risk,
+            contacts_consented: false,
         }
     }
 }
@@ -43,6 +45,7 @@ impl AuthCore {
         name: &str,
         id_card_no: &str,
     ) -> Result<bool, AuthError> {
+        self.require_consent(user_id, ConsentType::Sensitive).await?;
         let flags = self.store.user_flags(user_id).await?;
         if self.store.identity(user_id).await?.is_some() {
             return Err(AuthError::RealNameAlreadyVerified);
@@ -73,6 +76,7 @@ impl AuthCore {
         card_no: &str,
         reserved_mobile: &str,
     ) -> Result<(), AuthError> {
+        self.require_consent(user_id, ConsentType::Sensitive).await?;
         let identity = self.require_identity(user_id).await?;
         let card = BankCardNo::parse(card_no).ok_or(AuthError::BankCardInvalid)?;
         let reserved = Mobile::parse(reserved_mobile)?;
@@ -94,6 +98,7 @@ impl AuthCore {
     }
 
     pub async fn verify_carrier(&self, user_id: &str) -> Result<(), AuthError> {
+        self.require_consent(user_id, ConsentType::Carrier).await?;
         let identity = self.require_identity(user_id).await?;
         let flags = self.store.user_flags(user_id).await?;
         let id = self.decrypt(&identity.id_card_cipher)?;
@@ -149,7 +154,10 @@ impl AuthCore {
     }
 
     pub async fn verification_summary(&self, user_id: &str) -> Result<pb::VerificationSummary, AuthError> {
-        Ok(self.store.customer_record(user_id).await?.summary())
+        Ok(pb::VerificationSummary {
+            contacts_consented: self.consented(user_id, ConsentType::Contacts).await?,
+            ..self.store.customer_record(user_id).await?.summary()
+        })
     }
 
     /// Full values, for loan-service only (contracts, disbursement to the card).

@@ -112,8 +112,14 @@ pub async fn prepare(
     })
 }
 
-/// Real name, carrier, bank card, profile and a contact: what an application needs.
+/// The consents, then real name, carrier, bank card, profile and a contact: what an application
+/// needs.
 async fn verify(app: &App, token: &str, run: u32, i: usize) -> Result<(), ClientError> {
+    for consent in ["sensitive", "carrier", "contacts"] {
+        let body = json!({"consentType": consent, "version": "1"});
+        app.expect("/appCommonApi/acceptConsent", body, Some(token), &["0000"])
+            .await?;
+    }
     let steps = [
         (
             "/appCommonApi/authRealNameInfo",

@@ -29,6 +29,22 @@ impl Call {
         password_transport::decrypt(&self.app_key, encrypted).ok_or_else(|| codes::bad_field(name))
     }
 
+    /// `appType/appVersion` as the app sent them (both optional), for evidence of an acceptance.
+    pub fn app(&self) -> Result<String, Failure> {
+        let f = self.fields();
+        let (kind, version) = (f.optional_text("appType")?, f.optional_text("appVersion")?);
+        if kind.chars().count() > 8 {
+            return Err(codes::bad_field("appType"));
+        }
+        if version.chars().count() > 32 {
+            return Err(codes::bad_field("appVersion"));
+        }
+        Ok(match (kind, version) {
+            ("", "") => String::new(),
+            _ => format!("{kind}/{version}"),
+        })
+    }
+
     /// The session user of a session route.
     pub fn user(&self) -> Result<&SessionUser, Failure> {
         self.user.as_ref().ok_or_else(codes::not_logged_in)

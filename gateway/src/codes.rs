@@ -90,6 +90,7 @@ const COMMON: &[(Reason, &str, &str)] = &[
     (Reason::ContactNotFound, "20007021", "联系人不存在"),
     (Reason::ContactLimit, "20007020", "联系人最多5个"),
     (Reason::ContactIsSelf, "20007020", "联系人手机号不能是本人手机号"),
+    (Reason::ConsentRequired, "20007030", "请先阅读并同意相关授权"),
     (Reason::ProductNotFound, "10001000", "产品不存在"),
     (Reason::ProductInvalid, "20008002", "产品配置错误"),
     (Reason::AmountInvalid, "20004000", "借款金额格式错误"),
@@ -135,6 +136,7 @@ const COMMON: &[(Reason, &str, &str)] = &[
     (Reason::RepayInProgress, "20006006", "该期还款处理中"),
     (Reason::PayoutInProgress, "20008003", "放款处理中"),
     (Reason::PayoutFailed, "20008004", "放款失败"),
+    (Reason::TermsUnconfirmed, "20008005", "待借款人确认借款条件"),
     (Reason::ChannelSignatureInvalid, "99990001", "签名验证失败"),
 ];
 

@@ -76,14 +76,24 @@ pub struct Config {
 }
 
 impl Config {
-    /// The link to a contract document's page (API.md §6.6).
-    pub fn contract_url(&self, token: &str) -> String {
+    /// A link phones follow to a page of the public port; `path` begins with `/`.
+    pub fn public_link(&self, path: &str) -> String {
         let base = self
             .public_url
             .as_deref()
             .unwrap_or_default()
             .trim_end_matches('/');
-        format!("{base}/h5/contract/{token}")
+        format!("{base}{path}")
+    }
+
+    /// The link to a contract document's page (API.md §6.6).
+    pub fn contract_url(&self, token: &str) -> String {
+        self.public_link(&format!("/h5/contract/{token}"))
+    }
+
+    /// The page of a consent text (API.md §6.6).
+    pub fn consent_url(&self, consent_type: &str, version: &str) -> String {
+        self.public_link(&format!("/h5/consent/{consent_type}/{version}"))
     }
 
     pub fn call_deadline(&self) -> Duration {

@@ -7,8 +7,8 @@ pub mod cli;
 pub mod client_ip;
 pub mod codes;
 pub mod config;
-mod contract_page;
 pub mod envelope;
+mod h5;
 mod handlers;
 pub mod metrics;
 mod notify;
@@ -123,7 +123,8 @@ pub fn start(
             .route("/readyz", web::get().to(readyz))
             .route("/metrics", web::get().to(metrics))
             .route("/notify/payment", web::post().to(notify::payment))
-            .route("/h5/contract/{token}", web::get().to(contract_page::show))
+            .route("/h5/contract/{token}", web::get().to(h5::contract))
+            .route("/h5/consent/{consent_type}/{version}", web::get().to(h5::consent))
             .default_service(web::to(pipeline::dispatch))
     })
     .workers(workers)

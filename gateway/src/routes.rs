@@ -7,7 +7,7 @@ use futures_util::future::LocalBoxFuture;
 
 use crate::call::Call;
 use crate::envelope::Outcome;
-use crate::handlers::{account, app, customer, loan};
+use crate::handlers::{account, app, consent, customer, loan};
 use crate::state::Gateway;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,6 +105,11 @@ pub fn table() -> HashMap<&'static str, Route> {
             Session,
             customer::save_contact
         ),
+        // §6.6 Consents and contracts
+        api!("/appCommonApi/getConsents", Session, consent::list),
+        api!("/appCommonApi/acceptConsent", Session, consent::accept),
+        api!("/appCommonApi/withdrawConsent", Session, consent::withdraw),
+        api!("/appCommonApi/confirmLoanTerms", Session, loan::confirm_terms),
         // §6.3 Products, §6.4 Loans
         api!("/openCommonApi/getLoanProductList", Open, loan::product_list),
         api!("/openCommonApi/getLoanProductDetails", Open, loan::product_detail),

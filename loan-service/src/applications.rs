@@ -5,6 +5,7 @@ use cashloan_proto::loan::v1 as pb;
 use cashloan_proto::message::v1::LoanEventKind;
 use cashloan_proto::product::v1::{GetProductRequest, ProductInfo};
 use cashloan_runtime::clock::format_datetime_cst;
+use cashloan_runtime::evidence::Origin;
 use cashloan_runtime::money::{format_amount, format_rate, parse_amount};
 use chrono::NaiveDate;
 use tonic::Code;
@@ -19,8 +20,8 @@ use crate::payments::{CARD_INVALID, NOT_ELIGIBLE};
 use crate::quote;
 use crate::schedule;
 use crate::store::{
-    new_id, payout_resource, ApplicationRow, DocumentToStore, NewApplication, NewOrder, OrderRow,
-    OutboxEvent, PeriodRow, RenderDocuments, StatusChange,
+    new_id, payout_resource, ApplicationRow, Approval, NewApplication, NewOrder, OrderRow, OutboxEvent,
+    PeriodRow, RenderDocuments, StatusChange,
 };
 use crate::stored;
 use crate::terms;
@@ -71,14 +72,16 @@ pub fn application_proto(a: &ApplicationRow) -> pb::Application {
         auth_term_unit: a.auth_term_unit.map(|v| v.to_string()).unwrap_or_default(),
         purpose: a.purpose.clone(),
         other_channels: a.other_channels.clone(),
-        // Links are issued per reply (`contract_links`).
+        // Per reply, from other tables (`contract_links`, `pending_confirmations`).
         contracts: Vec::new(),
+        need_confirm: false,
+        confirm_preview_token: String::new(),
     }
 }
 
-/// The repayment plan of an approved application starting on `release`, as rows to store.
-pub fn plan_rows(app: &ApplicationRow, release: NaiveDate) -> Result<Vec<PeriodRow>, LoanError> {
-    let accepted = terms::AcceptedTerms {
+/// The terms an application was approved on (the applied ones before its review).
+pub fn approved_terms(app: &ApplicationRow) -> Result<terms::AcceptedTerms, LoanError> {
+    Ok(terms::AcceptedTerms {
         amount_fen: app.reply_amount_fen.unwrap_or(app.amount_fen),
         rate_ppm: app.rate_ppm,
         term_unit: stored::term_unit(app.auth_term_unit.unwrap_or(app.term_unit))?,
@@ -86,12 +89,23 @@ pub fn plan_rows(app: &ApplicationRow, release: NaiveDate) -> Result<Vec<PeriodR
         repay_term_unit: stored::term_unit(app.repay_term_unit)?,
         repay_term_count: app.repay_term_count as u32,
         repay_type: stored::repay_type(app.repay_type)?,
-    };
-    let fee_product = ProductInfo {
+    })
+}
+
+/// The prices an application was made with, as the product stood then.
+pub fn priced_as_applied(app: &ApplicationRow) -> ProductInfo {
+    ProductInfo {
+        name: app.product_name.clone(),
         fee_rate: app.fee_rate_ppm,
+        penalty_rate: app.penalty_rate_ppm,
         ..Default::default()
-    };
-    let plan = schedule::build(&quote::loan_terms(&fee_product, &accepted, release));
+    }
+}
+
+/// The repayment plan of an approved application starting on `release`, as rows to store.
+pub fn plan_rows(app: &ApplicationRow, release: NaiveDate) -> Result<Vec<PeriodRow>, LoanError> {
+    let accepted = approved_terms(app)?;
+    let plan = schedule::build(&quote::loan_terms(&priced_as_applied(app), &accepted, release));
     plan.periods
         .iter()
         .map(|p| {
@@ -223,7 +237,12 @@ impl LoanCore {
             latitude: self.vault.encrypt(&request.latitude),
             order_id: request.order_id.clone(),
             remark: request.remark.clone(),
-            phonebook: self.vault.encrypt(&request.phonebook_json),
+            // Without the contacts consent the phonebook is dropped, not stored (API.md §6.6).
+            phonebook: self.vault.encrypt(if summary.contacts_consented {
+                &request.phonebook_json
+            } else {
+                "[]"
+            }),
             status: Status::Pending.code(),
             applied_at: now,
             updated_at: now,
@@ -243,7 +262,16 @@ impl LoanCore {
         let day = self.clock.today().format("%Y%m%d").to_string();
         let code = self
             .store
-            .insert_application(row, day, event, documents, request.client_ip.clone())
+            .insert_application(
+                row,
+                day,
+                event,
+                documents,
+                Origin {
+                    client_ip: request.client_ip.clone(),
+                    app: request.app.clone(),
+                },
+            )
             .await?;
         tracing::info!(application = %code, "application submitted");
         count_transition("submitted");
@@ -283,11 +311,11 @@ impl LoanCore {
             id_card: identity.id_card_no,
             mobile: row.mobile.clone(),
         };
-        let (lender, vault, product) = (self.lender.clone(), self.vault.clone(), product.clone());
+        let (issuer, vault, product) = (self.issuer.clone(), self.vault.clone(), product.clone());
         let (accepted, purpose) = (accepted.clone(), row.purpose.clone());
         Ok(Arc::new(move |code: &str| {
             let facts = contract::Facts::new(
-                &lender,
+                &issuer.lender,
                 &borrower,
                 &product,
                 &contract::Application {
@@ -299,15 +327,7 @@ impl LoanCore {
                 },
             );
             let documents = contract::documents(&facts).map_err(|e| e.to_string())?;
-            Ok(documents
-                .into_iter()
-                .map(|d| DocumentToStore {
-                    kind: d.kind.code(),
-                    template_version: d.template_version,
-                    body: vault.encrypt(&d.body),
-                    sha256: d.sha256,
-                })
-                .collect())
+            Ok(documents.into_iter().map(|d| issuer.seal(d, &vault)).collect())
         }))
     }
 
@@ -321,15 +341,20 @@ impl LoanCore {
             .store
             .applications(user, r.status, mobile, page(r.page.as_ref()))
             .await?;
-        let mut links = self
-            .contract_links(rows.iter().map(|a| a.id.clone()).collect())
-            .await?;
+        let ids: Vec<String> = rows.iter().map(|a| a.id.clone()).collect();
+        let mut links = self.contract_links(ids.clone()).await?;
+        let pending = self.store.pending_confirmations(ids).await?;
         Ok(pb::ApplicationPage {
             items: rows
                 .iter()
-                .map(|a| pb::Application {
-                    contracts: links.remove(&a.id).unwrap_or_default(),
-                    ..application_proto(a)
+                .map(|a| {
+                    let pending = pending.contains(&a.id) && a.status == Status::Approved.code();
+                    pb::Application {
+                        contracts: links.remove(&a.id).unwrap_or_default(),
+                        need_confirm: pending,
+                        confirm_preview_token: self.confirmation_token(a, pending),
+                        ..application_proto(a)
+                    }
                 })
                 .collect(),
             total: total as u64,
@@ -379,7 +404,7 @@ impl LoanCore {
             _ => None,
         }
         .map(|kind| {
-            let amount = approval.map_or(app.amount_fen, |(a, _, _)| a);
+            let amount = approval.map_or(app.amount_fen, |a| a.amount_fen);
             OutboxEvent::about(kind, &app, amount, now)
         });
         let change = StatusChange {
@@ -399,11 +424,7 @@ impl LoanCore {
     }
 
     /// The approved amount and term: the applied ones unless the operator narrows them.
-    fn approved_terms(
-        &self,
-        app: &ApplicationRow,
-        r: &pb::ReviewRequest,
-    ) -> Result<(i64, i32, i32), LoanError> {
+    fn approved_terms(&self, app: &ApplicationRow, r: &pb::ReviewRequest) -> Result<Approval, LoanError> {
         let amount = match r.reply_amount.as_str() {
             "" => app.amount_fen,
             text => parse_amount(text)
@@ -430,7 +451,12 @@ impl LoanCore {
         if app.repay_type != 1 && count % app.repay_term_count != 0 {
             return Err(LoanError::InvalidField("authTermCount"));
         }
-        Ok((amount, count, unit))
+        Ok(Approval {
+            amount_fen: amount,
+            term_count: count,
+            term_unit: unit,
+            needs_confirmation: (amount, count, unit) != (app.amount_fen, app.term_count, app.term_unit),
+        })
     }
 
     /// Starts a payout order for the approved amount to the customer's verified card and waits
@@ -444,6 +470,10 @@ impl LoanCore {
             .ok_or(LoanError::ApplicationNotFound)?;
         let from = Status::from_code(app.status).ok_or(LoanError::IllegalTransition)?;
         transition(from, Action::Disburse).ok_or(LoanError::IllegalTransition)?;
+        // Pending only from the approval until confirmed, so no payout starts on terms not agreed.
+        if self.store.confirmation_pending(&app.id).await? {
+            return Err(LoanError::TermsUnconfirmed);
+        }
         let today = self.clock.today();
         let release = match r.release_date.as_str() {
             "" => None,

@@ -9,7 +9,6 @@ use cashloan_proto::loan::v1 as pb;
 use cashloan_proto::product::v1::ProductInfo;
 use cashloan_runtime::money::{format_decimal, rate};
 use chrono::NaiveDate;
-use sha2::{Digest, Sha256};
 
 use crate::schedule::{RepayType, TermUnit};
 use crate::terms::AcceptedTerms;
@@ -21,6 +20,8 @@ pub enum DocumentKind {
     LoanAgreement,
     /// 委托扣款授权书.
     CollectionAuthorisation,
+    /// 还款计划表: issued at disbursal with the plan's actual dates, citing the agreement.
+    RepaymentPlan,
 }
 
 impl DocumentKind {
@@ -29,6 +30,7 @@ impl DocumentKind {
         match self {
             Self::LoanAgreement => "loan-agreement",
             Self::CollectionAuthorisation => "collection-authorisation",
+            Self::RepaymentPlan => "repayment-plan",
         }
     }
 
@@ -37,8 +39,16 @@ impl DocumentKind {
         match self {
             Self::LoanAgreement => "借款协议",
             Self::CollectionAuthorisation => "委托扣款授权书",
+            Self::RepaymentPlan => "还款计划表",
         }
     }
+
+    /// In the order the app lists them.
+    pub const ALL: [DocumentKind; 3] = [
+        Self::LoanAgreement,
+        Self::CollectionAuthorisation,
+        Self::RepaymentPlan,
+    ];
 }
 
 /// One version of one document's text.
@@ -62,6 +72,13 @@ pub const CURRENT: [Template; 2] = [
         text: include_str!("../contracts/collection-authorisation.v1.html"),
     },
 ];
+
+/// The plan issued when the loan is paid out.
+pub const PLAN: Template = Template {
+    kind: DocumentKind::RepaymentPlan,
+    version: "repayment-plan.v1",
+    text: include_str!("../contracts/repayment-plan.v1.html"),
+};
 
 /// The lender, as the documents name it (configuration: it is the licensed company's).
 #[derive(clap::Args, Clone, Debug)]
@@ -211,22 +228,56 @@ impl Facts {
             ("total_amount", q.total_amount.clone()),
             ("signed_date", a.today.to_string()),
         ]);
-        let schedule = q
-            .schedule
-            .iter()
-            .map(|p| {
-                BTreeMap::from([
-                    ("period", p.period_num.to_string()),
-                    ("due_date", p.due_repay_date.clone()),
-                    ("principal", p.due_principal.clone()),
-                    ("interest", p.due_interest.clone()),
-                    ("fee", p.fee.clone()),
-                    ("due_amount", p.due_amount.clone()),
-                ])
-            })
-            .collect();
-        Self { fields, schedule }
+        Self {
+            fields,
+            schedule: schedule_rows(&q.schedule),
+        }
     }
+
+    /// The facts of the plan issued at disbursal.
+    pub fn plan(lender: &Lender, p: &Plan<'_>) -> Self {
+        let fields = BTreeMap::from([
+            ("application_code", p.code.to_owned()),
+            ("lender_name", lender.name.clone()),
+            ("reply_amount", p.reply_amount.clone()),
+            ("release_date", p.release_date.to_string()),
+            ("total_amount", p.total_amount.clone()),
+            ("agreement_sha256", p.agreement_sha256.to_owned()),
+            ("signed_date", p.today.to_string()),
+        ]);
+        Self {
+            fields,
+            schedule: schedule_rows(p.periods),
+        }
+    }
+}
+
+fn schedule_rows(periods: &[pb::SchedulePeriod]) -> Vec<BTreeMap<&'static str, String>> {
+    periods
+        .iter()
+        .map(|p| {
+            BTreeMap::from([
+                ("period", p.period_num.to_string()),
+                ("due_date", p.due_repay_date.clone()),
+                ("principal", p.due_principal.clone()),
+                ("interest", p.due_interest.clone()),
+                ("fee", p.fee.clone()),
+                ("due_amount", p.due_amount.clone()),
+            ])
+        })
+        .collect()
+}
+
+/// What the plan issued at disbursal states: the plan with its actual dates, and the hash of the
+/// agreement it belongs to.
+pub struct Plan<'a> {
+    pub code: &'a str,
+    pub agreement_sha256: &'a str,
+    pub release_date: NaiveDate,
+    pub reply_amount: String,
+    pub total_amount: String,
+    pub periods: &'a [pb::SchedulePeriod],
+    pub today: NaiveDate,
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -306,24 +357,22 @@ pub struct Document {
     pub sha256: String,
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use cashloan_runtime::evidence::sha256_hex;
 
 /// The application's documents from the current templates.
 pub fn documents(facts: &Facts) -> Result<Vec<Document>, RenderError> {
-    CURRENT
-        .iter()
-        .map(|template| {
-            let body = render(template, facts)?;
-            Ok(Document {
-                kind: template.kind,
-                template_version: template.version,
-                sha256: sha256_hex(body.as_bytes()),
-                body,
-            })
-        })
-        .collect()
+    CURRENT.iter().map(|template| document(template, facts)).collect()
+}
+
+/// One document from one template.
+pub fn document(template: &Template, facts: &Facts) -> Result<Document, RenderError> {
+    let body = render(template, facts)?;
+    Ok(Document {
+        kind: template.kind,
+        template_version: template.version,
+        sha256: sha256_hex(body.as_bytes()),
+        body,
+    })
 }
 
 #[cfg(test)]
@@ -491,5 +540,35 @@ mod tests {
             render(&template, &facts).unwrap(),
             "<p>&lt;script&gt;x&lt;/script&gt;</p>"
         );
+    }
+
+    #[test]
+    fn the_plan_states_its_rows_and_cites_the_agreement() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let q = quote::quote(
+            &product(),
+            &request("4", "2", "3"),
+            today,
+            rust_decimal::Decimal::new(36, 2),
+        )
+        .unwrap();
+        let hash = sha256_hex(b"agreement");
+        let facts = Facts::plan(
+            &Lender::default(),
+            &Plan {
+                code: "CL20261201000001",
+                agreement_sha256: &hash,
+                release_date: today,
+                reply_amount: q.reply_amount.clone(),
+                total_amount: q.total_amount.clone(),
+                periods: &q.schedule,
+                today,
+            },
+        );
+        let plan = document(&PLAN, &facts).unwrap();
+        assert_eq!(plan.kind, DocumentKind::RepaymentPlan);
+        assert_eq!(schedule_cells(&plan.body).len(), 3);
+        assert!(plan.body.contains(&format!("SHA-256 {hash}")) && plan.body.contains("CL20261201000001"));
+        assert!(plan.body.contains(&format!("{} 元", q.total_amount)));
     }
 }

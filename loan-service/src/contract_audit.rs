@@ -1,19 +1,28 @@
 //! Checks that the stored contract documents are what borrowers accepted (API.md §7
-//! `/admin/contracts/verify`): each body decrypts and hashes to the SHA-256 stored beside it, and
-//! the evidence chain of their acceptance holds from its first record to its head.
+//! `/admin/contracts/verify`): each body decrypts and hashes to the SHA-256 stored beside it, the
+//! lender's signature over that hash verifies, and the evidence chain of their acceptance holds
+//! from its first record to its head.
 
 use cashloan_proto::loan::v1 as pb;
 
-use crate::contract::sha256_hex;
+use crate::document_signer::DocumentSigner;
 use crate::error::LoanError;
 use crate::store::DocumentRow;
 use crate::LoanCore;
+use cashloan_runtime::evidence::sha256_hex;
 
 /// Why a stored document fails, if it does.
-pub fn failure(document: &DocumentRow, plain: Option<&str>) -> Option<&'static str> {
+pub fn failure(
+    document: &DocumentRow,
+    plain: Option<&str>,
+    signer: &dyn DocumentSigner,
+) -> Option<&'static str> {
     match plain {
         None => Some("unreadable"),
         Some(text) if sha256_hex(text.as_bytes()) != document.sha256 => Some("altered"),
+        Some(_) if !signer.verify(&document.signer, &document.sha256, &document.signature) => {
+            Some("unsigned")
+        }
         Some(_) => None,
     }
 }
@@ -29,7 +38,7 @@ impl LoanCore {
             .iter()
             .filter_map(|d| {
                 let plain = self.vault.decrypt(&d.body).ok();
-                failure(d, plain.as_deref()).map(|reason| pb::ContractFailure {
+                failure(d, plain.as_deref(), self.issuer.signer.as_ref()).map(|reason| pb::ContractFailure {
                     application_id: d.application_id.clone(),
                     document_id: d.id.clone(),
                     kind: d.kind.clone(),
@@ -43,15 +52,10 @@ impl LoanCore {
                 "stored contract documents fail verification"
             );
         }
-        let (chain, (head_seq, head_hash)) = self.store.evidence_chain().await?;
-        let (evidence_checked, evidence_broken) = match crate::evidence::walk(&chain, (head_seq, &head_hash))
-        {
-            Ok(n) => (n, String::new()),
-            Err(at) => {
-                tracing::error!(%at, "the evidence chain is broken");
-                (chain.len() as u64, at)
-            }
-        };
+        let (evidence_checked, evidence_broken) = self.store.verify_evidence().await?;
+        if !evidence_broken.is_empty() {
+            tracing::error!(at = %evidence_broken, "the evidence chain is broken");
+        }
         Ok(pb::VerifyContractsReply {
             checked: documents.len() as u32,
             failures,

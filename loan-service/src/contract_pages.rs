@@ -9,6 +9,7 @@ use crate::contract::{self, DocumentKind};
 use crate::contract_link::{parse_preview, preview_document, LinkKey, LINK_TTL_MS};
 use crate::error::LoanError;
 use crate::quote;
+use crate::terms_confirmation::parse_confirmation;
 use crate::LoanCore;
 
 /// The stored body as shown on the page: every whole occurrence of the borrower's numbers masked.
@@ -26,24 +27,33 @@ pub fn masked_for_page(body: &str, id_card: &str, mobile: &str) -> String {
 }
 
 fn order(kind: &str) -> usize {
-    [DocumentKind::LoanAgreement, DocumentKind::CollectionAuthorisation]
+    DocumentKind::ALL
         .iter()
         .position(|k| k.code() == kind)
         .unwrap_or(usize::MAX)
 }
 
 impl LoanCore {
-    /// Fresh links to the applications' documents, agreement first, by application id.
+    /// Fresh links to the applications' documents in force (the newest of each kind: a
+    /// confirmation of changed terms supersedes what was accepted at apply), agreement first,
+    /// by application id.
     pub(crate) async fn contract_links(
         &self,
         application_ids: Vec<String>,
     ) -> Result<HashMap<String, Vec<pb::ContractLink>>, LoanError> {
-        let mut documents = self.store.documents_of(application_ids).await?;
+        let mut newest = HashMap::new();
+        for (id, application, owner, kind) in self.store.documents_of(application_ids).await? {
+            newest.insert(
+                (application.clone(), kind.clone()),
+                (id, application, owner, kind),
+            );
+        }
+        let mut documents: Vec<_> = newest.into_values().collect();
         documents.sort_by_key(|(_, application, _, kind)| (application.clone(), order(kind)));
         let expires = self.clock.now_ms() + LINK_TTL_MS;
         let mut links: HashMap<String, Vec<pb::ContractLink>> = HashMap::new();
         for (id, application, owner, kind) in documents {
-            let name = [DocumentKind::LoanAgreement, DocumentKind::CollectionAuthorisation]
+            let name = DocumentKind::ALL
                 .into_iter()
                 .find(|k| k.code() == kind)
                 .map_or(kind.clone(), |k| k.title().to_owned());
@@ -85,7 +95,7 @@ impl LoanCore {
             }
         };
         let facts = contract::Facts::new(
-            &self.lender,
+            &self.issuer.lender,
             &contract::Borrower {
                 name: or_later(identity.real_name),
                 id_card: or_later(identity.id_card_no.clone()),
@@ -105,12 +115,36 @@ impl LoanCore {
         Ok(masked_for_page(&body, &identity.id_card_no, ""))
     }
 
+    /// The agreement on an application's approved terms, as confirming would store it.
+    async fn confirmation_page(&self, token: &str, application: &str) -> Result<String, LoanError> {
+        let app = self
+            .store
+            .application(application)
+            .await?
+            .filter(|a| self.links.check(token, &a.user_id, self.clock.now_ms()))
+            .ok_or(LoanError::ApplicationNotFound)?;
+        let documents = self.approved_documents(&app).await?;
+        let identity = self.verified_identity(&app.user_id).await?;
+        let agreement = documents
+            .into_iter()
+            .next()
+            .ok_or(LoanError::Corrupt("no agreement template"))?;
+        Ok(masked_for_page(
+            &agreement.body,
+            &identity.id_card_no,
+            &app.mobile,
+        ))
+    }
+
     /// The page of a link; any link that is not genuine, current and its owner's is not found.
     pub async fn contract_page(&self, token: &str) -> Result<String, LoanError> {
         let not_found = || LoanError::ApplicationNotFound;
         let id = LinkKey::document_of(token).ok_or_else(not_found)?;
         if let Some(request) = parse_preview(id) {
             return self.preview_page(token, request).await;
+        }
+        if let Some(application) = parse_confirmation(id) {
+            return self.confirmation_page(token, application).await;
         }
         let document = self.store.document(id).await?.ok_or_else(not_found)?;
         if !self.links.check(token, &document.user_id, self.clock.now_ms()) {

@@ -42,6 +42,8 @@ pub enum LoanError {
     RepayInProgress,
     #[error("a payout of the application is in progress")]
     PayoutInProgress,
+    #[error("the borrower has not confirmed the approved terms")]
+    TermsUnconfirmed,
     #[error("not a notification of the payment channel")]
     NotificationRefused,
     /// The channel's reason, shown to the operator.
@@ -111,6 +113,11 @@ impl From<LoanError> for Status {
                 Code::FailedPrecondition,
                 Reason::PayoutInProgress,
                 "payout in progress",
+            ),
+            LoanError::TermsUnconfirmed => failure(
+                Code::FailedPrecondition,
+                Reason::TermsUnconfirmed,
+                "terms not confirmed",
             ),
             LoanError::NotificationRefused => failure(
                 Code::InvalidArgument,

@@ -42,6 +42,11 @@ impl pb::loan_server::Loan for LoanCore {
         Ok(Response::new(pb::Empty {}))
     }
 
+    async fn confirm_terms(&self, request: Request<pb::ConfirmTermsRequest>) -> Reply<pb::Empty> {
+        self.confirm_terms(&request.into_inner()).await?;
+        Ok(Response::new(pb::Empty {}))
+    }
+
     async fn disburse(&self, request: Request<pb::DisburseRequest>) -> Reply<pb::DisburseReply> {
         let order_no = self.disburse(&request.into_inner()).await?;
         Ok(Response::new(pb::DisburseReply { order_no }))

@@ -12,15 +12,17 @@ pub mod contract;
 mod contract_audit;
 pub mod contract_link;
 mod contract_pages;
+pub mod document_signer;
 pub mod error;
-pub mod evidence;
 mod grpc;
+mod issuer;
 pub mod jobs;
 pub mod ledger;
 pub mod lifecycle;
 pub mod outbox;
 pub mod payment_order;
 pub mod payments;
+mod plan_document;
 pub mod quote;
 pub mod reconciliation;
 mod repayments;
@@ -32,6 +34,7 @@ pub mod simulator;
 mod store;
 pub mod stored;
 pub mod terms;
+mod terms_confirmation;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -147,7 +150,7 @@ pub struct LoanCore {
     apr_cap: Decimal,
     default_credit_fen: i64,
     vault: Arc<Vault>,
-    lender: Arc<contract::Lender>,
+    issuer: Arc<issuer::Issuer>,
     links: Arc<contract_link::LinkKey>,
 }
 
@@ -183,11 +186,15 @@ pub async fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError
         .payments
         .channel(clock.clone(), notify)
         .map_err(StartError::Channel)?;
+    let issuer = Arc::new(issuer::Issuer {
+        lender: config.lender.clone(),
+        signer: Box::new(document_signer::LocalSigner::from_vault(&vault)),
+    });
     let payments = Payments::new(
         store.clone(),
         payment_channel,
         clock.clone(),
-        vault.clone(),
+        (vault.clone(), issuer.clone()),
         config.payments.clone(),
     );
     Ok(LoanCore {
@@ -204,7 +211,7 @@ pub async fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError
         apr_cap: Decimal::new(config.apr_cap_ppm, 6),
         default_credit_fen: config.default_credit_fen,
         vault,
-        lender: Arc::new(config.lender.clone()),
+        issuer,
         links,
     })
 }

@@ -181,8 +181,10 @@ pub struct Payments {
     pub(crate) store: Store,
     pub(crate) channel: Arc<dyn PaymentChannel>,
     pub(crate) clock: Clock,
-    vault: Arc<Vault>,
+    pub(crate) vault: Arc<Vault>,
     args: PaymentArgs,
+    /// Issues the plan at payout.
+    pub(crate) issuer: Arc<crate::issuer::Issuer>,
 }
 
 impl Payments {
@@ -190,13 +192,14 @@ impl Payments {
         store: Store,
         channel: Arc<dyn PaymentChannel>,
         clock: Clock,
-        vault: Arc<Vault>,
+        (vault, issuer): (Arc<Vault>, Arc<crate::issuer::Issuer>),
         args: PaymentArgs,
     ) -> Self {
         Self {
             store,
             channel,
             clock,
+            issuer,
             vault,
             args,
         }
@@ -435,10 +438,12 @@ impl Payments {
                         Some(date) => crate::stored::due_date(date)?,
                         None => self.clock.today(),
                     };
+                    let periods = crate::applications::plan_rows(&app, release)?;
                     Some(Effects::PaidOut {
                         step,
                         release_date: release.to_string(),
-                        periods: crate::applications::plan_rows(&app, release)?,
+                        plan_document: self.plan_document(&app, release, &periods).await?,
+                        periods,
                         event: event(LoanEventKind::Disbursed),
                     })
                 }

@@ -105,3 +105,10 @@ pub fn quote(
     let (accepted, s, apr) = priced(product, request, today, apr_cap)?;
     Ok(reply(amount(accepted.amount_fen), &s, apr))
 }
+
+/// Prices terms already accepted (an approval's) from `start`, without the product's limits.
+pub fn of_terms(product: &ProductInfo, accepted: &AcceptedTerms, start: NaiveDate) -> pb::QuoteReply {
+    let terms = loan_terms(product, accepted, start);
+    let s = schedule::build(&terms);
+    reply(terms.principal, &s, schedule::apr(&s, terms.principal))
+}

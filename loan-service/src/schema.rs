@@ -229,28 +229,15 @@ diesel::table! {
         body -> Text,
         sha256 -> Text,
         created_at -> BigInt,
+        edition -> Integer,
+        signer -> Text,
+        signature -> Text,
     }
 }
 
 diesel::table! {
-    evidence (seq) {
-        seq -> BigInt,
-        user_id -> Text,
-        at -> BigInt,
-        client_ip -> Text,
-        action -> Text,
-        subject -> Text,
-        document -> Text,
-        shown_sha256 -> Text,
-        prev_hash -> Text,
-        hash -> Text,
-    }
-}
-
-diesel::table! {
-    evidence_head (id) {
-        id -> Integer,
-        seq -> BigInt,
-        hash -> Text,
+    terms_confirmations (application_id) {
+        application_id -> Text,
+        approved_at -> BigInt,
     }
 }

@@ -162,7 +162,13 @@ async fn run_on(url: &str, steps: Vec<Step>) {
         store.clone(),
         Arc::new(Silent),
         clock.clone(),
-        vault,
+        (
+            vault.clone(),
+            Arc::new(crate::issuer::Issuer {
+                lender: Default::default(),
+                signer: Box::new(crate::document_signer::LocalSigner::from_vault(&vault)),
+            }),
+        ),
         PaymentArgs::default(),
     );
     let now = clock.now_ms();
@@ -177,7 +183,7 @@ async fn run_on(url: &str, steps: Vec<Step>) {
                 clock.today().format("%Y%m%d").to_string(),
                 event,
                 std::sync::Arc::new(|_: &str| Ok(Vec::new())),
-                String::new(),
+                Default::default(),
             )
             .await
             .unwrap();

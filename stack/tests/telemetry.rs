@@ -285,6 +285,7 @@ async fn loan_journey(app: &TestApp, token: &str) -> Vec<String> {
         "work_address_county": "310104", "work_address_detail": "徐汇区某大厦10层", "workingHours": "05",
         "currentWorkInfo": "某某科技有限公司", "currentPosition": "工程师", "monthIncome": 12000
     });
+    app.accept_consents(token).await;
     let steps = [
         (
             "/appCommonApi/authRealNameInfo",

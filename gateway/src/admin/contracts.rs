@@ -1,5 +1,6 @@
 //! `/admin/contracts/verify` (API.md §7): every stored contract document of one loan, or of all,
-//! re-hashed; the ones that are not what the borrower accepted are listed.
+//! re-hashed; the ones that are not what the borrower accepted are listed; both evidence chains
+//! (applications' in loan-service, consents' in auth-service) walked.
 
 use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
@@ -23,6 +24,14 @@ pub(super) async fn verify(gw: Data<crate::state::Gateway>, req: HttpRequest, bo
             .await
             .map_err(|s| from_status(&s, &PAYMENTS))?
             .into_inner();
+        // The consents' chain is auth-service's own.
+        let consents = gw
+            .auth
+            .clone()
+            .verify_evidence(cashloan_proto::auth::v1::Empty {})
+            .await
+            .map_err(|s| from_status(&s, &PAYMENTS))?
+            .into_inner();
         let failures: Vec<_> = reply
             .failures
             .iter()
@@ -35,7 +44,8 @@ pub(super) async fn verify(gw: Data<crate::state::Gateway>, req: HttpRequest, bo
             "0000",
             "操作成功",
             json!({"checked": reply.checked, "failures": failures,
-                "evidenceChecked": reply.evidence_checked, "evidenceBroken": reply.evidence_broken}),
+                "evidenceChecked": reply.evidence_checked, "evidenceBroken": reply.evidence_broken,
+                "consentEvidenceChecked": consents.checked, "consentEvidenceBroken": consents.broken}),
         ))
     })
     .await

@@ -133,6 +133,11 @@ pub fn application_json(a: &pb::Application, for_operator: bool, config: &crate:
         "termCount": a.term_count, "termUnit": a.term_unit, "interestRate": a.interest_rate,
         "penaltyRate": a.penalty_rate, "authTermCount": a.auth_term_count, "authTermUnit": a.auth_term_unit,
         "useType": a.purpose, "otherChannels": a.other_channels, "contractInfoList": contracts,
+        "needConfirm": if a.need_confirm { "1" } else { "0" },
+        "contractPreviewUrl": match a.confirm_preview_token.as_str() {
+            "" => String::new(),
+            token => config.contract_url(token),
+        },
     });
     if for_operator {
         item["userId"] = json!(a.user_id);
@@ -175,6 +180,7 @@ pub async fn apply(gw: Data<Gateway>, call: Call) -> Outcome {
         terms: Some(terms),
         mobile: user.mobile.clone(),
         client_ip: call.client_ip.clone(),
+        app: call.app()?,
         longitude: term_text(b, "longitude")?,
         latitude: term_text(b, "latitude")?,
         order_id: term_text(b, "orderId")?,
@@ -189,6 +195,22 @@ pub async fn apply(gw: Data<Gateway>, call: Call) -> Outcome {
         .await
         .map_err(|s| from_status(&s, &APPLY))?;
     Ok(Success::new("20005000", "贷款申请成功", json!("20005000")))
+}
+
+/// #40: the borrower accepts the terms the review changed.
+pub async fn confirm_terms(gw: Data<Gateway>, call: Call) -> Outcome {
+    let request = pb::ConfirmTermsRequest {
+        user_id: call.user()?.user_id.clone(),
+        application_id: call.fields().text("loanProductApplyId")?.to_owned(),
+        client_ip: call.client_ip.clone(),
+        app: call.app()?,
+    };
+    gw.loan
+        .clone()
+        .confirm_terms(request)
+        .await
+        .map_err(|s| from_status(&s, &APPLY))?;
+    Ok(Success::new("0000", "操作成功", json!("")))
 }
 
 /// #28: the caller's applications, newest first.

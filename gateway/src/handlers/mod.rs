@@ -2,5 +2,6 @@
 
 pub mod account;
 pub mod app;
+pub mod consent;
 pub mod customer;
 pub mod loan;

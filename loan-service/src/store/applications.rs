@@ -1,6 +1,7 @@
 //! Applications: the row, its number of the day, status moves with their history.
 
 use cashloan_runtime::db::{self, DbConn, DbError};
+use cashloan_runtime::evidence::Origin;
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 
@@ -8,7 +9,7 @@ use super::OutboxEvent;
 use super::{is_unique_violation, new_id, Store};
 use crate::error::LoanError;
 use crate::lifecycle::{Move, Status};
-use crate::schema::{application_history, applications, outbox};
+use crate::schema::{application_history, applications, outbox, terms_confirmations};
 
 #[derive(Clone, Debug, Queryable)]
 pub struct ApplicationRow {
@@ -104,13 +105,22 @@ pub struct NewApplication {
     pub open_slot: Option<String>,
 }
 
+/// The terms an approval grants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Approval {
+    pub amount_fen: i64,
+    pub term_count: i32,
+    pub term_unit: i32,
+    /// Other than applied for: the borrower confirms them before the payout.
+    pub needs_confirmation: bool,
+}
+
 /// One move of an application's status, by whom and why.
 pub struct StatusChange {
     pub step: Move,
     pub actor: String,
     pub remark: String,
-    /// (approved amount in fen, term count, term unit) of an approval.
-    pub approval: Option<(i64, i32, i32)>,
+    pub approval: Option<Approval>,
     /// What the customer is told of the move, if anything.
     pub event: Option<OutboxEvent>,
 }
@@ -190,16 +200,16 @@ impl Store {
         day: String,
         event: OutboxEvent,
         documents: super::RenderDocuments,
-        client_ip: String,
+        origin: Origin,
     ) -> Result<String, LoanError> {
         let prefix = format!("CL{day}");
         for _ in 0..8 {
-            let (candidate, prefix, event, documents, client_ip) = (
+            let (candidate, prefix, event, documents, origin) = (
                 row.clone(),
                 prefix.clone(),
                 event.clone(),
                 documents.clone(),
-                client_ip.clone(),
+                origin.clone(),
             );
             let attempt = db::run(&self.pool, move |conn| {
                 conn.transaction(|conn| {
@@ -243,7 +253,13 @@ impl Store {
                         tracing::error!(error = %e, "contract documents did not render");
                         DieselError::RollbackTransaction
                     })?;
-                    super::contracts::insert(conn, &id, &user_id, at, &client_ip, rendered)?;
+                    super::contracts::insert(
+                        conn,
+                        (&id, &user_id, at),
+                        super::contracts::APPLY,
+                        &origin,
+                        rendered,
+                    )?;
                     Ok::<_, DieselError>(code)
                 })
                 .map_err(DbError::Query)
@@ -326,13 +342,13 @@ impl Store {
                 let target = applications::table
                     .filter(applications::id.eq(id.clone()))
                     .filter(applications::status.eq(from.code()));
-                let moved = if let Some((amount, count, unit)) = approval {
+                let moved = if let Some(a) = approval {
                     diesel::update(target)
                         .set((
                             applications::status.eq(to.code()),
-                            applications::reply_amount_fen.eq(Some(amount)),
-                            applications::auth_term_count.eq(Some(count)),
-                            applications::auth_term_unit.eq(Some(unit)),
+                            applications::reply_amount_fen.eq(Some(a.amount_fen)),
+                            applications::auth_term_count.eq(Some(a.term_count)),
+                            applications::auth_term_unit.eq(Some(a.term_unit)),
                             applications::updated_at.eq(now),
                         ))
                         .execute(conn)?
@@ -353,6 +369,14 @@ impl Store {
                         ))
                         .execute(conn)?
                 };
+                if moved == 1 && approval.is_some_and(|a| a.needs_confirmation) {
+                    diesel::insert_into(terms_confirmations::table)
+                        .values((
+                            terms_confirmations::application_id.eq(&id),
+                            terms_confirmations::approved_at.eq(now),
+                        ))
+                        .execute(conn)?;
+                }
                 if moved == 1 {
                     diesel::insert_into(application_history::table)
                         .values(history(&id, Some(from.code()), to.code(), &actor, &remark, now))

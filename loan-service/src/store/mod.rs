@@ -8,7 +8,6 @@
 mod applications;
 mod contracts;
 mod credit;
-mod evidence;
 mod ledger;
 mod outbox;
 mod payments;
@@ -18,7 +17,7 @@ mod repayments;
 use cashloan_runtime::db::DbPool;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-pub use applications::{ApplicationRow, NewApplication, StatusChange};
+pub use applications::{ApplicationRow, Approval, NewApplication, StatusChange};
 pub use contracts::{DocumentRow, DocumentToStore, RenderDocuments};
 pub use outbox::OutboxEvent;
 pub use payments::{payout_resource, Effects, NewOrder, OrderFilter, OrderRow, Settle};

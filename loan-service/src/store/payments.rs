@@ -107,6 +107,8 @@ pub enum Effects {
         release_date: String,
         periods: Vec<PeriodRow>,
         event: OutboxEvent,
+        /// 还款计划表, issued with the plan.
+        plan_document: super::DocumentToStore,
     },
     /// A repay order that may fail: the notice sent if it does after the customer was told it was
     /// processing.
@@ -288,9 +290,11 @@ fn settle(conn: &mut DbConn, s: &Settle) -> QueryResult<bool> {
                     release_date,
                     periods,
                     event,
+                    plan_document,
                 },
             ) => {
                 start_plan(conn, &order, *step, release_date, periods, s.at)?;
+                super::contracts::issue(conn, (&order.application_id, &order.user_id, s.at), plan_document)?;
                 diesel::insert_into(outbox::table).values(event).execute(conn)?;
                 release(conn, &order.order_no)?;
             }

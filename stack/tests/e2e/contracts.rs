@@ -47,6 +47,12 @@ e2e!(applying_stores_the_documents_encrypted_and_verify_finds_any_change(app) {
         "the documents name the borrower, encrypted at rest"
     );
 
+    // Signed by the lender: another document's signature does not cover this one.
+    app.loan_database_execute(&format!(
+        "UPDATE contract_documents SET signature = (SELECT signature FROM contract_documents WHERE application_id = '{id}' AND kind = 'collection-authorisation') WHERE application_id = '{id}' AND kind = 'loan-agreement'"
+    ));
+    assert_eq!(reasons(&verify(&app, &id).await), vec![("loan-agreement".into(), "unsigned".into())]);
+
     // A hash changed: the document no longer matches what was accepted.
     app.loan_database_execute(&format!(
         "UPDATE contract_documents SET sha256 = '{}' WHERE application_id = '{id}' AND kind = 'loan-agreement'",
@@ -259,4 +265,115 @@ e2e!(every_acceptance_is_evidence_in_one_chain_and_verify_says_where_it_breaks(a
     assert_eq!(broken(&app).await, "record 5 was altered");
     app.loan_database_execute("DELETE FROM evidence WHERE seq = 3");
     assert_eq!(broken(&app).await, "record 3 is missing");
+});
+
+/// The agreement's link of the user's newest application.
+async fn agreement_url(app: &TestApp, token: &str) -> String {
+    let list = app
+        .call_as(token, "/appCommonApi/getLoanApplyInfoList", json!({}))
+        .await;
+    contract_links(&list)[0].1.clone()
+}
+
+e2e!(a_stored_document_stays_byte_identical_when_what_renders_changes(app) {
+    let product = product_id(&app, "新现金贷").await;
+    let user = verified_user_numbers(&app).await;
+    assert_eq!(apply(&app, &user.token, application(&product, "500.00")).await["responseCode"], "20005000");
+    let (status, before, _) = open(&app, &agreement_url(&app, &user.token).await).await;
+    assert_eq!(status, 200);
+    let old_lender = app.config.lender.name.clone();
+    assert!(before.contains(&old_lender));
+
+    // What renders documents changes (here the lender's details; a new template version alike).
+    app.config.lender.name = "（测试）更名后的小额贷款有限公司".into();
+    app.restart().await;
+    // The embedded session store does not outlive the process.
+    let token = app.login(&user.mobile, crate::harness::PASSWORD).await;
+    let (status, after, _) = open(&app, &agreement_url(&app, &token).await).await;
+    assert_eq!((status, after == before), (200, true), "the stored document, not a new rendering");
+    let id = newest_application(&app, &token).await;
+    let result = verify(&app, &id).await;
+    assert_eq!((result["checked"].as_u64(), reasons(&result)), (Some(2), vec![]));
+
+    let later = verified_user_numbers(&app).await;
+    assert_eq!(apply(&app, &later.token, application(&product, "500.00")).await["responseCode"], "20005000");
+    let (_, theirs, _) = open(&app, &agreement_url(&app, &later.token).await).await;
+    assert!(theirs.contains("更名后的小额贷款") && !theirs.contains(&old_lender), "later loans get the change");
+});
+
+e2e!(changed_terms_are_previewed_then_confirmed_once_and_in_force(app) {
+    let product = product_id(&app, "新现金贷").await;
+    let user = verified_user_numbers(&app).await;
+    assert_eq!(apply(&app, &user.token, application(&product, "500.00")).await["responseCode"], "20005000");
+    let id = newest_application(&app, &user.token).await;
+    let item = |token: String| {
+        let app = app.clone_handle();
+        async move { app.call_as(&token, "/appCommonApi/getLoanApplyInfoList", json!({})).await["resultSet"][0].clone() }
+    };
+    let before = item(user.token.clone()).await;
+    assert_eq!((before["needConfirm"].as_str(), before["contractPreviewUrl"].as_str()), (Some("0"), Some("")));
+    let approve = json!({"applyId": id, "decision": "approve", "replyAmount": "400.00", "authTermCount": "7",
+        "authTermUnit": "1", "remark": "额度调整"});
+    assert_eq!(app.admin_call("/admin/loans/review", approve).await["responseCode"], "0000");
+
+    let pending = item(user.token.clone()).await;
+    assert_eq!(pending["needConfirm"], "1");
+    let preview = pending["contractPreviewUrl"].as_str().unwrap().to_owned();
+    let (status, page, _) = open(&app, &preview).await;
+    assert_eq!(status, 200, "{preview}");
+    let code = pending["code"].as_str().unwrap();
+    assert!(page.contains(code) && page.contains("<dd>500.00 元</dd>") && page.contains("<dd>400.00 元</dd>"));
+    assert!(page.contains("<dd>7天</dd>"), "the approved term");
+    assert!(!page.contains(&user.id_card), "masked");
+    // 400.00 × 0.36 / 360 × 7 = 2.80, due in 7 days.
+    let due = (app.clock.today() + chrono::Days::new(7)).to_string();
+    let rows = schedule_cells(&page);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][1..], [due.clone(), "400.00".into(), "2.80".into(), "0.00".into(), "402.80".into()]);
+
+    // Nobody else confirms it; a payout waits for the borrower.
+    let other = verified_user_numbers(&app).await;
+    let confirm = json!({"loanProductApplyId": id});
+    let refused = app.call_as(&other.token, "/appCommonApi/confirmLoanTerms", confirm.clone()).await;
+    assert_eq!(refused["responseCode"], "10001000", "{refused}");
+    assert_eq!(crate::loans::disburse(&app, &id, "").await["responseCode"], "20008005");
+    assert_eq!(item(user.token.clone()).await["needConfirm"], "1");
+
+    for _ in 0..2 {
+        let reply = app.call_as(&user.token, "/appCommonApi/confirmLoanTerms", confirm.clone()).await;
+        assert_eq!(reply["responseCode"], "0000", "{reply}");
+    }
+    let confirmed = item(user.token.clone()).await;
+    assert_eq!((confirmed["needConfirm"].as_str(), confirmed["contractPreviewUrl"].as_str()), (Some("0"), Some("")));
+    let links = contract_links(&json!({"resultSet": [confirmed]}));
+    assert_eq!(links.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["借款协议", "委托扣款授权书"]);
+    let (_, in_force, _) = open(&app, &links[0].1).await;
+    assert_eq!(schedule_cells(&in_force), rows, "the agreement in force is the one previewed");
+    let count = |sql: &str| app.loan_database_integer(&format!("SELECT COUNT(*) AS value FROM {sql}"));
+    assert_eq!(count(&format!("contract_documents WHERE application_id = '{id}'")), 4, "both editions kept");
+    assert_eq!(count(&format!("evidence WHERE subject = '{id}' AND action = 'confirm'")), 2, "confirmed once");
+    let result = verify(&app, &id).await;
+    assert_eq!((result["checked"].as_u64(), reasons(&result), result["evidenceBroken"].as_str()), (Some(4), vec![], Some("")));
+
+    assert_eq!(crate::loans::disburse(&app, &id, "").await["responseCode"], "0000");
+    crate::payments::eventually("the payout starts the plan", || async {
+        crate::loans::plan(&app, &user.token, &id).await["resultSet"][0]["dueAmount"] == "402.80"
+    })
+    .await;
+
+    // Paid out: the plan is issued with its actual dates, citing the agreement in force.
+    let links = contract_links(&json!({"resultSet": [item(user.token.clone()).await]}));
+    let names: Vec<&str> = links.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["借款协议", "委托扣款授权书", "还款计划表"]);
+    let (status, plan_page, _) = open(&app, &links[2].1).await;
+    assert_eq!(status, 200);
+    let in_force = app.database_string(
+        "loan",
+        &format!("SELECT sha256 AS value FROM contract_documents WHERE application_id = '{id}' AND kind = 'loan-agreement' AND edition = 2"),
+    );
+    assert!(plan_page.contains(&format!("SHA-256 {in_force}")), "{plan_page}");
+    assert_eq!(schedule_cells(&plan_page), rows, "released today: the dates previewed");
+    assert_eq!(verify(&app, &id).await["checked"], 5);
+    app.clock.advance_ms(10 * 60 * 1000 + 1);
+    assert_eq!(open(&app, &preview).await.0, 404, "expired");
 });

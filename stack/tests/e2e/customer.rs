@@ -179,6 +179,7 @@ e2e!(a_carrier_outage_is_99990005(app, crate::harness::StackTweak::sms_cooldown(
     let mobile = format!("1700001{:04}", rand::random_range(0..10_000));
     app.register(&mobile, crate::harness::PASSWORD).await;
     let token = app.login(&mobile, crate::harness::PASSWORD).await;
+    app.accept_consents(&token).await;
     real_name(&app, &token, NAME, &fresh_id()).await;
     assert_eq!(app.call_as(&token, "/appCommonApi/authUserMobile", json!({})).await["responseCode"], "99990005");
     assert_eq!(status(&app, &token).await["mobileAuthStatus"], "0");
@@ -417,6 +418,7 @@ async fn loan_service_gets_the_summary_and_identity_over_grpc() {
             mobile_verified: false,
             blacklisted: false,
             risk: true,
+            contacts_consented: true,
         }
     );
     let identity = auth.get_verified_identity(user).await.unwrap().into_inner();

@@ -59,7 +59,7 @@ pub struct TestApp {
     data: tempfile::TempDir,
     postgres_cleanup: Option<(String, String)>,
     /// What the stack was started with, for a restart on the same data.
-    config: StackConfig,
+    pub config: StackConfig,
 }
 
 pub fn random_mobile() -> String {
@@ -329,11 +329,29 @@ impl TestApp {
     }
 
     /// A registered, logged-in user: (mobile, session token).
+    /// A registered, logged-in user who accepted every consent, as the app asks on first use.
     pub async fn user(&self) -> (String, String) {
+        let (mobile, token) = self.user_without_consents().await;
+        self.accept_consents(&token).await;
+        (mobile, token)
+    }
+
+    pub async fn user_without_consents(&self) -> (String, String) {
         let mobile = random_mobile();
         self.register(&mobile, PASSWORD).await;
         let token = self.login(&mobile, PASSWORD).await;
         (mobile, token)
+    }
+
+    /// Accepts each consent the list names, at the version it names (API.md §6.6 #37, #38).
+    pub async fn accept_consents(&self, token: &str) {
+        let list = self.call_as(token, "/appCommonApi/getConsents", json!({})).await;
+        assert_eq!(list["responseCode"], "0000", "{list}");
+        for consent in list["resultSet"].as_array().unwrap() {
+            let body = json!({"consentType": consent["consentType"], "version": consent["version"]});
+            let reply = self.call_as(token, "/appCommonApi/acceptConsent", body).await;
+            assert_eq!(reply["responseCode"], "0000", "{reply}");
+        }
     }
 
     /// Whether a session token is still valid: a session read answers 0000 with it and 99990004
@@ -484,33 +502,61 @@ pub fn bank_card(prefix: &str, suffix: &str, len: usize) -> String {
 }
 
 impl TestApp {
-    /// A connection to loan-service's database, for what the API cannot show.
-    fn loan_database(&self) -> cashloan_runtime::db::DbConn {
+    /// A connection to a service's database (`auth`, `loan`, …), for what the API cannot show.
+    fn database(&self, service: &str) -> cashloan_runtime::db::DbConn {
         use diesel::Connection;
         let url = match &self.postgres_cleanup {
             Some((server, prefix)) => {
-                cashloan_runtime::db::postgres_database_url(server, &format!("{prefix}_loan"))
+                cashloan_runtime::db::postgres_database_url(server, &format!("{prefix}_{service}"))
             }
-            None => self.data.path().join("loan.db").to_string_lossy().into_owned(),
+            None => self
+                .data
+                .path()
+                .join(format!("{service}.db"))
+                .to_string_lossy()
+                .into_owned(),
         };
         cashloan_runtime::db::DbConn::establish(&url).unwrap()
     }
 
-    /// Runs a statement on the loan database (a test altering what the API never would).
-    pub fn loan_database_execute(&self, sql: &str) -> usize {
+    /// Runs a statement on a service's database (a test altering what the API never would).
+    pub fn database_execute(&self, service: &str, sql: &str) -> usize {
         use diesel::RunQueryDsl;
-        diesel::sql_query(sql).execute(&mut self.loan_database()).unwrap()
+        diesel::sql_query(sql)
+            .execute(&mut self.database(service))
+            .unwrap()
+    }
+
+    pub fn loan_database_execute(&self, sql: &str) -> usize {
+        self.database_execute("loan", sql)
     }
 
     /// One integer from the loan database.
     pub fn loan_database_integer(&self, sql: &str) -> i64 {
+        self.database_integer("loan", sql)
+    }
+
+    /// One text (`… AS value`) from a service's database.
+    pub fn database_string(&self, service: &str, sql: &str) -> String {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            value: String,
+        }
+        let mut rows: Vec<Row> = diesel::sql_query(sql).load(&mut self.database(service)).unwrap();
+        rows.remove(0).value
+    }
+
+    /// One integer (`… AS value`) from a service's database.
+    pub fn database_integer(&self, service: &str, sql: &str) -> i64 {
         use diesel::RunQueryDsl;
         #[derive(diesel::QueryableByName)]
         struct Row {
             #[diesel(sql_type = diesel::sql_types::BigInt)]
             value: i64,
         }
-        let rows: Vec<Row> = diesel::sql_query(sql).load(&mut self.loan_database()).unwrap();
+        let rows: Vec<Row> = diesel::sql_query(sql).load(&mut self.database(service)).unwrap();
         rows[0].value
     }
 

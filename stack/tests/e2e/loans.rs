@@ -335,7 +335,12 @@ e2e!(an_operator_narrows_the_amount_and_term_and_the_plan_follows(app) {
     let item = &my_applications(&app, &token, json!({})).await["resultSet"][0];
     assert_eq!((item["applyAmount"].as_str(), item["replyAmount"].as_str()), (Some("500.00"), Some("400.00")));
     assert_eq!((item["authTermCount"].as_str(), item["authTermUnit"].as_str()), (Some("7"), Some("1")));
+    // Other terms than applied for: no payout until the borrower confirms them (API.md §6.6).
+    assert_eq!(item["needConfirm"], "1");
     let release = app.clock.today() - chrono::Days::new(1);
+    assert_eq!(disburse(&app, &id, &release.to_string()).await["responseCode"], "20008005");
+    let confirm = json!({"loanProductApplyId": id});
+    assert_eq!(app.call_as(&token, "/appCommonApi/confirmLoanTerms", confirm).await["responseCode"], "0000");
     assert_eq!(disburse(&app, &id, &release.to_string()).await["responseCode"], "0000");
     let periods = plan(&app, &token, &id).await;
     let p = &periods["resultSet"][0];

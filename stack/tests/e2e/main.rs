@@ -9,6 +9,7 @@ mod harness;
 mod account;
 mod alibaba_sms;
 mod channel_http;
+mod consents;
 mod contract_browser;
 mod contracts;
 mod customer;

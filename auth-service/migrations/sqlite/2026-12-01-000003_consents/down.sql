@@ -1,0 +1,3 @@
+DROP TABLE evidence_head;
+DROP TABLE evidence;
+DROP TABLE consents;
