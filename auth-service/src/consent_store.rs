@@ -2,7 +2,10 @@
 //! written in one transaction, after taking the user's row, so two calls of one user take turns.
 
 use cashloan_runtime::db::{self, DbConn};
+use std::sync::Arc;
+
 use cashloan_runtime::evidence::{self, Record};
+use cashloan_runtime::timestamp::TimestampAuthority;
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 
@@ -146,8 +149,14 @@ impl Store {
         .await?)
     }
 
-    /// Walks the evidence chain: `(records read, where it breaks or "")`.
-    pub async fn verify_evidence(&self) -> Result<(u64, String), AuthError> {
-        Ok(db::run(self.pool(), |conn| Ok(evidence::verify(conn)?)).await?)
+    /// Walks the evidence chain and checks its stamps.
+    pub async fn verify_evidence(
+        &self,
+        authority: Arc<dyn TimestampAuthority>,
+    ) -> Result<evidence::ChainReport, AuthError> {
+        Ok(db::run(self.pool(), move |conn| {
+            Ok(evidence::verify(conn, authority.as_ref())?)
+        })
+        .await?)
     }
 }

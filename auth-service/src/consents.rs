@@ -91,11 +91,15 @@ impl AuthCore {
     }
 
     pub async fn verify_evidence(&self) -> Result<pb::EvidenceReport, AuthError> {
-        let (checked, broken) = self.store.verify_evidence().await?;
-        if !broken.is_empty() {
-            tracing::error!(at = %broken, "the consent evidence chain is broken");
+        let chain = self.store.verify_evidence(self.authority.clone()).await?;
+        if !chain.broken.is_empty() {
+            tracing::error!(at = %chain.broken, "the consent evidence chain is broken");
         }
-        Ok(pb::EvidenceReport { checked, broken })
+        Ok(pb::EvidenceReport {
+            checked: chain.records,
+            broken: chain.broken,
+            stamps: chain.stamps,
+        })
     }
 }
 

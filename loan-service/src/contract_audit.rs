@@ -52,15 +52,16 @@ impl LoanCore {
                 "stored contract documents fail verification"
             );
         }
-        let (evidence_checked, evidence_broken) = self.store.verify_evidence().await?;
-        if !evidence_broken.is_empty() {
-            tracing::error!(at = %evidence_broken, "the evidence chain is broken");
+        let chain = self.store.verify_evidence(self.authority.clone()).await?;
+        if !chain.broken.is_empty() {
+            tracing::error!(at = %chain.broken, "the evidence chain is broken");
         }
         Ok(pb::VerifyContractsReply {
             checked: documents.len() as u32,
             failures,
-            evidence_checked,
-            evidence_broken,
+            evidence_checked: chain.records,
+            evidence_broken: chain.broken,
+            evidence_stamps: chain.stamps,
         })
     }
 }

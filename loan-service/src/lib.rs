@@ -36,6 +36,8 @@ pub mod stored;
 pub mod terms;
 mod terms_confirmation;
 
+use cashloan_runtime::evidence::{self, StampArgs};
+use cashloan_runtime::timestamp::{LocalAuthority, TimestampAuthority};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -118,6 +120,8 @@ pub struct Config {
     /// The lender the contracts name.
     #[command(flatten)]
     pub lender: contract::Lender,
+    #[command(flatten)]
+    pub stamps: StampArgs,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -151,6 +155,9 @@ pub struct LoanCore {
     default_credit_fen: i64,
     vault: Arc<Vault>,
     issuer: Arc<issuer::Issuer>,
+    /// Stamps the evidence chain's head once a day.
+    authority: Arc<dyn TimestampAuthority>,
+    stamps: StampArgs,
     links: Arc<contract_link::LinkKey>,
 }
 
@@ -210,8 +217,10 @@ pub async fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError
         notifications: Some(notifications),
         apr_cap: Decimal::new(config.apr_cap_ppm, 6),
         default_credit_fen: config.default_credit_fen,
-        vault,
         issuer,
+        authority: Arc::new(LocalAuthority::from_vault(&vault)),
+        stamps: config.stamps.clone(),
+        vault,
         links,
     })
 }
@@ -233,6 +242,13 @@ pub async fn serve(mut core: LoanCore, listener: TcpListener, shutdown: Shutdown
         shutdown.clone(),
     ));
     let recovery = tokio::spawn(core.payments.clone().run_recovery(shutdown.clone()));
+    let stamping = tokio::spawn(evidence::run_stamping(
+        core.store.pool().clone(),
+        core.authority.clone(),
+        core.clock.clone(),
+        core.stamps.clone(),
+        shutdown.clone(),
+    ));
     let checks = tokio::spawn(books::run_checks(
         core.store.clone(),
         Duration::from_millis(core.ledger_check_interval_ms),
@@ -251,6 +267,7 @@ pub async fn serve(mut core: LoanCore, listener: TcpListener, shutdown: Shutdown
     let _ = relay.await;
     let _ = jobs.await;
     let _ = recovery.await;
+    let _ = stamping.await;
     let _ = checks.await;
     if let Some(task) = notifications {
         let _ = task.await;

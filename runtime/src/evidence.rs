@@ -9,7 +9,13 @@ use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 use sha2::{Digest, Sha256};
 
-use crate::db::DbConn;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::clock::Clock;
+use crate::db::{self, DbConn, DbPool};
+use crate::timestamp::TimestampAuthority;
+use crate::Shutdown;
 
 pub mod schema {
     diesel::table! {
@@ -35,9 +41,19 @@ pub mod schema {
             hash -> Text,
         }
     }
+
+    diesel::table! {
+        evidence_stamps (seq) {
+            seq -> BigInt,
+            hash -> Text,
+            at -> BigInt,
+            authority -> Text,
+            token -> Text,
+        }
+    }
 }
 
-use schema::{evidence, evidence_head};
+use schema::{evidence, evidence_head, evidence_stamps};
 
 /// Lower-case hex SHA-256.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -229,14 +245,161 @@ pub fn load(conn: &mut DbConn) -> Result<(Vec<Linked>, (i64, String)), DieselErr
     Ok((chain, head))
 }
 
-/// Loads and walks: `(records read, where the chain breaks or "")`.
-pub fn verify(conn: &mut DbConn) -> Result<(u64, String), DieselError> {
+/// What a walk of the chain found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChainReport {
+    pub records: u64,
+    pub stamps: u64,
+    /// Where the chain breaks; empty when it holds.
+    pub broken: String,
+}
+
+/// A stamp of the chain's head as it stood: record `seq` had `hash` at `at`.
+#[derive(Clone, Debug, PartialEq, Eq, diesel::Queryable)]
+pub struct Stamp {
+    pub seq: i64,
+    pub hash: String,
+    pub at: i64,
+    pub authority: String,
+    pub token: String,
+}
+
+/// Each stamp must name a record that is still there with the hash it had, and be the authority's.
+pub fn check_stamps(
+    chain: &[Linked],
+    stamps: &[Stamp],
+    authority: &dyn TimestampAuthority,
+) -> Result<(), String> {
+    for stamp in stamps {
+        let Some(link) = usize::try_from(stamp.seq - 1).ok().and_then(|i| chain.get(i)) else {
+            return Err(format!(
+                "the stamp of record {} names a record that is missing",
+                stamp.seq
+            ));
+        };
+        if link.hash != stamp.hash {
+            return Err(format!("record {} is not what was stamped", stamp.seq));
+        }
+        if stamp.authority != authority.name() || !authority.verify(&stamp.hash, stamp.at, &stamp.token) {
+            return Err(format!(
+                "the stamp of record {} is not the authority's",
+                stamp.seq
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Loads the chain and its stamps and checks both.
+pub fn verify(conn: &mut DbConn, authority: &dyn TimestampAuthority) -> Result<ChainReport, DieselError> {
     let (chain, (seq, hash)) = load(conn)?;
-    Ok(match walk(&chain, (seq, &hash)) {
-        Ok(n) => (n, String::new()),
-        Err(at) => (chain.len() as u64, at),
+    let stamps: Vec<Stamp> = evidence_stamps::table.order(evidence_stamps::seq).load(conn)?;
+    let broken = walk(&chain, (seq, &hash))
+        .and_then(|_| check_stamps(&chain, &stamps, authority))
+        .err()
+        .unwrap_or_default();
+    Ok(ChainReport {
+        records: chain.len() as u64,
+        stamps: stamps.len() as u64,
+        broken,
     })
 }
+
+/// Stamps the chain's head when it moved since the last stamp and that stamp is at least
+/// `every_ms` old (or there is none); the seq stamped, if any. Under the head's lock, so
+/// replicas checking at once stamp once.
+pub fn stamp_head(
+    conn: &mut DbConn,
+    authority: &dyn TimestampAuthority,
+    now_ms: i64,
+    every_ms: i64,
+) -> Result<Option<i64>, DieselError> {
+    conn.transaction(|conn| {
+        diesel::update(evidence_head::table.find(1))
+            .set(evidence_head::seq.eq(evidence_head::seq))
+            .execute(conn)?;
+        let (seq, hash): (i64, String) = evidence_head::table
+            .find(1)
+            .select((evidence_head::seq, evidence_head::hash))
+            .first(conn)?;
+        let last: Option<(i64, i64)> = evidence_stamps::table
+            .order(evidence_stamps::seq.desc())
+            .select((evidence_stamps::seq, evidence_stamps::at))
+            .first(conn)
+            .optional()?;
+        let due = match last {
+            _ if seq == 0 => false,
+            None => true,
+            Some((stamped, at)) => stamped < seq && now_ms - at >= every_ms,
+        };
+        if !due {
+            return Ok(None);
+        }
+        diesel::insert_into(evidence_stamps::table)
+            .values((
+                evidence_stamps::seq.eq(seq),
+                evidence_stamps::hash.eq(&hash),
+                evidence_stamps::at.eq(now_ms),
+                evidence_stamps::authority.eq(authority.name()),
+                evidence_stamps::token.eq(authority.stamp(&hash, now_ms)),
+            ))
+            .execute(conn)?;
+        Ok(Some(seq))
+    })
+}
+
+/// How often the chain's head is stamped, and how often replicas look whether it is due.
+#[derive(clap::Args, Clone, Debug)]
+pub struct StampArgs {
+    /// Time between two stamps of the evidence chain's head, milliseconds (a day).
+    #[arg(
+        long = "evidence-stamp-every-ms",
+        env = "EVIDENCE_STAMP_EVERY_MS",
+        default_value_t = 86_400_000
+    )]
+    pub every_ms: i64,
+    /// How often a replica looks whether a stamp is due, milliseconds.
+    #[arg(
+        long = "evidence-stamp-check-ms",
+        env = "EVIDENCE_STAMP_CHECK_MS",
+        default_value_t = 60_000
+    )]
+    pub check_ms: u64,
+}
+
+impl Default for StampArgs {
+    fn default() -> Self {
+        Self {
+            every_ms: 86_400_000,
+            check_ms: 60_000,
+        }
+    }
+}
+
+/// Stamps the head whenever it is due, until `shutdown`.
+pub async fn run_stamping(
+    pool: DbPool,
+    authority: Arc<dyn TimestampAuthority>,
+    clock: Clock,
+    args: StampArgs,
+    shutdown: Shutdown,
+) {
+    shutdown
+        .every(Duration::from_millis(args.check_ms), || async {
+            let (authority, now) = (authority.clone(), clock.now_ms());
+            let stamped = db::run(&pool, move |conn| {
+                Ok(stamp_head(conn, authority.as_ref(), now, args.every_ms)?)
+            })
+            .await;
+            match stamped {
+                Ok(None) => {}
+                Ok(Some(seq)) => tracing::info!(seq, "evidence chain head stamped"),
+                Err(e) => tracing::warn!(error = %e, "stamping the evidence chain failed; retried later"),
+            }
+        })
+        .await;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

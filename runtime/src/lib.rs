@@ -14,6 +14,7 @@ pub mod redact;
 pub mod service;
 pub mod shutdown;
 pub mod telemetry;
+pub mod timestamp;
 
 pub use kv::{Kv, KvError, KvResult};
 pub use shutdown::{Shutdown, ShutdownTrigger};

@@ -46,6 +46,8 @@ pub struct StackConfig {
     pub payments: loan_service::PaymentArgs,
     /// The lender the contracts name.
     pub lender: loan_service::contract::Lender,
+    /// How often each service stamps its evidence chain's head.
+    pub evidence_stamps: cashloan_runtime::evidence::StampArgs,
     /// `log` (texts kept in the admin-readable outbox) or `aliyun`.
     pub sms_provider: String,
     /// Fixed loopback ports for the services (message, auth, product, loan from this one up);
@@ -79,6 +81,7 @@ impl StackConfig {
             job_interval_ms: 60_000,
             payments: loan_service::PaymentArgs::default(),
             lender: Default::default(),
+            evidence_stamps: Default::default(),
             sms_provider: "log".into(),
             service_base_port: None,
             aliyun: message_service::aliyun_sms::AliyunConfig::from_env().map_err(StackError::Config)?,
@@ -220,6 +223,7 @@ impl Stack {
             pii: cashloan_runtime::pii::PiiArgs::from_file(config.data_dir.join("pii.keys")),
             provider_deadline_ms: config.provider_deadline_ms,
             policy: config.policy.clone(),
+            stamps: config.evidence_stamps.clone(),
         };
         let auth_core = auth_service::build(&auth_config, kv.clone(), clock.clone()).await?;
         let product_config = product_service::Config {
@@ -241,6 +245,7 @@ impl Stack {
             default_credit_fen: config.default_credit_fen,
             pii: cashloan_runtime::pii::PiiArgs::from_file(config.data_dir.join("pii.keys")),
             lender: config.lender.clone(),
+            stamps: config.evidence_stamps.clone(),
             payments: loan_service::PaymentArgs {
                 channel_notify_url: match config.payments.channel_notify_url.as_str() {
                     "" => format!("http://{api_addr}/notify/payment"),

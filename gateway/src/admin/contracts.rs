@@ -45,7 +45,9 @@ pub(super) async fn verify(gw: Data<crate::state::Gateway>, req: HttpRequest, bo
             "操作成功",
             json!({"checked": reply.checked, "failures": failures,
                 "evidenceChecked": reply.evidence_checked, "evidenceBroken": reply.evidence_broken,
-                "consentEvidenceChecked": consents.checked, "consentEvidenceBroken": consents.broken}),
+                "evidenceStamps": reply.evidence_stamps,
+                "consentEvidenceChecked": consents.checked, "consentEvidenceBroken": consents.broken,
+                "consentEvidenceStamps": consents.stamps}),
         ))
     })
     .await

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use cashloan_runtime::db::{self, DbConn};
 use cashloan_runtime::evidence::{self, Origin};
+use cashloan_runtime::timestamp::TimestampAuthority;
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 
@@ -145,9 +146,15 @@ impl Store {
         .await?)
     }
 
-    /// Walks the evidence chain: `(records read, where it breaks or "")`.
-    pub async fn verify_evidence(&self) -> Result<(u64, String), LoanError> {
-        Ok(db::run(&self.pool, |conn| Ok(evidence::verify(conn)?)).await?)
+    /// Walks the evidence chain and checks its stamps.
+    pub async fn verify_evidence(
+        &self,
+        authority: Arc<dyn TimestampAuthority>,
+    ) -> Result<evidence::ChainReport, LoanError> {
+        Ok(db::run(&self.pool, move |conn| {
+            Ok(evidence::verify(conn, authority.as_ref())?)
+        })
+        .await?)
     }
 
     /// One document.

@@ -33,6 +33,10 @@ impl Store {
     pub fn new(pool: DbPool) -> Self {
         Self { pool }
     }
+
+    pub fn pool(&self) -> &DbPool {
+        &self.pool
+    }
 }
 
 pub fn new_id() -> String {

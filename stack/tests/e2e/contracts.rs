@@ -377,3 +377,38 @@ e2e!(changed_terms_are_previewed_then_confirmed_once_and_in_force(app) {
     app.clock.advance_ms(10 * 60 * 1000 + 1);
     assert_eq!(open(&app, &preview).await.0, 404, "expired");
 });
+
+e2e!(each_chains_head_is_stamped_daily_and_a_rewritten_head_is_found(app, |c: &mut cashloan_stack::StackConfig| c.evidence_stamps.check_ms = 50) {
+    let product = product_id(&app, "新现金贷").await;
+    let first = verified_user_numbers(&app).await;
+    assert_eq!(apply(&app, &first.token, application(&product, "500.00")).await["responseCode"], "20005000");
+    let report = || async { app.admin_call("/admin/contracts/verify", json!({})).await["resultSet"].clone() };
+    let stamps = |r: &Value| (r["evidenceStamps"].as_u64().unwrap(), r["consentEvidenceStamps"].as_u64().unwrap());
+    crate::payments::eventually("both heads stamped", || async { stamps(&report().await) == (1, 1) }).await;
+
+    // Within the day nothing more is stamped, whatever is added.
+    let second = verified_user_numbers(&app).await;
+    assert_eq!(apply(&app, &second.token, application(&product, "500.00")).await["responseCode"], "20005000");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(stamps(&report().await), (1, 1));
+    app.clock.advance_ms(24 * 3600 * 1000);
+    crate::payments::eventually("stamped again a day later", || async { stamps(&report().await) == (2, 2) }).await;
+    let r = report().await;
+    assert_eq!((r["evidenceBroken"].as_str(), r["consentEvidenceBroken"].as_str()), (Some(""), Some("")), "{r}");
+
+    // The last records cut and the head rewritten to match: the chain walks, the stamp does not.
+    let head = app.loan_database_integer("SELECT MAX(seq) AS value FROM evidence");
+    app.loan_database_execute(&format!("DELETE FROM evidence WHERE seq = {head}"));
+    app.loan_database_execute(&format!(
+        "UPDATE evidence_head SET seq = {prev}, hash = (SELECT hash FROM evidence WHERE seq = {prev})",
+        prev = head - 1
+    ));
+    assert_eq!(
+        report().await["evidenceBroken"],
+        format!("the stamp of record {head} names a record that is missing")
+    );
+    // A token not the authority's.
+    app.database_execute("auth", "UPDATE evidence_stamps SET token = 'AAAA' WHERE seq = (SELECT MIN(seq) FROM evidence_stamps)");
+    let broken = report().await["consentEvidenceBroken"].as_str().unwrap().to_owned();
+    assert!(broken.starts_with("the stamp of record ") && broken.ends_with(" is not the authority's"), "{broken}");
+});

@@ -1,3 +1,4 @@
+DROP TABLE evidence_stamps;
 DROP TABLE evidence_head;
 DROP TABLE evidence;
 DROP TABLE consents;

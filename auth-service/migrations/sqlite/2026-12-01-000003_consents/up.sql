@@ -30,3 +30,12 @@ CREATE TABLE evidence_head (
     hash TEXT NOT NULL
 );
 INSERT INTO evidence_head (id, seq, hash) VALUES (1, 0, '');
+
+-- The chain's head as the timestamp authority stamped it, once a day (runtime::evidence).
+CREATE TABLE evidence_stamps (
+    seq BIGINT PRIMARY KEY NOT NULL,
+    hash TEXT NOT NULL,
+    at BIGINT NOT NULL,
+    authority TEXT NOT NULL,
+    token TEXT NOT NULL
+);
