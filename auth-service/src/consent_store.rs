@@ -2,10 +2,7 @@
 //! written in one transaction, after taking the user's row, so two calls of one user take turns.
 
 use cashloan_runtime::db::{self, DbConn};
-use std::sync::Arc;
-
 use cashloan_runtime::evidence::{self, Record};
-use cashloan_runtime::timestamp::TimestampAuthority;
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 
@@ -145,17 +142,6 @@ impl Store {
                 )?;
                 Ok(true)
             })
-        })
-        .await?)
-    }
-
-    /// Walks the evidence chain and checks its stamps.
-    pub async fn verify_evidence(
-        &self,
-        authority: Arc<dyn TimestampAuthority>,
-    ) -> Result<evidence::ChainReport, AuthError> {
-        Ok(db::run(self.pool(), move |conn| {
-            Ok(evidence::verify(conn, authority.as_ref())?)
         })
         .await?)
     }

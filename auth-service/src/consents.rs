@@ -91,7 +91,7 @@ impl AuthCore {
     }
 
     pub async fn verify_evidence(&self) -> Result<pb::EvidenceReport, AuthError> {
-        let chain = self.store.verify_evidence(self.authority.clone()).await?;
+        let chain = self.stamping.verify(self.store.pool()).await?;
         if !chain.broken.is_empty() {
             tracing::error!(at = %chain.broken, "the consent evidence chain is broken");
         }

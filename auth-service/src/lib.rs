@@ -27,17 +27,15 @@ mod sms_code;
 mod store;
 mod verification;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use cashloan_proto::auth::v1::auth_server::AuthServer;
 use cashloan_proto::message::v1::message_client::MessageClient;
 use cashloan_runtime::clock::Clock;
 use cashloan_runtime::db::{self, DbError};
-use cashloan_runtime::evidence::{self, StampArgs};
+use cashloan_runtime::evidence::{StampArgs, Stamping};
 use cashloan_runtime::grpc::GrpcChannel;
 use cashloan_runtime::pii::{self, PiiArgs};
-use cashloan_runtime::timestamp::{LocalAuthority, TimestampAuthority};
 use cashloan_runtime::{Kv, Shutdown};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations};
 use tokio::net::TcpListener;
@@ -104,8 +102,7 @@ pub struct AuthCore {
     providers: providers::Providers,
     clock: Clock,
     /// Stamps the consents' evidence chain once a day.
-    authority: Arc<dyn TimestampAuthority>,
-    stamps: StampArgs,
+    stamping: Stamping,
 }
 
 /// Deadline of every call this service makes to another.
@@ -128,8 +125,7 @@ pub async fn build(config: &Config, kv: Kv, clock: Clock) -> Result<AuthCore, St
     )
     .await?;
     Ok(AuthCore {
-        authority: Arc::new(LocalAuthority::from_vault(&vault)),
-        stamps: config.stamps.clone(),
+        stamping: Stamping::local(&vault, config.stamps.clone()),
         kv,
         store: Store::new(pool, clock.clone()),
         messages: MessageClient::new(channel(&config.message_addr)?),
@@ -142,13 +138,9 @@ pub async fn build(config: &Config, kv: Kv, clock: Clock) -> Result<AuthCore, St
 
 /// Serves the service with the standard health service until `shutdown`.
 pub async fn serve(core: AuthCore, listener: TcpListener, shutdown: Shutdown) -> Result<(), StartError> {
-    let stamping = tokio::spawn(evidence::run_stamping(
-        core.store.pool().clone(),
-        core.authority.clone(),
-        core.clock.clone(),
-        core.stamps.clone(),
-        shutdown.clone(),
-    ));
+    let stamping = core
+        .stamping
+        .spawn(core.store.pool().clone(), core.clock.clone(), shutdown.clone());
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<AuthServer<AuthCore>>().await;
     let router = cashloan_runtime::grpc::server()

@@ -52,7 +52,7 @@ impl LoanCore {
                 "stored contract documents fail verification"
             );
         }
-        let chain = self.store.verify_evidence(self.authority.clone()).await?;
+        let chain = self.stamping.verify(self.store.pool()).await?;
         if !chain.broken.is_empty() {
             tracing::error!(at = %chain.broken, "the evidence chain is broken");
         }

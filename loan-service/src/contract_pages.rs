@@ -123,9 +123,9 @@ impl LoanCore {
             .await?
             .filter(|a| self.links.check(token, &a.user_id, self.clock.now_ms()))
             .ok_or(LoanError::ApplicationNotFound)?;
-        let documents = self.approved_documents(&app).await?;
         let identity = self.verified_identity(&app.user_id).await?;
-        let agreement = documents
+        let agreement = self
+            .approved_documents(&app, &identity)?
             .into_iter()
             .next()
             .ok_or(LoanError::Corrupt("no agreement template"))?;

@@ -36,8 +36,7 @@ pub mod stored;
 pub mod terms;
 mod terms_confirmation;
 
-use cashloan_runtime::evidence::{self, StampArgs};
-use cashloan_runtime::timestamp::{LocalAuthority, TimestampAuthority};
+use cashloan_runtime::evidence::{StampArgs, Stamping};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -156,8 +155,7 @@ pub struct LoanCore {
     vault: Arc<Vault>,
     issuer: Arc<issuer::Issuer>,
     /// Stamps the evidence chain's head once a day.
-    authority: Arc<dyn TimestampAuthority>,
-    stamps: StampArgs,
+    stamping: Stamping,
     links: Arc<contract_link::LinkKey>,
 }
 
@@ -218,8 +216,7 @@ pub async fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError
         apr_cap: Decimal::new(config.apr_cap_ppm, 6),
         default_credit_fen: config.default_credit_fen,
         issuer,
-        authority: Arc::new(LocalAuthority::from_vault(&vault)),
-        stamps: config.stamps.clone(),
+        stamping: Stamping::local(&vault, config.stamps.clone()),
         vault,
         links,
     })
@@ -242,13 +239,9 @@ pub async fn serve(mut core: LoanCore, listener: TcpListener, shutdown: Shutdown
         shutdown.clone(),
     ));
     let recovery = tokio::spawn(core.payments.clone().run_recovery(shutdown.clone()));
-    let stamping = tokio::spawn(evidence::run_stamping(
-        core.store.pool().clone(),
-        core.authority.clone(),
-        core.clock.clone(),
-        core.stamps.clone(),
-        shutdown.clone(),
-    ));
+    let stamping = core
+        .stamping
+        .spawn(core.store.pool().clone(), core.clock.clone(), shutdown.clone());
     let checks = tokio::spawn(books::run_checks(
         core.store.clone(),
         Duration::from_millis(core.ledger_check_interval_ms),

@@ -2,6 +2,7 @@
 //! preview of the agreement on the approved terms; the borrower's confirmation stores that
 //! agreement with its evidence; until then no payout starts (20008005).
 
+use cashloan_proto::auth::v1::VerifiedIdentity;
 use cashloan_proto::loan::v1 as pb;
 use cashloan_runtime::evidence::Origin;
 use cashloan_runtime::money::format_amount;
@@ -27,8 +28,13 @@ pub fn parse_confirmation(document: &str) -> Option<&str> {
 }
 
 impl LoanCore {
-    /// The application's documents on its approved terms, rendered today, bodies in the clear.
-    pub(crate) async fn approved_documents(&self, app: &ApplicationRow) -> Result<Vec<Document>, LoanError> {
+    /// The application's documents on its approved terms for the borrower as verified, rendered
+    /// today, bodies in the clear.
+    pub(crate) fn approved_documents(
+        &self,
+        app: &ApplicationRow,
+        identity: &VerifiedIdentity,
+    ) -> Result<Vec<Document>, LoanError> {
         let accepted = approved_terms(app)?;
         let product = priced_as_applied(app);
         let today = self.clock.today();
@@ -36,12 +42,11 @@ impl LoanCore {
             apply_amount: format_amount(app.amount_fen),
             ..quote::of_terms(&product, &accepted, today)
         };
-        let identity = self.verified_identity(&app.user_id).await?;
         let facts = contract::Facts::new(
             &self.issuer.lender,
             &contract::Borrower {
-                name: identity.real_name,
-                id_card: identity.id_card_no,
+                name: identity.real_name.clone(),
+                id_card: identity.id_card_no.clone(),
                 mobile: app.mobile.clone(),
             },
             &product,
@@ -81,9 +86,9 @@ impl LoanCore {
         if app.status != Status::Approved.code() {
             return Err(LoanError::IllegalTransition);
         }
+        let identity = self.verified_identity(&app.user_id).await?;
         let documents = self
-            .approved_documents(&app)
-            .await?
+            .approved_documents(&app, &identity)?
             .into_iter()
             .map(|d| self.issuer.seal(d, &self.vault))
             .collect();

@@ -376,28 +376,50 @@ impl Default for StampArgs {
     }
 }
 
-/// Stamps the head whenever it is due, until `shutdown`.
-pub async fn run_stamping(
-    pool: DbPool,
-    authority: Arc<dyn TimestampAuthority>,
-    clock: Clock,
-    args: StampArgs,
-    shutdown: Shutdown,
-) {
-    shutdown
-        .every(Duration::from_millis(args.check_ms), || async {
-            let (authority, now) = (authority.clone(), clock.now_ms());
-            let stamped = db::run(&pool, move |conn| {
-                Ok(stamp_head(conn, authority.as_ref(), now, args.every_ms)?)
-            })
-            .await;
-            match stamped {
-                Ok(None) => {}
-                Ok(Some(seq)) => tracing::info!(seq, "evidence chain head stamped"),
-                Err(e) => tracing::warn!(error = %e, "stamping the evidence chain failed; retried later"),
-            }
+/// A service's stamping of its chain: the authority, and how often.
+#[derive(Clone)]
+pub struct Stamping {
+    pub authority: Arc<dyn TimestampAuthority>,
+    pub args: StampArgs,
+}
+
+impl Stamping {
+    /// The local authority (its key derived from the PII hash key).
+    pub fn local(vault: &crate::pii::Vault, args: StampArgs) -> Self {
+        Self {
+            authority: Arc::new(crate::timestamp::LocalAuthority::from_vault(vault)),
+            args,
+        }
+    }
+
+    /// Stamps the head whenever it is due, until `shutdown`.
+    pub fn spawn(&self, pool: DbPool, clock: Clock, shutdown: Shutdown) -> tokio::task::JoinHandle<()> {
+        let Self { authority, args } = self.clone();
+        tokio::spawn(async move {
+            shutdown
+                .every(Duration::from_millis(args.check_ms), || async {
+                    let (authority, now) = (authority.clone(), clock.now_ms());
+                    let stamped = db::run(&pool, move |conn| {
+                        Ok(stamp_head(conn, authority.as_ref(), now, args.every_ms)?)
+                    })
+                    .await;
+                    match stamped {
+                        Ok(None) => {}
+                        Ok(Some(seq)) => tracing::info!(seq, "evidence chain head stamped"),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "stamping the evidence chain failed; retried later")
+                        }
+                    }
+                })
+                .await;
         })
-        .await;
+    }
+
+    /// Walks the chain and checks its stamps.
+    pub async fn verify(&self, pool: &DbPool) -> Result<ChainReport, db::DbError> {
+        let authority = self.authority.clone();
+        db::run(pool, move |conn| Ok(verify(conn, authority.as_ref())?)).await
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use cashloan_runtime::db::{self, DbConn};
 use cashloan_runtime::evidence::{self, Origin};
-use cashloan_runtime::timestamp::TimestampAuthority;
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 
@@ -142,17 +141,6 @@ impl Store {
                 }
                 Ok(cleared == 1)
             })
-        })
-        .await?)
-    }
-
-    /// Walks the evidence chain and checks its stamps.
-    pub async fn verify_evidence(
-        &self,
-        authority: Arc<dyn TimestampAuthority>,
-    ) -> Result<evidence::ChainReport, LoanError> {
-        Ok(db::run(&self.pool, move |conn| {
-            Ok(evidence::verify(conn, authority.as_ref())?)
         })
         .await?)
     }

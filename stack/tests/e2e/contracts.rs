@@ -162,13 +162,24 @@ async fn verified_applicant(app: &TestApp, product: &str) -> String {
     other.token
 }
 
-e2e!(a_repayment_names_its_loans_agreement(app) {
-    let (_, token, _) = crate::payments::loan_paid_from(&app, "1234").await;
+e2e!(a_repayment_names_its_loans_agreement_and_links_outlive_settlement(app) {
+    let (_, token, period) = crate::payments::loan_paid_from(&app, "1234").await;
     let list = app.call_as(&token, "/appCommonApi/getRepayInfoList", json!({})).await;
     let url = list["resultSet"][0]["contractUrl"].as_str().unwrap().to_owned();
     let (status, page, _) = open(&app, &url).await;
     assert_eq!(status, 200, "{url}");
     assert!(page.contains("<h1>借款协议</h1>"));
+
+    assert_eq!(crate::payments::pay(&app, &token, &period, "all").await, "0000");
+    let settled = app.call_as(&token, "/appCommonApi/getLoanApplyInfoList", json!({})).await;
+    assert_eq!(settled["resultSet"][0]["applyStatus"], "5", "{settled}");
+    let links = contract_links(&settled);
+    assert_eq!(links.len(), 3);
+    for (name, url) in links {
+        let (status, page, _) = open(&app, &url).await;
+        assert_eq!(status, 200, "{name} after settlement");
+        assert!(page.contains(&format!("<h1>{name}</h1>")));
+    }
 });
 
 /// The cells of each row of a page's schedule table.
