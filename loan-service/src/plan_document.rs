@@ -5,7 +5,7 @@ use cashloan_proto::loan::v1 as pb;
 use cashloan_runtime::money::format_amount;
 use chrono::NaiveDate;
 
-use crate::contract::{self, DocumentKind};
+use crate::contract;
 use crate::error::LoanError;
 use crate::payments::Payments;
 use crate::store::{ApplicationRow, DocumentToStore, PeriodRow};
@@ -31,15 +31,12 @@ impl Payments {
         release: NaiveDate,
         periods: &[PeriodRow],
     ) -> Result<DocumentToStore, LoanError> {
-        // The newest edition: a confirmation of changed terms supersedes the first.
+        // Loans made before contracts existed have none.
         let agreement = self
             .store
-            .documents(Some(app.id.clone()))
+            .agreement_sha256(&app.id)
             .await?
-            .into_iter()
-            .filter(|d| d.kind == DocumentKind::LoanAgreement.code())
-            .max_by_key(|d| d.edition)
-            .map_or_else(|| "（无）".to_owned(), |d| d.sha256);
+            .unwrap_or_else(|| "（无）".to_owned());
         let total: i64 = periods
             .iter()
             .map(|p| p.principal_fen + p.interest_fen + p.fee_fen)

@@ -11,6 +11,7 @@ use diesel::result::Error as DieselError;
 
 use super::ApplicationRow;
 use super::{new_id, Store};
+use crate::contract::DocumentKind;
 use crate::error::LoanError;
 use crate::schema::{contract_documents, terms_confirmations};
 
@@ -171,6 +172,21 @@ impl Store {
                     contract_documents::kind,
                 ))
                 .load(conn)?)
+        })
+        .await?)
+    }
+
+    /// The SHA-256 of an application's agreement in force (its newest edition).
+    pub async fn agreement_sha256(&self, application_id: &str) -> Result<Option<String>, LoanError> {
+        let id = application_id.to_owned();
+        Ok(db::run(&self.pool, move |conn| {
+            Ok(contract_documents::table
+                .filter(contract_documents::application_id.eq(id))
+                .filter(contract_documents::kind.eq(DocumentKind::LoanAgreement.code()))
+                .order(contract_documents::edition.desc())
+                .select(contract_documents::sha256)
+                .first(conn)
+                .optional()?)
         })
         .await?)
     }

@@ -93,4 +93,15 @@ e2e!(the_agreement_in_a_browser_shows_the_loans_plan(app) {
     assert_eq!(shown, planned, "the schedule the borrower accepted is the plan");
     assert!(dom.contains("等额本息") && dom.contains("6个月") && dom.contains("教育/培训"));
     assert!(!dom.contains(&user.id_card), "no whole ID number in the browser");
+
+    // The plan issued at payout shows the same rows, with its actual dates.
+    let issued = &list["resultSet"][0]["contractInfoList"][2];
+    assert_eq!(issued["contractName"], "还款计划表");
+    let plan_dom = render(browser, issued["contractPath"].as_str().unwrap(), &dir.join("repayment-plan.png"));
+    assert_eq!(crate::contracts::schedule_cells(&plan_dom), planned);
+
+    // A consent text, as the app's web view shows it.
+    let consents = app.call_as(&user.token, "/appCommonApi/getConsents", json!({})).await;
+    let consent = consents["resultSet"][0]["url"].as_str().unwrap().to_owned();
+    assert!(render(browser, &consent, &dir.join("consent-sensitive.png")).contains("敏感个人信息处理授权书"));
 });
