@@ -198,4 +198,18 @@ impl pb::auth_server::Auth for AuthCore {
     async fn verify_evidence(&self, _: Request<pb::Empty>) -> Reply<pb::EvidenceReport> {
         Ok(Response::new(self.verify_evidence().await?))
     }
+
+    async fn start_audit(&self, request: Request<pb::AuditStart>) -> Reply<pb::AuditTicket> {
+        let seq = self.start_audit(request.into_inner()).await?;
+        Ok(Response::new(pb::AuditTicket { seq }))
+    }
+
+    async fn finish_audit(&self, request: Request<pb::AuditFinish>) -> Reply<pb::Empty> {
+        self.finish_audit(request.into_inner()).await?;
+        empty()
+    }
+
+    async fn list_audit(&self, request: Request<pb::ListAuditRequest>) -> Reply<pb::AuditPage> {
+        Ok(Response::new(self.list_audit(request.into_inner()).await?))
+    }
 }

@@ -82,6 +82,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_entries (seq) {
+        seq -> BigInt,
+        operator -> Text,
+        role -> Text,
+        action -> Text,
+        target -> Text,
+        request -> Text,
+        client_ip -> Text,
+        trace_id -> Text,
+        started_at -> BigInt,
+        outcome -> Nullable<Text>,
+        finished_at -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(identities -> users (user_id));
 diesel::joinable!(bank_cards -> users (user_id));
 diesel::joinable!(profiles -> users (user_id));

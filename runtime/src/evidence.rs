@@ -173,9 +173,9 @@ pub fn walk(chain: &[Linked], head: (i64, &str)) -> Result<u64, String> {
 }
 
 /// Inside the acceptance's transaction: appends `records` (their `seq` is assigned here) after
-/// the chain's current end. The head is one row, written first, so concurrent appends on any
-/// replica take turns on either backend.
-pub fn append(conn: &mut DbConn, records: Vec<Record>) -> Result<(), DieselError> {
+/// the chain's current end; the seq of the last. The head is one row, written first, so
+/// concurrent appends on any replica take turns on either backend.
+pub fn append(conn: &mut DbConn, records: Vec<Record>) -> Result<i64, DieselError> {
     diesel::update(evidence_head::table.find(1))
         .set(evidence_head::seq.eq(evidence_head::seq))
         .execute(conn)?;
@@ -207,7 +207,7 @@ pub fn append(conn: &mut DbConn, records: Vec<Record>) -> Result<(), DieselError
     diesel::update(evidence_head::table.find(1))
         .set((evidence_head::seq.eq(seq), evidence_head::hash.eq(prev)))
         .execute(conn)?;
-    Ok(())
+    Ok(seq)
 }
 
 /// The whole chain in order, and its head `(seq, hash)`.

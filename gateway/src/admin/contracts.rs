@@ -24,7 +24,7 @@ pub(super) async fn verify(gw: Data<crate::state::Gateway>, req: HttpRequest, bo
             .await
             .map_err(|s| from_status(&s, &PAYMENTS))?
             .into_inner();
-        // The consents' chain is auth-service's own.
+        // auth-service keeps its own chain: the consents and the operators' audit log.
         let consents = gw
             .auth
             .clone()
@@ -46,8 +46,8 @@ pub(super) async fn verify(gw: Data<crate::state::Gateway>, req: HttpRequest, bo
             json!({"checked": reply.checked, "failures": failures,
                 "evidenceChecked": reply.evidence_checked, "evidenceBroken": reply.evidence_broken,
                 "evidenceStamps": reply.evidence_stamps,
-                "consentEvidenceChecked": consents.checked, "consentEvidenceBroken": consents.broken,
-                "consentEvidenceStamps": consents.stamps}),
+                "authEvidenceChecked": consents.checked, "authEvidenceBroken": consents.broken,
+                "authEvidenceStamps": consents.stamps}),
         ))
     })
     .await

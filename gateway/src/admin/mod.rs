@@ -1,5 +1,6 @@
 //! The admin listener (API.md §7): plain JSON, `Authorization: Bearer <ADMIN_TOKEN>`.
 
+mod audit;
 mod contracts;
 pub(crate) mod ledger;
 pub(crate) mod payments;
@@ -38,7 +39,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/admin/reconciliation/mismatches",
             web::post().to(payments::mismatches),
         )
-        .route("/admin/contracts/verify", web::post().to(contracts::verify));
+        .route("/admin/contracts/verify", web::post().to(contracts::verify))
+        .route("/admin/audit/list", web::post().to(audit::list));
 }
 
 fn authorized(gw: &Gateway, req: &HttpRequest) -> bool {
@@ -54,20 +56,31 @@ fn authorized(gw: &Gateway, req: &HttpRequest) -> bool {
     presented.len() == expected.len() && bool::from(presented.as_bytes().ct_eq(expected.as_bytes()))
 }
 
-/// Checks the token and parses the body, then runs `action`.
+/// Checks the token, records the call in the audit log, parses the body, runs `action`, and
+/// records its outcome.
 async fn admin<F, Fut>(gw: Data<Gateway>, req: HttpRequest, body: Bytes, action: F) -> HttpResponse
 where
     F: FnOnce(Data<Gateway>, Map<String, Value>) -> Fut,
     Fut: std::future::Future<Output = Outcome>,
 {
     if !authorized(&gw, &req) {
+        tracing::warn!(path = req.path(), "admin call without a valid token");
         let body = envelope::render(Err(Failure::new("99990004", "管理令牌无效")), None);
         return HttpResponse::Unauthorized().json(Value::Object(body));
     }
-    let outcome = match serde_json::from_slice::<Value>(&body) {
-        Ok(Value::Object(map)) => action(gw, map).await,
-        _ => Err(codes::bad_request()),
+    let parsed = match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Object(map)) => Some(map),
+        _ => None,
     };
+    let ticket = match audit::start(&gw, &req, ("token", "token"), parsed.as_ref(), &body).await {
+        Ok(ticket) => ticket,
+        Err(failure) => return HttpResponse::Ok().json(Value::Object(envelope::render(Err(failure), None))),
+    };
+    let outcome = match parsed {
+        Some(map) => action(gw.clone(), map).await,
+        None => Err(codes::bad_request()),
+    };
+    audit::finish(&gw, ticket, &outcome).await;
     HttpResponse::Ok().json(Value::Object(envelope::render(outcome, None)))
 }
 

@@ -97,7 +97,8 @@ pub(super) fn insert(
     for d in &documents {
         write(conn, keys, edition, d)?;
     }
-    evidence::append(conn, accepted)
+    evidence::append(conn, accepted)?;
+    Ok(())
 }
 
 impl Store {

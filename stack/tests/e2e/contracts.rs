@@ -394,7 +394,7 @@ e2e!(each_chains_head_is_stamped_daily_and_a_rewritten_head_is_found(app, |c: &m
     let first = verified_user_numbers(&app).await;
     assert_eq!(apply(&app, &first.token, application(&product, "500.00")).await["responseCode"], "20005000");
     let report = || async { app.admin_call("/admin/contracts/verify", json!({})).await["resultSet"].clone() };
-    let stamps = |r: &Value| (r["evidenceStamps"].as_u64().unwrap(), r["consentEvidenceStamps"].as_u64().unwrap());
+    let stamps = |r: &Value| (r["evidenceStamps"].as_u64().unwrap(), r["authEvidenceStamps"].as_u64().unwrap());
     crate::payments::eventually("both heads stamped", || async { stamps(&report().await) == (1, 1) }).await;
 
     // Within the day nothing more is stamped, whatever is added.
@@ -405,7 +405,7 @@ e2e!(each_chains_head_is_stamped_daily_and_a_rewritten_head_is_found(app, |c: &m
     app.clock.advance_ms(24 * 3600 * 1000);
     crate::payments::eventually("stamped again a day later", || async { stamps(&report().await) == (2, 2) }).await;
     let r = report().await;
-    assert_eq!((r["evidenceBroken"].as_str(), r["consentEvidenceBroken"].as_str()), (Some(""), Some("")), "{r}");
+    assert_eq!((r["evidenceBroken"].as_str(), r["authEvidenceBroken"].as_str()), (Some(""), Some("")), "{r}");
 
     // The last records cut and the head rewritten to match: the chain walks, the stamp does not.
     let head = app.loan_database_integer("SELECT MAX(seq) AS value FROM evidence");
@@ -420,6 +420,6 @@ e2e!(each_chains_head_is_stamped_daily_and_a_rewritten_head_is_found(app, |c: &m
     );
     // A token not the authority's.
     app.database_execute("auth", "UPDATE evidence_stamps SET token = 'AAAA' WHERE seq = (SELECT MIN(seq) FROM evidence_stamps)");
-    let broken = report().await["consentEvidenceBroken"].as_str().unwrap().to_owned();
+    let broken = report().await["authEvidenceBroken"].as_str().unwrap().to_owned();
     assert!(broken.starts_with("the stamp of record ") && broken.ends_with(" is not the authority's"), "{broken}");
 });

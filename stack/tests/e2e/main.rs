@@ -8,6 +8,7 @@ mod harness;
 
 mod account;
 mod alibaba_sms;
+mod audit;
 mod channel_http;
 mod consents;
 mod contract_browser;

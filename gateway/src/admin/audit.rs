@@ -1,0 +1,139 @@
+//! Every admin call in the audit log (API.md §7): recorded in auth-service before it acts — a
+//! call whose record cannot be written does not act — and its outcome after; `/admin/audit/list`
+//! reads it, newest first.
+
+use actix_web::web::{Bytes, Data};
+use actix_web::{HttpRequest, HttpResponse};
+use cashloan_proto::auth::v1 as auth;
+use serde_json::{json, Map, Value};
+
+use super::{admin, ADMIN};
+use crate::codes::{busy, from_status, Failure};
+use crate::envelope::{Fields, Outcome};
+use crate::state::Gateway;
+
+/// The fields that name what a call acts on, first found wins.
+const TARGETS: &[&str] = &["applyId", "orderNo", "mobile", "userId", "code", "id", "date"];
+
+fn target(body: Option<&Map<String, Value>>) -> String {
+    let Some(body) = body else {
+        return String::new();
+    };
+    TARGETS
+        .iter()
+        .find_map(|k| match body.get(*k) {
+            Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+/// The body with the value of every secret field (password, token, code…) masked, at any depth.
+pub fn masked(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let shown = if cashloan_runtime::redact::is_secret_key(k) {
+                        json!("***")
+                    } else {
+                        masked(v)
+                    };
+                    (k.clone(), shown)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(masked).collect()),
+        other => other.clone(),
+    }
+}
+
+fn trace_id() -> String {
+    cashloan_runtime::telemetry::current_traceparent()
+        .and_then(|t| t.split('-').nth(1).map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Records the call about to act by `operator` (with `role`); its ticket.
+pub(super) async fn start(
+    gw: &Gateway,
+    req: &HttpRequest,
+    (operator, role): (&str, &str),
+    body: Option<&Map<String, Value>>,
+    raw: &Bytes,
+) -> Result<i64, Failure> {
+    let peer = req.peer_addr().map(|a| a.ip());
+    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let client_ip = crate::client_ip::client_ip(peer, forwarded, &gw.config.trusted_proxies)
+        .map(|ip| ip.to_string())
+        .unwrap_or_default();
+    let request = match body {
+        Some(map) => masked(&Value::Object(map.clone())).to_string(),
+        // Not JSON: kept as sent, cut short, since it cannot be masked field by field.
+        None => format!("(not JSON, {} bytes)", raw.len()),
+    };
+    let start = auth::AuditStart {
+        operator: operator.to_owned(),
+        role: role.to_owned(),
+        action: req.path().to_owned(),
+        target: target(body),
+        request,
+        client_ip,
+        trace_id: trace_id(),
+    };
+    match gw.auth.clone().start_audit(start).await {
+        Ok(ticket) => Ok(ticket.into_inner().seq),
+        Err(status) => {
+            tracing::error!(code = ?status.code(), path = req.path(), "the audit log refused a record: the call does not act");
+            Err(busy())
+        }
+    }
+}
+
+/// Records how the call ended.
+pub(super) async fn finish(gw: &Gateway, seq: i64, outcome: &Outcome) {
+    let outcome = match outcome {
+        Ok(s) => format!("{} {}", s.code, s.message),
+        Err(f) => format!("{} {}", f.code, f.message),
+    };
+    let finish = auth::AuditFinish { seq, outcome };
+    if let Err(status) = gw.auth.clone().finish_audit(finish).await {
+        tracing::error!(seq, code = ?status.code(), "the outcome of an audited call was not recorded");
+    }
+}
+
+pub(super) async fn list(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
+    admin(gw, req, body, |gw, body| async move {
+        let f = Fields(&body);
+        let page = crate::paging::page_request(&body)?;
+        let request = auth::ListAuditRequest {
+            operator: f.optional_text("operator")?.to_owned(),
+            action: f.optional_text("action")?.to_owned(),
+            page_num: page.num,
+            page_size: page.size,
+        };
+        let found = gw
+            .auth
+            .clone()
+            .list_audit(request)
+            .await
+            .map_err(|s| from_status(&s, &ADMIN))?
+            .into_inner();
+        let items: Vec<Value> = found
+            .items
+            .into_iter()
+            .map(|e| {
+                let time = |ms: i64| match ms {
+                    0 => String::new(),
+                    ms => cashloan_runtime::clock::format_datetime_cst(ms),
+                };
+                json!({"seq": e.seq, "operator": e.operator, "role": e.role, "action": e.action,
+                    "target": e.target, "request": e.request, "clientIp": e.client_ip, "traceId": e.trace_id,
+                    "startedAt": time(e.started_at), "outcome": e.outcome, "finishedAt": time(e.finished_at)})
+            })
+            .collect();
+        Ok(crate::paging::paged(items, page, found.total))
+    })
+    .await
+}

@@ -1,0 +1,77 @@
+//! The operators' audit log (API.md §7): every admin call, reads included, recorded before it acts
+//! and with its outcome after, hash-chained, listed newest first.
+
+use serde_json::{json, Value};
+
+use crate::e2e;
+use crate::harness::TestApp;
+use crate::loans::{application, apply, newest_application, product_id, review, verified_user};
+
+async fn audit(app: &TestApp, filter: Value) -> Value {
+    let reply = app.admin_call("/admin/audit/list", filter).await;
+    assert_eq!(reply["responseCode"], "0000", "{reply}");
+    reply
+}
+
+e2e!(every_admin_call_is_in_the_audit_log_with_its_outcome(app) {
+    let product = product_id(&app, "新现金贷").await;
+    let (mobile, token) = verified_user(&app).await;
+    assert_eq!(apply(&app, &token, application(&product, "500.00")).await["responseCode"], "20005000");
+    let id = newest_application(&app, &token).await;
+
+    assert_eq!(review(&app, &id, "approve").await["responseCode"], "0000");
+    assert_eq!(review(&app, &id, "approve").await["responseCode"], "20008001", "a refused move is recorded too");
+    let read = app.admin_call("/admin/loans/list", json!({"mobile": mobile})).await;
+    assert_eq!(read["responseCode"], "0000");
+    let flagged = app.admin_call("/admin/users/update", json!({"mobile": mobile, "isRisk": "1", "password": "hunter2"})).await;
+    assert_eq!(flagged["responseCode"], "0000");
+
+    let log = audit(&app, json!({"pageSize": 5})).await;
+    let entries = &log["resultSet"].as_array().unwrap()[1..];
+    let seen: Vec<(&str, &str, &str)> = entries
+        .iter()
+        .map(|e| (e["action"].as_str().unwrap(), e["target"].as_str().unwrap(), e["outcome"].as_str().unwrap()))
+        .collect();
+    let listing = &log["resultSet"][0];
+    assert_eq!((listing["action"].as_str(), listing["outcome"].as_str()), (Some("/admin/audit/list"), Some("")), "the list call itself, still running");
+    assert_eq!(
+        seen,
+        [
+            ("/admin/users/update", mobile.as_str(), "0000 更新成功"),
+            ("/admin/loans/list", mobile.as_str(), "0000 查询成功"),
+            ("/admin/loans/review", id.as_str(), "20008001 状态不允许此操作"),
+            ("/admin/loans/review", id.as_str(), "0000 操作成功"),
+        ],
+        "newest first"
+    );
+    for e in entries {
+        assert_eq!((e["operator"].as_str(), e["role"].as_str(), e["clientIp"].as_str()), (Some("token"), Some("token"), Some("127.0.0.1")));
+        assert_eq!(e["startedAt"].as_str().unwrap().len(), 19);
+        assert!(!e["finishedAt"].as_str().unwrap().is_empty());
+    }
+    let request: Value = serde_json::from_str(entries[0]["request"].as_str().unwrap()).unwrap();
+    assert_eq!(request, json!({"mobile": mobile, "isRisk": "1", "password": "***"}), "secrets masked");
+    assert!(log["total"].as_u64().unwrap() >= 6, "the list calls themselves are recorded: {}", log["total"]);
+
+    let reviews = audit(&app, json!({"action": "/admin/loans/review"})).await;
+    assert_eq!(reviews["total"], 2);
+    assert_eq!(audit(&app, json!({"operator": "someone-else"})).await["total"], 0);
+
+    // In auth-service's chain: an entry altered is found.
+    let result = app.admin_call("/admin/contracts/verify", json!({})).await["resultSet"].clone();
+    assert_eq!(result["authEvidenceBroken"], "", "{result}");
+    app.database_execute("auth", "UPDATE evidence SET subject = '/admin/ledger/fund' WHERE seq = (SELECT MIN(seq) FROM evidence WHERE action = 'audit' AND subject = '/admin/loans/review')");
+    let broken = app.admin_call("/admin/contracts/verify", json!({})).await["resultSet"]["authEvidenceBroken"].clone();
+    assert!(broken.as_str().unwrap().ends_with("was altered"), "{broken}");
+});
+
+e2e!(an_admin_call_that_cannot_be_recorded_does_not_act(app) {
+    let product = product_id(&app, "新现金贷").await;
+    let (_, token) = verified_user(&app).await;
+    assert_eq!(apply(&app, &token, application(&product, "500.00")).await["responseCode"], "20005000");
+    let id = newest_application(&app, &token).await;
+    app.stack.as_mut().unwrap().stop_service("auth-service").await;
+    assert_eq!(review(&app, &id, "approve").await["responseCode"], "99990005");
+    let status = app.loan_database_integer(&format!("SELECT CAST(status AS BIGINT) AS value FROM applications WHERE id = '{id}'"));
+    assert_eq!(status, 0, "not approved without its record");
+});
