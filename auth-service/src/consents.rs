@@ -1,6 +1,7 @@
 //! The consent calls (API.md §6.6, #37–#39) and the check every sensitive collection makes first.
 
 use cashloan_proto::auth::v1 as pb;
+use cashloan_runtime::db;
 use cashloan_runtime::evidence::Origin;
 
 use crate::consent::{self, ConsentType, Grant};
@@ -91,9 +92,13 @@ impl AuthCore {
     }
 
     pub async fn verify_evidence(&self) -> Result<pb::EvidenceReport, AuthError> {
-        let chain = self.stamping.verify(self.store.pool()).await?;
+        let mut chain = self.stamping.verify(self.store.pool()).await?;
+        if chain.broken.is_empty() {
+            let audit = db::run(self.store.pool(), |conn| Ok(crate::audit::check_sealed(conn)?)).await?;
+            chain.broken = audit.unwrap_or_default();
+        }
         if !chain.broken.is_empty() {
-            tracing::error!(at = %chain.broken, "the consent evidence chain is broken");
+            tracing::error!(at = %chain.broken, "auth-service's evidence chain is broken");
         }
         Ok(pb::EvidenceReport {
             checked: chain.records,

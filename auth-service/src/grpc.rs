@@ -200,8 +200,8 @@ impl pb::auth_server::Auth for AuthCore {
     }
 
     async fn start_audit(&self, request: Request<pb::AuditStart>) -> Reply<pb::AuditTicket> {
-        let seq = self.start_audit(request.into_inner()).await?;
-        Ok(Response::new(pb::AuditTicket { seq }))
+        let id = self.start_audit(request.into_inner()).await?;
+        Ok(Response::new(pb::AuditTicket { id }))
     }
 
     async fn finish_audit(&self, request: Request<pb::AuditFinish>) -> Reply<pb::Empty> {

@@ -106,6 +106,9 @@ pub struct AuthCore {
     stamping: Stamping,
 }
 
+/// How often the audit log's finished entries are sealed into the evidence chain.
+const AUDIT_SEAL_MS: u64 = 500;
+
 /// Deadline of every call this service makes to another.
 const CALL_DEADLINE: Duration = Duration::from_secs(3);
 
@@ -142,6 +145,12 @@ pub async fn serve(core: AuthCore, listener: TcpListener, shutdown: Shutdown) ->
     let stamping = core
         .stamping
         .spawn(core.store.pool().clone(), core.clock.clone(), shutdown.clone());
+    let sealer = audit::spawn_sealer(
+        core.store.pool().clone(),
+        core.clock.clone(),
+        Duration::from_millis(AUDIT_SEAL_MS),
+        shutdown.clone(),
+    );
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<AuthServer<AuthCore>>().await;
     let router = cashloan_runtime::grpc::server()
@@ -149,5 +158,6 @@ pub async fn serve(core: AuthCore, listener: TcpListener, shutdown: Shutdown) ->
         .add_service(AuthServer::new(core));
     cashloan_runtime::grpc::serve(router, listener, shutdown).await?;
     let _ = stamping.await;
+    let _ = sealer.await;
     Ok(())
 }

@@ -83,8 +83,9 @@ diesel::table! {
 }
 
 diesel::table! {
-    audit_entries (seq) {
-        seq -> BigInt,
+    audit_entries (n) {
+        n -> BigInt,
+        id -> Text,
         operator -> Text,
         role -> Text,
         action -> Text,
@@ -95,6 +96,7 @@ diesel::table! {
         started_at -> BigInt,
         outcome -> Nullable<Text>,
         finished_at -> Nullable<BigInt>,
+        sealed_seq -> Nullable<BigInt>,
     }
 }
 

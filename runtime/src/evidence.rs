@@ -172,13 +172,20 @@ pub fn walk(chain: &[Linked], head: (i64, &str)) -> Result<u64, String> {
     Ok(chain.len() as u64)
 }
 
+/// Takes the chain's head until the transaction ends (a write, so on either backend): what is
+/// read after it cannot change under the caller.
+pub fn lock_head(conn: &mut DbConn) -> Result<(), DieselError> {
+    diesel::update(evidence_head::table.find(1))
+        .set(evidence_head::seq.eq(evidence_head::seq))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Inside the acceptance's transaction: appends `records` (their `seq` is assigned here) after
 /// the chain's current end; the seq of the last. The head is one row, written first, so
 /// concurrent appends on any replica take turns on either backend.
 pub fn append(conn: &mut DbConn, records: Vec<Record>) -> Result<i64, DieselError> {
-    diesel::update(evidence_head::table.find(1))
-        .set(evidence_head::seq.eq(evidence_head::seq))
-        .execute(conn)?;
+    lock_head(conn)?;
     let (mut seq, mut prev): (i64, String) = evidence_head::table
         .find(1)
         .select((evidence_head::seq, evidence_head::hash))
@@ -315,9 +322,7 @@ pub fn stamp_head(
     every_ms: i64,
 ) -> Result<Option<i64>, DieselError> {
     conn.transaction(|conn| {
-        diesel::update(evidence_head::table.find(1))
-            .set(evidence_head::seq.eq(evidence_head::seq))
-            .execute(conn)?;
+        lock_head(conn)?;
         let (seq, hash): (i64, String) = evidence_head::table
             .find(1)
             .select((evidence_head::seq, evidence_head::hash))

@@ -62,7 +62,7 @@ pub(super) async fn start(
     (operator, role): (&str, &str),
     body: Option<&Map<String, Value>>,
     raw: &Bytes,
-) -> Result<i64, Failure> {
+) -> Result<String, Failure> {
     let peer = req.peer_addr().map(|a| a.ip());
     let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
     let client_ip = crate::client_ip::client_ip(peer, forwarded, &gw.config.trusted_proxies)
@@ -83,7 +83,7 @@ pub(super) async fn start(
         trace_id: trace_id(),
     };
     match gw.auth.clone().start_audit(start).await {
-        Ok(ticket) => Ok(ticket.into_inner().seq),
+        Ok(ticket) => Ok(ticket.into_inner().id),
         Err(status) => {
             tracing::error!(code = ?status.code(), path = req.path(), "the audit log refused a record: the call does not act");
             Err(busy())
@@ -91,16 +91,19 @@ pub(super) async fn start(
     }
 }
 
-/// Records how the call ended.
-pub(super) async fn finish(gw: &Gateway, seq: i64, outcome: &Outcome) {
+/// Records how the call ended, without holding up the answer: the entry was written before the
+/// call acted, and one whose outcome never arrives is sealed as unfinished.
+pub(super) fn finish(gw: &Gateway, id: String, outcome: &Outcome) {
     let outcome = match outcome {
         Ok(s) => format!("{} {}", s.code, s.message),
         Err(f) => format!("{} {}", f.code, f.message),
     };
-    let finish = auth::AuditFinish { seq, outcome };
-    if let Err(status) = gw.auth.clone().finish_audit(finish).await {
-        tracing::error!(seq, code = ?status.code(), "the outcome of an audited call was not recorded");
-    }
+    let mut client = gw.auth.clone();
+    tokio::spawn(async move {
+        if let Err(status) = client.finish_audit(auth::AuditFinish { id, outcome }).await {
+            tracing::error!(code = ?status.code(), "the outcome of an audited call was not recorded");
+        }
+    });
 }
 
 pub(super) async fn list(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
@@ -128,7 +131,7 @@ pub(super) async fn list(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> Ht
                     0 => String::new(),
                     ms => cashloan_runtime::clock::format_datetime_cst(ms),
                 };
-                json!({"seq": e.seq, "operator": e.operator, "role": e.role, "action": e.action,
+                json!({"id": e.id, "sealed": e.sealed, "operator": e.operator, "role": e.role, "action": e.action,
                     "target": e.target, "request": e.request, "clientIp": e.client_ip, "traceId": e.trace_id,
                     "startedAt": time(e.started_at), "outcome": e.outcome, "finishedAt": time(e.finished_at)})
             })

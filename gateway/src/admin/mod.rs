@@ -80,7 +80,7 @@ where
         Some(map) => action(gw.clone(), map).await,
         None => Err(codes::bad_request()),
     };
-    audit::finish(&gw, ticket, &outcome).await;
+    audit::finish(&gw, ticket, &outcome);
     HttpResponse::Ok().json(Value::Object(envelope::render(outcome, None)))
 }
 

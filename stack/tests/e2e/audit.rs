@@ -26,14 +26,22 @@ e2e!(every_admin_call_is_in_the_audit_log_with_its_outcome(app) {
     let flagged = app.admin_call("/admin/users/update", json!({"mobile": mobile, "isRisk": "1", "password": "hunter2"})).await;
     assert_eq!(flagged["responseCode"], "0000");
 
-    let log = audit(&app, json!({"pageSize": 5})).await;
-    let entries = &log["resultSet"].as_array().unwrap()[1..];
+    // Outcomes are written after the answer.
+    crate::payments::eventually("the outcomes are recorded", || async {
+        let log = audit(&app, json!({"pageSize": 4, "action": "/admin/loans/review"})).await;
+        log["resultSet"].as_array().unwrap().iter().all(|e| e["outcome"] != "")
+            && audit(&app, json!({"action": "/admin/users/update"})).await["resultSet"][0]["outcome"] != ""
+    })
+    .await;
+    let log = audit(&app, json!({"pageSize": 50, "operator": "token"})).await;
+    let all = log["resultSet"].as_array().unwrap();
+    let entries: Vec<&Value> = all.iter().filter(|e| e["action"] != "/admin/audit/list").take(4).collect();
     let seen: Vec<(&str, &str, &str)> = entries
         .iter()
         .map(|e| (e["action"].as_str().unwrap(), e["target"].as_str().unwrap(), e["outcome"].as_str().unwrap()))
         .collect();
     let listing = &log["resultSet"][0];
-    assert_eq!((listing["action"].as_str(), listing["outcome"].as_str()), (Some("/admin/audit/list"), Some("")), "the list call itself, still running");
+    assert_eq!(listing["action"], "/admin/audit/list", "the list call itself");
     assert_eq!(
         seen,
         [
@@ -44,7 +52,7 @@ e2e!(every_admin_call_is_in_the_audit_log_with_its_outcome(app) {
         ],
         "newest first"
     );
-    for e in entries {
+    for e in &entries {
         assert_eq!((e["operator"].as_str(), e["role"].as_str(), e["clientIp"].as_str()), (Some("token"), Some("token"), Some("127.0.0.1")));
         assert_eq!(e["startedAt"].as_str().unwrap().len(), 19);
         assert!(!e["finishedAt"].as_str().unwrap().is_empty());
@@ -57,12 +65,33 @@ e2e!(every_admin_call_is_in_the_audit_log_with_its_outcome(app) {
     assert_eq!(reviews["total"], 2);
     assert_eq!(audit(&app, json!({"operator": "someone-else"})).await["total"], 0);
 
-    // In auth-service's chain: an entry altered is found.
-    let result = app.admin_call("/admin/contracts/verify", json!({})).await["resultSet"].clone();
-    assert_eq!(result["authEvidenceBroken"], "", "{result}");
-    app.database_execute("auth", "UPDATE evidence SET subject = '/admin/ledger/fund' WHERE seq = (SELECT MIN(seq) FROM evidence WHERE action = 'audit' AND subject = '/admin/loans/review')");
-    let broken = app.admin_call("/admin/contracts/verify", json!({})).await["resultSet"]["authEvidenceBroken"].clone();
-    assert!(broken.as_str().unwrap().ends_with("was altered"), "{broken}");
+    // Sealed into auth-service's chain within a second: a row altered or removed after is found.
+    let refused = entries[2]["id"].as_str().unwrap().to_owned();
+    crate::payments::eventually("the entries are sealed", || async {
+        audit(&app, json!({"action": "/admin/loans/review"})).await["resultSet"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["sealed"] == true)
+    })
+    .await;
+    let broken = || async {
+        app.admin_call("/admin/contracts/verify", json!({})).await["resultSet"]["authEvidenceBroken"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(broken().await, "");
+    let set_outcome = |outcome: &str| {
+        app.database_execute("auth", &format!("UPDATE audit_entries SET outcome = '{outcome}' WHERE id = '{refused}'"))
+    };
+    set_outcome("0000 操作成功");
+    let altered = broken().await;
+    assert!(altered.starts_with(&format!("audit entry {refused} (record ")) && altered.ends_with(") was altered"), "{altered}");
+    set_outcome("20008001 状态不允许此操作");
+    assert_eq!(broken().await, "");
+    app.database_execute("auth", &format!("DELETE FROM audit_entries WHERE id = '{refused}'"));
+    assert!(broken().await.ends_with(") is missing"));
 });
 
 e2e!(an_admin_call_that_cannot_be_recorded_does_not_act(app) {

@@ -1,8 +1,10 @@
--- The operators' audit log (API.md §7): one row per admin call, keyed by the evidence-chain
--- record written before the call acted; its outcome is filled once, when the call ends, and
--- recorded in the chain too. Rows are never deleted.
+-- The operators' audit log (API.md §7): one row per admin call (`n` in the order written), written before the call acts; its
+-- outcome is filled once, when the call ends. A sealer then appends a record of the whole entry
+-- to the evidence chain (`sealed_seq`), in batches, so admin calls do not queue on the chain's
+-- head; verify compares each sealed row with its record. Rows are never deleted.
 CREATE TABLE audit_entries (
-    seq BIGINT PRIMARY KEY NOT NULL,
+    n INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
     operator TEXT NOT NULL,
     role TEXT NOT NULL,
     action TEXT NOT NULL,
@@ -12,7 +14,9 @@ CREATE TABLE audit_entries (
     trace_id TEXT NOT NULL,
     started_at BIGINT NOT NULL,
     outcome TEXT,
-    finished_at BIGINT
+    finished_at BIGINT,
+    sealed_seq BIGINT
 );
-CREATE INDEX audit_entries_operator ON audit_entries (operator, seq);
-CREATE INDEX audit_entries_action ON audit_entries (action, seq);
+CREATE INDEX audit_entries_operator ON audit_entries (operator, n);
+CREATE INDEX audit_entries_action ON audit_entries (action, n);
+CREATE INDEX audit_entries_unsealed ON audit_entries (n) WHERE sealed_seq IS NULL;
