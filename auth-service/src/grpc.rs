@@ -212,4 +212,10 @@ impl pb::auth_server::Auth for AuthCore {
     async fn list_audit(&self, request: Request<pb::ListAuditRequest>) -> Reply<pb::AuditPage> {
         Ok(Response::new(self.list_audit(request.into_inner()).await?))
     }
+
+    async fn reveal_field(&self, request: Request<pb::RevealFieldRequest>) -> Reply<pb::RevealedField> {
+        let r = request.into_inner();
+        let value = self.reveal(&r.user_id, &r.field).await?;
+        Ok(Response::new(pb::RevealedField { value }))
+    }
 }

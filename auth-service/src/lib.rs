@@ -22,6 +22,7 @@ pub mod policy;
 pub mod profile;
 pub mod providers;
 mod registration;
+mod reveal;
 mod schema;
 pub mod sessions;
 mod sms_code;

@@ -4,6 +4,7 @@ mod audit;
 mod contracts;
 pub(crate) mod ledger;
 pub(crate) mod payments;
+mod reveal;
 
 use actix_web::http::header;
 use actix_web::web::{self, Bytes, Data};
@@ -40,7 +41,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(payments::mismatches),
         )
         .route("/admin/contracts/verify", web::post().to(contracts::verify))
-        .route("/admin/audit/list", web::post().to(audit::list));
+        .route("/admin/audit/list", web::post().to(audit::list))
+        .route("/admin/reveal", web::post().to(reveal::reveal));
 }
 
 fn authorized(gw: &Gateway, req: &HttpRequest) -> bool {

@@ -104,3 +104,41 @@ e2e!(an_admin_call_that_cannot_be_recorded_does_not_act(app) {
     let status = app.loan_database_integer(&format!("SELECT CAST(status AS BIGINT) AS value FROM applications WHERE id = '{id}'"));
     assert_eq!(status, 0, "not approved without its record");
 });
+
+e2e!(reveal_shows_one_value_whole_and_only_its_reason_is_logged(app) {
+    let product = product_id(&app, "新现金贷").await;
+    let user = crate::loans::verified_user_numbers(&app).await;
+    assert_eq!(apply(&app, &user.token, application(&product, "500.00")).await["responseCode"], "20005000");
+    let listed = app.admin_call("/admin/loans/list", json!({"mobile": user.mobile})).await;
+    let user_id = listed["resultSet"][0]["userId"].as_str().unwrap().to_owned();
+    let reveal = |field: &str, reason: &str| {
+        let body = json!({"field": field, "userId": user_id, "reason": reason});
+        let app = app.clone_handle();
+        async move { app.admin_call("/admin/reveal", body).await }
+    };
+    for (field, whole) in [("idCardNo", &user.id_card), ("bankCardNo", &user.bank_card), ("mobile", &user.mobile)] {
+        let reply = reveal(field, "客户来电核实身份").await;
+        assert_eq!((reply["responseCode"].as_str(), reply["resultSet"].as_str()), (Some("0000"), Some(whole.as_str())), "{field}");
+    }
+    assert_eq!(reveal("realName", "核实").await["resultSet"], "王小明");
+    assert_eq!(reveal("idCardNo", " ").await["responseCode"], "10001000", "a reason is required");
+    assert_eq!(reveal("password", "核实").await["responseCode"], "10001000");
+    let unknown = app.admin_call("/admin/reveal", json!({"field": "mobile", "userId": "nobody", "reason": "核实"})).await;
+    assert_eq!(unknown["responseCode"], "10001000");
+
+    crate::payments::eventually("the reveals are logged", || async {
+        audit(&app, json!({"action": "/admin/reveal", "pageSize": 100})).await["resultSet"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["outcome"] != "")
+    })
+    .await;
+    let log = audit(&app, json!({"action": "/admin/reveal", "pageSize": 100})).await;
+    assert_eq!(log["total"], 7);
+    let first = log["resultSet"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(first["target"], user_id.as_str());
+    assert!(first["request"].as_str().unwrap().contains("客户来电核实身份"), "{first}");
+    let text = log.to_string();
+    assert!(!text.contains(&user.id_card) && !text.contains(&user.bank_card), "no value in the log");
+});
