@@ -37,6 +37,7 @@ pub struct Entry {
     pub trace_id: String,
     pub started_at: i64,
     pub outcome: Option<String>,
+    pub customers: Option<String>,
     pub finished_at: Option<i64>,
     pub sealed_seq: Option<i64>,
 }
@@ -49,6 +50,7 @@ impl Entry {
             self.finished_at.unwrap_or(0).to_string(),
         );
         let outcome = self.outcome.clone().unwrap_or_default();
+        let customers = self.customers.clone().unwrap_or_default();
         let text: String = [
             &self.id,
             &self.operator,
@@ -60,6 +62,7 @@ impl Entry {
             &self.trace_id,
             &started,
             &outcome,
+            &customers,
             &finished,
         ]
         .iter()
@@ -81,6 +84,15 @@ impl Entry {
             trace_id: self.trace_id,
             started_at: self.started_at,
             outcome: self.outcome.unwrap_or_default(),
+            customers: self
+                .customers
+                .map(|c| {
+                    c.split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
             finished_at: self.finished_at.unwrap_or_default(),
         }
     }
@@ -204,6 +216,7 @@ impl AuthCore {
             )
             .set((
                 audit_entries::outcome.eq(&f.outcome),
+                audit_entries::customers.eq(f.customers.join(",")),
                 audit_entries::finished_at.eq(at),
             ))
             .execute(conn)?)

@@ -95,6 +95,7 @@ diesel::table! {
         trace_id -> Text,
         started_at -> BigInt,
         outcome -> Nullable<Text>,
+        customers -> Nullable<Text>,
         finished_at -> Nullable<BigInt>,
         sealed_seq -> Nullable<BigInt>,
     }

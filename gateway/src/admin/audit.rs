@@ -91,16 +91,41 @@ pub(super) async fn start(
     }
 }
 
+/// Every `userId` in an answer: the customers whose data it carried.
+fn customers(value: &Value, found: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v) {
+                    ("userId", Value::String(id)) if !found.contains(id) => found.push(id.clone()),
+                    _ => customers(v, found),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| customers(v, found)),
+        _ => {}
+    }
+}
+
 /// Records how the call ended, without holding up the answer: the entry was written before the
 /// call acted, and one whose outcome never arrives is sealed as unfinished.
 pub(super) fn finish(gw: &Gateway, id: String, outcome: &Outcome) {
+    let mut read = Vec::new();
     let outcome = match outcome {
-        Ok(s) => format!("{} {}", s.code, s.message),
+        Ok(s) => {
+            customers(&s.result_set, &mut read);
+            format!("{} {}", s.code, s.message)
+        }
         Err(f) => format!("{} {}", f.code, f.message),
     };
     let mut client = gw.auth.clone();
     tokio::spawn(async move {
-        if let Err(status) = client.finish_audit(auth::AuditFinish { id, outcome }).await {
+        let finish = auth::AuditFinish {
+            id,
+            outcome,
+            customers: read,
+        };
+        if let Err(status) = client.finish_audit(finish).await {
             tracing::error!(code = ?status.code(), "the outcome of an audited call was not recorded");
         }
     });
@@ -133,7 +158,8 @@ pub(super) async fn list(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> Ht
                 };
                 json!({"id": e.id, "sealed": e.sealed, "operator": e.operator, "role": e.role, "action": e.action,
                     "target": e.target, "request": e.request, "clientIp": e.client_ip, "traceId": e.trace_id,
-                    "startedAt": time(e.started_at), "outcome": e.outcome, "finishedAt": time(e.finished_at)})
+                    "startedAt": time(e.started_at), "outcome": e.outcome, "customers": e.customers,
+                    "finishedAt": time(e.finished_at)})
             })
             .collect();
         Ok(crate::paging::paged(items, page, found.total))

@@ -14,6 +14,8 @@ CREATE TABLE audit_entries (
     trace_id TEXT NOT NULL,
     started_at BIGINT NOT NULL,
     outcome TEXT,
+    -- The customers (user ids, comma-separated) whose data the answer carried.
+    customers TEXT,
     finished_at BIGINT,
     sealed_seq BIGINT
 );
