@@ -20,6 +20,15 @@ pub fn client_ip(peer: Option<IpAddr>, forwarded_for: Option<&str>, trusted: &[I
     Some(ip)
 }
 
+/// The client address of a request as text ("" when the socket has none).
+pub fn of_request(req: &actix_web::HttpRequest, trusted: &[IpAddr]) -> String {
+    let peer = req.peer_addr().map(|a| a.ip());
+    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    client_ip(peer, forwarded, trusted)
+        .map(|ip| ip.to_string())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -156,11 +156,7 @@ async fn api_call(
     if let Some(user) = &user {
         tracing::Span::current().record("user_id", user.user_id.as_str());
     }
-    let peer = req.peer_addr().map(|a| a.ip());
-    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    let client_ip = crate::client_ip::client_ip(peer, forwarded, &gw.config.trusted_proxies)
-        .map(|ip| ip.to_string())
-        .unwrap_or_default();
+    let client_ip = crate::client_ip::of_request(&req, &gw.config.trusted_proxies);
     let call = Call {
         body,
         app_key: key.clone(),

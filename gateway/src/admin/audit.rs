@@ -30,7 +30,7 @@ fn target(body: Option<&Map<String, Value>>) -> String {
 }
 
 /// The body with the value of every secret field (password, token, code…) masked, at any depth.
-pub fn masked(value: &Value) -> Value {
+fn masked(value: &Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(
             map.iter()
@@ -63,14 +63,10 @@ pub(super) async fn start(
     body: Option<&Map<String, Value>>,
     raw: &Bytes,
 ) -> Result<String, Failure> {
-    let peer = req.peer_addr().map(|a| a.ip());
-    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    let client_ip = crate::client_ip::client_ip(peer, forwarded, &gw.config.trusted_proxies)
-        .map(|ip| ip.to_string())
-        .unwrap_or_default();
+    let client_ip = crate::client_ip::of_request(req, &gw.config.trusted_proxies);
     let request = match body {
         Some(map) => masked(&Value::Object(map.clone())).to_string(),
-        // Not JSON: kept as sent, cut short, since it cannot be masked field by field.
+        // Not JSON: only its size, since it cannot be masked field by field.
         None => format!("(not JSON, {} bytes)", raw.len()),
     };
     let start = auth::AuditStart {
@@ -165,4 +161,39 @@ pub(super) async fn list(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> Ht
         Ok(crate::paging::paged(items, page, found.total))
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_masked_at_any_depth_and_nothing_else() {
+        let body = json!({"mobile": "13800138000", "password": "p", "inner": [{"newPassword": "q", "code": "123456"}],
+            "responseCode": "0000"});
+        assert_eq!(
+            masked(&body),
+            json!({"mobile": "13800138000", "password": "***", "inner": [{"newPassword": "***", "code": "***"}],
+                "responseCode": "0000"})
+        );
+    }
+
+    #[test]
+    fn every_user_id_of_an_answer_once() {
+        let answer = json!([{"userId": "u1", "x": {"userId": "u2"}}, {"userId": "u1"}, {"userId": 7}]);
+        let mut found = Vec::new();
+        customers(&answer, &mut found);
+        assert_eq!(found, ["u1", "u2"]);
+    }
+
+    #[test]
+    fn the_target_is_the_first_naming_field() {
+        let body = json!({"mobile": "13800138000", "applyId": "a1"});
+        assert_eq!(target(body.as_object()), "a1");
+        assert_eq!(
+            target(json!({"applyId": "", "date": "2026-12-01"}).as_object()),
+            "2026-12-01"
+        );
+        assert_eq!(target(None), "");
+    }
 }
