@@ -156,7 +156,7 @@ async fn api_call(
     if let Some(user) = &user {
         tracing::Span::current().record("user_id", user.user_id.as_str());
     }
-    let client_ip = crate::client_ip::of_request(&req, &gw.config.trusted_proxies);
+    let client_ip = crate::client_ip::of_request(req, &gw.config.trusted_proxies);
     let call = Call {
         body,
         app_key: key.clone(),
