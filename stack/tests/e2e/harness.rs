@@ -516,7 +516,16 @@ impl TestApp {
                 .to_string_lossy()
                 .into_owned(),
         };
-        cashloan_runtime::db::DbConn::establish(&url).unwrap()
+        let mut conn = cashloan_runtime::db::DbConn::establish(&url).unwrap();
+        if self.postgres_cleanup.is_none() {
+            // The services write in the background (the audit sealer, the jobs): wait for their
+            // write lock as they do rather than fail at once.
+            use diesel::RunQueryDsl;
+            diesel::sql_query("PRAGMA busy_timeout = 5000")
+                .execute(&mut conn)
+                .unwrap();
+        }
+        conn
     }
 
     /// Runs a statement on a service's database (a test altering what the API never would).
