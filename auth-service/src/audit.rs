@@ -98,21 +98,30 @@ impl Entry {
     }
 }
 
+/// The unsealed entries that are due, oldest first.
+fn due(now_ms: i64) -> audit_entries::BoxedQuery<'static, db::Backend> {
+    audit_entries::table
+        .filter(audit_entries::sealed_seq.is_null())
+        .filter(
+            audit_entries::outcome
+                .is_not_null()
+                .or(audit_entries::started_at.lt(now_ms - UNFINISHED_AFTER_MS)),
+        )
+        .order(audit_entries::n)
+        .into_boxed()
+}
+
 /// Seals the entries that are due, oldest first, under the chain's head; how many.
 fn seal_due(conn: &mut DbConn, now_ms: i64) -> Result<usize, DieselError> {
+    // A read first: an idle sealer takes no lock and writes nothing.
+    let any: Option<i64> = due(now_ms).select(audit_entries::n).first(conn).optional()?;
+    if any.is_none() {
+        return Ok(0);
+    }
     conn.transaction(|conn| {
         // Taken before reading, so two replicas' sealers never seal one entry twice.
         evidence::lock_head(conn)?;
-        let due: Vec<Entry> = audit_entries::table
-            .filter(audit_entries::sealed_seq.is_null())
-            .filter(
-                audit_entries::outcome
-                    .is_not_null()
-                    .or(audit_entries::started_at.lt(now_ms - UNFINISHED_AFTER_MS)),
-            )
-            .order(audit_entries::n)
-            .limit(BATCH)
-            .load(conn)?;
+        let due: Vec<Entry> = due(now_ms).limit(BATCH).load(conn)?;
         for entry in &due {
             let record = Record {
                 user_id: entry.operator.clone(),

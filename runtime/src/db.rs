@@ -19,6 +19,9 @@ pub enum DbConn {
 
 pub type DbPool = r2d2::Pool<DbManager>;
 
+/// The backend of [`DbConn`], for boxed queries a function returns.
+pub type Backend = <DbConn as Connection>::Backend;
+
 /// How long after its last use a pooled connection is handed out without a validation ping. A
 /// connection in steady use is checked by the queries it runs; only one that sat idle (and may
 /// have been cut by a database restart or a firewall) pays a round trip first. HikariCP uses the
