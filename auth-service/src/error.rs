@@ -73,6 +73,18 @@ pub enum AuthError {
     ContactIsSelf,
     #[error("the consent this collection needs is not held")]
     ConsentRequired,
+    #[error("an operator with this username exists")]
+    OperatorExists,
+    #[error("these roles are not allowed together, or not by this operator")]
+    RolesNotAllowed,
+    #[error("a second factor code is required")]
+    SecondFactorRequired,
+    #[error("the second factor code is wrong")]
+    SecondFactorWrong,
+    #[error("operator not found")]
+    OperatorNotFound,
+    #[error("operator passwords are 10-64 characters of at least two kinds")]
+    OperatorPasswordWeak,
     #[error(transparent)]
     Database(#[from] DbError),
     #[error(transparent)]
@@ -116,6 +128,12 @@ impl AuthError {
             Self::ContactLimit => Reason::ContactLimit,
             Self::ContactIsSelf => Reason::ContactIsSelf,
             Self::ConsentRequired => Reason::ConsentRequired,
+            Self::OperatorExists => Reason::OperatorExists,
+            Self::RolesNotAllowed => Reason::RolesNotAllowed,
+            Self::SecondFactorRequired => Reason::SecondFactorRequired,
+            Self::SecondFactorWrong => Reason::SecondFactorWrong,
+            Self::OperatorNotFound => Reason::OperatorNotFound,
+            Self::OperatorPasswordWeak => Reason::OperatorPasswordWeak,
             Self::Database(_) | Self::Kv(_) | Self::Downstream(_) => Reason::DependencyUnavailable,
         }
     }
@@ -129,7 +147,12 @@ impl AuthError {
             | Self::RealNameInvalid
             | Self::IdCardInvalid
             | Self::BankCardInvalid
-            | Self::ProfileFieldInvalid(_) => Code::InvalidArgument,
+            | Self::ProfileFieldInvalid(_)
+            | Self::OperatorPasswordWeak => Code::InvalidArgument,
+            Self::OperatorExists => Code::AlreadyExists,
+            Self::OperatorNotFound => Code::NotFound,
+            Self::SecondFactorWrong => Code::PermissionDenied,
+            Self::SecondFactorRequired => Code::Unauthenticated,
             Self::IdCardTaken => Code::AlreadyExists,
             Self::ContactNotFound => Code::NotFound,
             Self::MobileRegistered => Code::AlreadyExists,

@@ -218,4 +218,39 @@ impl pb::auth_server::Auth for AuthCore {
         let value = self.reveal(&r.user_id, &r.field).await?;
         Ok(Response::new(pb::RevealedField { value }))
     }
+
+    async fn create_operator(
+        &self,
+        request: Request<pb::CreateOperatorRequest>,
+    ) -> Reply<pb::CreatedOperator> {
+        Ok(Response::new(self.create_operator(request.into_inner()).await?))
+    }
+
+    async fn update_operator(
+        &self,
+        request: Request<pb::UpdateOperatorRequest>,
+    ) -> Reply<pb::CreatedOperator> {
+        Ok(Response::new(self.update_operator(request.into_inner()).await?))
+    }
+
+    async fn list_operators(&self, _: Request<pb::Empty>) -> Reply<pb::OperatorList> {
+        Ok(Response::new(self.list_operators().await?))
+    }
+
+    async fn operator_login(&self, request: Request<pb::OperatorLoginRequest>) -> Reply<pb::OperatorSession> {
+        Ok(Response::new(self.operator_login(request.into_inner()).await?))
+    }
+
+    async fn resolve_operator_session(
+        &self,
+        request: Request<pb::OperatorSessionRef>,
+    ) -> Reply<pb::OperatorSession> {
+        let token = request.into_inner().token;
+        Ok(Response::new(self.resolve_operator_session(&token).await?))
+    }
+
+    async fn operator_logout(&self, request: Request<pb::OperatorSessionRef>) -> Reply<pb::Empty> {
+        self.end_operator_session(&request.into_inner().token).await?;
+        empty()
+    }
 }

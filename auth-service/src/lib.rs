@@ -15,6 +15,8 @@ mod grpc;
 pub mod id_card;
 mod login;
 pub mod mobile;
+pub mod operator_rules;
+mod operators;
 pub mod password;
 mod password_reset;
 pub mod person_name;
@@ -27,6 +29,7 @@ mod schema;
 pub mod sessions;
 mod sms_code;
 mod store;
+pub mod totp;
 mod verification;
 
 use std::time::Duration;

@@ -25,6 +25,11 @@ impl NewPassword {
         Ok(Self(password.to_owned()))
     }
 
+    /// An operator's password, checked by `operator_rules::password` instead.
+    pub fn for_operator(password: &str) -> Self {
+        Self(password.to_owned())
+    }
+
     /// Hashes on the blocking pool: Argon2id takes tens of milliseconds by design.
     pub async fn hash(self) -> Result<String, AuthError> {
         on_hashing_threads(move || hash_password(&self.0)).await?

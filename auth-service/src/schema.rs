@@ -106,3 +106,20 @@ diesel::joinable!(bank_cards -> users (user_id));
 diesel::joinable!(profiles -> users (user_id));
 diesel::joinable!(contacts -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(users, identities, bank_cards, profiles, contacts, consents);
+
+diesel::table! {
+    operators (id) {
+        id -> Text,
+        username -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        roles -> Text,
+        totp_secret -> Nullable<Text>,
+        totp_last_step -> BigInt,
+        disabled -> Bool,
+        session_epoch -> BigInt,
+        created_by -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}

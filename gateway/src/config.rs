@@ -70,6 +70,14 @@ pub struct Config {
     /// with it. Unset: `http://` and the address the API listens on.
     #[arg(long = "public-url", env = "PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Marks the console's session cookie `Secure`: set it wherever the admin listener is reached
+    /// over HTTPS (it is plain HTTP on loopback by default).
+    #[arg(
+        long = "console-secure-cookie",
+        env = "CONSOLE_SECURE_COOKIE",
+        default_value_t = false
+    )]
+    pub console_secure_cookie: bool,
     /// HTTP worker threads; 0 = one per core.
     #[arg(long, env = "GATEWAY_WORKERS", default_value_t = 0)]
     pub workers: usize,

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod client_ip;
 pub mod codes;
 pub mod config;
+pub(crate) mod console;
 pub mod envelope;
 mod h5;
 mod handlers;

@@ -20,8 +20,8 @@ use crate::payments::{CARD_INVALID, NOT_ELIGIBLE};
 use crate::quote;
 use crate::schedule;
 use crate::store::{
-    new_id, payout_resource, ApplicationRow, Approval, NewApplication, NewOrder, OrderRow, OutboxEvent,
-    PeriodRow, RenderDocuments, StatusChange,
+    new_id, payout_resource, ApplicationFilter, ApplicationRow, Approval, NewApplication, NewOrder, OrderRow,
+    OutboxEvent, PeriodRow, RenderDocuments, StatusChange,
 };
 use crate::stored;
 use crate::terms;
@@ -335,12 +335,16 @@ impl LoanCore {
         &self,
         r: &pb::ListApplicationsRequest,
     ) -> Result<pb::ApplicationPage, LoanError> {
-        let user = Some(r.user_id.clone()).filter(|u| !u.is_empty());
-        let mobile = Some(r.mobile.clone()).filter(|m| !m.is_empty());
-        let (rows, total) = self
-            .store
-            .applications(user, r.status, mobile, page(r.page.as_ref()))
-            .await?;
+        let given = |text: &str| Some(text.to_owned()).filter(|t| !t.is_empty());
+        let filter = ApplicationFilter {
+            user_id: given(&r.user_id),
+            status: r.status,
+            statuses: r.statuses.clone(),
+            mobile: given(&r.mobile),
+            id: given(&r.application_id),
+            oldest_first: r.oldest_first,
+        };
+        let (rows, total) = self.store.applications(filter, page(r.page.as_ref())).await?;
         let ids: Vec<String> = rows.iter().map(|a| a.id.clone()).collect();
         let mut links = self.contract_links(ids.clone()).await?;
         let pending = self.store.pending_confirmations(ids).await?;
@@ -409,7 +413,10 @@ impl LoanCore {
         });
         let change = StatusChange {
             step,
-            actor: "admin".into(),
+            actor: match r.operator.as_str() {
+                "" => "admin".into(),
+                who => who.to_owned(),
+            },
             remark: r.remark.clone(),
             approval,
             event,
@@ -470,6 +477,13 @@ impl LoanCore {
             .ok_or(LoanError::ApplicationNotFound)?;
         let from = Status::from_code(app.status).ok_or(LoanError::IllegalTransition)?;
         transition(from, Action::Disburse).ok_or(LoanError::IllegalTransition)?;
+        // Maker-checker: a person's approval is checked by another person's payout. The bearer
+        // token is no person (automation and emergencies; audited).
+        if !matches!(r.operator.as_str(), "" | "token")
+            && self.store.approver(&app.id).await?.as_deref() == Some(r.operator.as_str())
+        {
+            return Err(LoanError::SameOperator);
+        }
         // Pending only from the approval until confirmed, so no payout starts on terms not agreed.
         if self.store.confirmation_pending(&app.id).await? {
             return Err(LoanError::TermsUnconfirmed);

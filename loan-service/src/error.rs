@@ -44,6 +44,8 @@ pub enum LoanError {
     PayoutInProgress,
     #[error("the borrower has not confirmed the approved terms")]
     TermsUnconfirmed,
+    #[error("the operator who approved the loan cannot start its payout")]
+    SameOperator,
     #[error("not a notification of the payment channel")]
     NotificationRefused,
     /// The channel's reason, shown to the operator.
@@ -118,6 +120,11 @@ impl From<LoanError> for Status {
                 Code::FailedPrecondition,
                 Reason::TermsUnconfirmed,
                 "terms not confirmed",
+            ),
+            LoanError::SameOperator => failure(
+                Code::PermissionDenied,
+                Reason::SameOperator,
+                "approved by the same operator",
             ),
             LoanError::NotificationRefused => failure(
                 Code::InvalidArgument,

@@ -17,7 +17,7 @@ const SECRET_SUFFIXES: &[&str] = &[
 
 /// Names secret only on their own: `code` is the SMS or captcha code of a request, while
 /// `response_code` is not secret.
-const SECRET_NAMES: &[&str] = &["code", "pwd", "sign"];
+const SECRET_NAMES: &[&str] = &["code", "pwd", "sign", "totp"];
 
 /// Whether a field or attribute name holds a secret.
 pub fn is_secret_key(name: &str) -> bool {

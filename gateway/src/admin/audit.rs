@@ -56,7 +56,7 @@ fn trace_id() -> String {
 }
 
 /// Records the call about to act by `operator` (with `role`); its ticket.
-pub(super) async fn start(
+pub(crate) async fn start(
     gw: &Gateway,
     req: &HttpRequest,
     (operator, role): (&str, &str),
@@ -105,7 +105,7 @@ fn customers(value: &Value, found: &mut Vec<String>) {
 
 /// Records how the call ended, without holding up the answer: the entry was written before the
 /// call acted, and one whose outcome never arrives is sealed as unfinished.
-pub(super) fn finish(gw: &Gateway, id: String, outcome: &Outcome) {
+pub(crate) fn finish(gw: &Gateway, id: String, outcome: &Outcome) {
     let mut read = Vec::new();
     let outcome = match outcome {
         Ok(s) => {
@@ -128,7 +128,7 @@ pub(super) fn finish(gw: &Gateway, id: String, outcome: &Outcome) {
 }
 
 pub(super) async fn list(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
-    admin(gw, req, body, |gw, body| async move {
+    admin(gw, req, body, |gw, body, _| async move {
         let f = Fields(&body);
         let page = crate::paging::page_request(&body)?;
         let request = auth::ListAuditRequest {

@@ -13,7 +13,7 @@ use crate::codes::from_status;
 use crate::envelope::{Fields, Success};
 
 pub(super) async fn verify(gw: Data<crate::state::Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
-    admin(gw, req, body, |gw, body| async move {
+    admin(gw, req, body, |gw, body, _| async move {
         let request = loan::VerifyContractsRequest {
             application_id: Fields(&body).optional_text("applyId")?.to_owned(),
         };

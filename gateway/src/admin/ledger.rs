@@ -16,7 +16,7 @@ pub(crate) const LEDGER: Failures = Failures {
 };
 
 pub(super) async fn trial_balance(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
-    admin(gw, req, body, |gw, body| async move {
+    admin(gw, req, body, |gw, body, _| async move {
         let request = loan::TrialBalanceRequest {
             as_of: Fields(&body).optional_text("asOf")?.to_owned(),
         };
@@ -48,7 +48,7 @@ pub(super) async fn trial_balance(gw: Data<Gateway>, req: HttpRequest, body: Byt
 }
 
 pub(super) async fn fund(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
-    admin(gw, req, body, |gw, body| async move {
+    admin(gw, req, body, |gw, body, _| async move {
         let request = loan::FundChannelRequest {
             amount: Fields(&body).number_text("amount")?,
             remark: Fields(&body).optional_text("remark")?.to_owned(),

@@ -1,23 +1,25 @@
 //! The admin listener (API.md §7): plain JSON, `Authorization: Bearer <ADMIN_TOKEN>`.
 
+pub(crate) mod actor;
 mod audit;
 mod contracts;
 pub(crate) mod ledger;
+mod operators;
 pub(crate) mod payments;
 mod reveal;
 
-use actix_web::http::header;
 use actix_web::web::{self, Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
 use cashloan_proto::auth::v1 as auth;
 use cashloan_proto::loan::v1 as loan;
 use cashloan_proto::message::v1 as pb;
 use serde_json::{json, Map, Value};
-use subtle::ConstantTimeEq;
 
 use crate::codes::{self, from_status, Failure, Failures};
 use crate::envelope::{self, Fields, Outcome, Success};
 use crate::state::Gateway;
+pub use actor::Actor;
+pub(crate) use audit::{finish, start as record};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/sms/outbox", web::post().to(sms_outbox))
@@ -42,48 +44,53 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/admin/contracts/verify", web::post().to(contracts::verify))
         .route("/admin/audit/list", web::post().to(audit::list))
-        .route("/admin/reveal", web::post().to(reveal::reveal));
+        .route("/admin/reveal", web::post().to(reveal::reveal))
+        .route("/admin/operators/list", web::post().to(operators::list))
+        .route("/admin/operators/create", web::post().to(operators::create))
+        .route("/admin/operators/update", web::post().to(operators::update));
+    crate::console::routes(cfg);
 }
 
-fn authorized(gw: &Gateway, req: &HttpRequest) -> bool {
-    let Some(expected) = gw.config.admin_token.as_deref() else {
-        return false;
-    };
-    let presented = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    presented.len() == expected.len() && bool::from(presented.as_bytes().ct_eq(expected.as_bytes()))
+/// Answers a call refused before it was recorded.
+fn refusal(r: actor::Refusal) -> HttpResponse {
+    let status =
+        actix_web::http::StatusCode::from_u16(r.status).unwrap_or(actix_web::http::StatusCode::FORBIDDEN);
+    HttpResponse::build(status).json(Value::Object(envelope::render(Err(r.failure), None)))
 }
 
-/// Checks the token, records the call in the audit log, parses the body, runs `action`, and
-/// records its outcome.
+/// Finds who calls, records the call in the audit log, checks their roles, parses the body,
+/// runs `action`, and records its outcome.
 async fn admin<F, Fut>(gw: Data<Gateway>, req: HttpRequest, body: Bytes, action: F) -> HttpResponse
 where
-    F: FnOnce(Data<Gateway>, Map<String, Value>) -> Fut,
+    F: FnOnce(Data<Gateway>, Map<String, Value>, Actor) -> Fut,
     Fut: std::future::Future<Output = Outcome>,
 {
-    if !authorized(&gw, &req) {
-        tracing::warn!(path = req.path(), "admin call without a valid token");
-        let body = envelope::render(Err(Failure::new("99990004", "管理令牌无效")), None);
-        return HttpResponse::Unauthorized().json(Value::Object(body));
-    }
+    let actor = match actor::authenticate(&gw, &req).await {
+        Ok(actor) => actor,
+        Err(r) => return refusal(r),
+    };
     let parsed = match serde_json::from_slice::<Value>(&body) {
         Ok(Value::Object(map)) => Some(map),
         _ => None,
     };
-    let ticket = match audit::start(&gw, &req, ("token", "token"), parsed.as_ref(), &body).await {
+    let who = (actor.name.as_str(), actor.role_label());
+    let ticket = match audit::start(&gw, &req, (who.0, &who.1), parsed.as_ref(), &body).await {
         Ok(ticket) => ticket,
         Err(failure) => return HttpResponse::Ok().json(Value::Object(envelope::render(Err(failure), None))),
     };
+    // Refusals by role are recorded too: an operator probing what they may not do is news.
+    let permitted = actor.may(req.path());
     let outcome = match parsed {
-        Some(map) => action(gw.clone(), map).await,
+        _ if !permitted => Err(codes::forbidden()),
+        Some(map) => action(gw.clone(), map, actor).await,
         None => Err(codes::bad_request()),
     };
     audit::finish(&gw, ticket, &outcome);
-    HttpResponse::Ok().json(Value::Object(envelope::render(outcome, None)))
+    let status = match permitted {
+        true => actix_web::http::StatusCode::OK,
+        false => actix_web::http::StatusCode::FORBIDDEN,
+    };
+    HttpResponse::build(status).json(Value::Object(envelope::render(outcome, None)))
 }
 
 pub(crate) const ADMIN: Failures = Failures {
@@ -92,7 +99,7 @@ pub(crate) const ADMIN: Failures = Failures {
 };
 
 async fn sms_outbox(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
-    admin(gw, req, body, |gw, body| async move {
+    admin(gw, req, body, |gw, body, _| async move {
         let f = Fields(&body);
         let limit = match body.get("limit") {
             None | Some(Value::Null) => 10,
@@ -126,7 +133,7 @@ async fn sms_outbox(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpRes
 }
 
 async fn publish_app_version(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
-    admin(gw, req, body, |gw, body| async move {
+    admin(gw, req, body, |gw, body, _| async move {
         let f = Fields(&body);
         let request = pb::AppVersion {
             app_type: f.text("appType")?.to_owned(),
@@ -170,7 +177,7 @@ pub(crate) const USERS: Failures = Failures {
 };
 
 async fn update_user(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
-    admin(gw, req, body, |gw, body| async move {
+    admin(gw, req, body, |gw, body, _| async move {
         let mobile = Fields(&body).text("mobile")?.to_owned();
         let total_credit = Fields(&body).optional_number_text("totalCredit")?;
         let request = auth::UpdateUserFlagsRequest {
@@ -213,7 +220,7 @@ pub(crate) const LOANS: Failures = Failures {
 };
 
 async fn list_loans(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
-    admin(gw, req, body, |gw, body| async move {
+    admin(gw, req, body, |gw, body, _| async move {
         let page = crate::paging::page_request(&body)?;
         let status = match body.get("status") {
             None | Some(Value::Null) => None,
@@ -228,11 +235,28 @@ async fn list_loans(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpRes
                 )
             }
         };
+        let f = Fields(&body);
+        let statuses = match f.optional_text("statuses")? {
+            "" => Vec::new(),
+            text => text
+                .split(',')
+                .map(|s| s.trim().parse::<i32>().ok().filter(|s| (0..=5).contains(s)))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| codes::bad_field("statuses"))?,
+        };
+        let oldest_first = match f.optional_text("order")? {
+            "" | "newest" => false,
+            "oldest" => true,
+            _ => return Err(codes::bad_field("order")),
+        };
         let request = loan::ListApplicationsRequest {
             user_id: String::new(),
             status,
-            mobile: Fields(&body).optional_text("mobile")?.to_owned(),
+            mobile: f.optional_text("mobile")?.to_owned(),
             page: crate::paging::loan_page(page),
+            statuses,
+            oldest_first,
+            application_id: f.optional_text("applyId")?.to_owned(),
         };
         let reply = gw
             .loan
@@ -252,7 +276,7 @@ async fn list_loans(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpRes
 }
 
 async fn review_loan(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
-    admin(gw, req, body, |gw, body| async move {
+    admin(gw, req, body, |gw, body, actor| async move {
         let f = Fields(&body);
         let text_or_number = |name: &str| f.optional_number_text(name).map(Option::unwrap_or_default);
         let request = loan::ReviewRequest {
@@ -268,6 +292,7 @@ async fn review_loan(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpRe
             auth_term_count: text_or_number("authTermCount")?,
             auth_term_unit: text_or_number("authTermUnit")?,
             remark: f.optional_text("remark")?.to_owned(),
+            operator: actor.name,
         };
         gw.loan
             .clone()
@@ -280,11 +305,12 @@ async fn review_loan(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpRe
 }
 
 async fn disburse_loan(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
-    admin(gw, req, body, |gw, body| async move {
+    admin(gw, req, body, |gw, body, actor| async move {
         let f = Fields(&body);
         let request = loan::DisburseRequest {
             application_id: f.text("applyId")?.to_owned(),
             release_date: f.optional_text("releaseDate")?.to_owned(),
+            operator: actor.name,
         };
         let reply = gw
             .payments
@@ -305,7 +331,7 @@ pub(crate) const PRODUCT_UPSERT: Failures = Failures {
 };
 
 async fn upsert_product(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
-    admin(gw, req, body, |gw, body| async move {
+    admin(gw, req, body, |gw, body, _| async move {
         let product = crate::product_wire::parse_admin_product(&body)?;
         let reply = gw
             .product
@@ -324,7 +350,7 @@ async fn upsert_product(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> Htt
 }
 
 async fn publish_system_message(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
-    admin(gw, req, body, |gw, body| async move {
+    admin(gw, req, body, |gw, body, _| async move {
         let f = Fields(&body);
         let request = pb::SystemMessage {
             title: f.text("messageTitle")?.to_owned(),
@@ -340,4 +366,27 @@ async fn publish_system_message(gw: Data<Gateway>, req: HttpRequest, body: Bytes
         Ok(Success::empty("0000", "发布成功"))
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_admin_path_has_its_roles() {
+        let source = include_str!("mod.rs");
+        let table = &source[source.find("pub fn routes").unwrap()..source.find("fn refusal").unwrap()];
+        let routed: Vec<&str> = table
+            .split("\"/admin/")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        let routed: Vec<String> = routed.iter().map(|p| format!("/admin/{p}")).collect();
+        let routed: Vec<&str> = routed.iter().map(String::as_str).collect();
+        assert!(routed.len() > 15, "{routed:?}");
+        for path in &routed {
+            assert!(super::actor::allowed_roles(path).is_some(), "{path} has no roles");
+        }
+        for path in super::actor::ruled_paths() {
+            assert!(routed.contains(&path), "{path} is ruled but not routed");
+        }
+    }
 }

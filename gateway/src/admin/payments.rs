@@ -33,7 +33,7 @@ fn order_json(o: &loan::PaymentOrder) -> Value {
 }
 
 pub(super) async fn list(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
-    admin(gw, req, body, |gw, body| async move {
+    admin(gw, req, body, |gw, body, _| async move {
         let page = crate::paging::page_request(&body)?;
         let f = Fields(&body);
         let request = loan::ListPaymentsRequest {
@@ -56,7 +56,7 @@ pub(super) async fn list(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> Ht
 }
 
 pub(super) async fn settle(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
-    admin(gw, req, body, |gw, body| async move {
+    admin(gw, req, body, |gw, body, _| async move {
         let request = loan::SettlePaymentRequest {
             order_no: Fields(&body).text("orderNo")?.to_owned(),
         };
@@ -73,7 +73,7 @@ pub(super) async fn settle(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> 
 }
 
 pub(super) async fn reconcile(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
-    admin(gw, req, body, |gw, body| async move {
+    admin(gw, req, body, |gw, body, _| async move {
         let request = loan::ReconcileRequest {
             date: Fields(&body).text("date")?.to_owned(),
         };
@@ -92,7 +92,7 @@ pub(super) async fn reconcile(gw: Data<Gateway>, req: HttpRequest, body: Bytes) 
 }
 
 pub(super) async fn mismatches(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
-    admin(gw, req, body, |gw, body| async move {
+    admin(gw, req, body, |gw, body, _| async move {
         let page = crate::paging::page_request(&body)?;
         let request = loan::ListMismatchesRequest {
             date: Fields(&body).optional_text("date")?.to_owned(),

@@ -16,7 +16,7 @@ use crate::state::Gateway;
 const REASON_MAX_CHARS: usize = 200;
 
 pub(super) async fn reveal(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
-    admin(gw, req, body, |gw, body| async move {
+    admin(gw, req, body, |gw, body, _| async move {
         let f = Fields(&body);
         let reason = f.text("reason")?.trim();
         if reason.is_empty() || reason.chars().count() > REASON_MAX_CHARS {

@@ -218,9 +218,8 @@ pub async fn applications(gw: Data<Gateway>, call: Call) -> Outcome {
     let page = page_request(&call.body)?;
     let request = pb::ListApplicationsRequest {
         user_id: call.user()?.user_id.clone(),
-        status: None,
-        mobile: String::new(),
         page: loan_page(page),
+        ..Default::default()
     };
     let reply = gw
         .loan

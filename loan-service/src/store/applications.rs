@@ -115,6 +115,17 @@ pub struct Approval {
     pub needs_confirmation: bool,
 }
 
+/// Which applications a list shows; every filter is optional.
+#[derive(Default)]
+pub struct ApplicationFilter {
+    pub user_id: Option<String>,
+    pub status: Option<i32>,
+    pub statuses: Vec<i32>,
+    pub mobile: Option<String>,
+    pub id: Option<String>,
+    pub oldest_first: bool,
+}
+
 /// One move of an application's status, by whom and why.
 pub struct StatusChange {
     pub step: Move,
@@ -292,31 +303,53 @@ impl Store {
         .await?)
     }
 
-    /// A page of applications, newest first, and the total; filters are optional.
+    /// Who moved the application to approved, most recently.
+    pub async fn approver(&self, id: &str) -> Result<Option<String>, LoanError> {
+        let id = id.to_owned();
+        Ok(db::run(&self.pool, move |conn| {
+            Ok(application_history::table
+                .filter(application_history::application_id.eq(id))
+                .filter(application_history::to_status.eq(Status::Approved.code()))
+                .order(application_history::at.desc())
+                .select(application_history::actor)
+                .first(conn)
+                .optional()?)
+        })
+        .await?)
+    }
+
+    /// A page of applications, newest first unless asked otherwise, and the total.
     pub async fn applications(
         &self,
-        user_id: Option<String>,
-        status: Option<i32>,
-        mobile: Option<String>,
+        filter: ApplicationFilter,
         page: (i64, i64),
     ) -> Result<(Vec<ApplicationRow>, i64), LoanError> {
         Ok(db::run(&self.pool, move |conn| {
             let filtered = || {
                 let mut q = applications::table.into_boxed();
-                if let Some(u) = &user_id {
+                if let Some(u) = &filter.user_id {
                     q = q.filter(applications::user_id.eq(u.clone()));
                 }
-                if let Some(s) = status {
+                if let Some(s) = filter.status {
                     q = q.filter(applications::status.eq(s));
                 }
-                if let Some(m) = &mobile {
+                if !filter.statuses.is_empty() {
+                    q = q.filter(applications::status.eq_any(filter.statuses.clone()));
+                }
+                if let Some(m) = &filter.mobile {
                     q = q.filter(applications::mobile.eq(m.clone()));
+                }
+                if let Some(id) = &filter.id {
+                    q = q.filter(applications::id.eq(id.clone()));
                 }
                 q
             };
             let total: i64 = filtered().count().get_result(conn)?;
-            let rows = filtered()
-                .order((applications::applied_at.desc(), applications::code.desc()))
+            let ordered = match filter.oldest_first {
+                true => filtered().order((applications::applied_at.asc(), applications::code.asc())),
+                false => filtered().order((applications::applied_at.desc(), applications::code.desc())),
+            };
+            let rows = ordered
                 .offset(page.0)
                 .limit(page.1)
                 .select(application_columns!())

@@ -17,7 +17,7 @@ mod repayments;
 use cashloan_runtime::db::DbPool;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-pub use applications::{ApplicationRow, Approval, NewApplication, StatusChange};
+pub use applications::{ApplicationFilter, ApplicationRow, Approval, NewApplication, StatusChange};
 pub use contracts::{DocumentRow, DocumentToStore, RenderDocuments};
 pub use outbox::OutboxEvent;
 pub use payments::{payout_resource, Effects, NewOrder, OrderFilter, OrderRow, Settle};

@@ -17,6 +17,7 @@ mod customer;
 mod ledger;
 mod loans;
 mod messages;
+mod operators;
 mod password;
 mod payments;
 mod products;

@@ -1,0 +1,401 @@
+// The operator console: one page, hash routes, every change through /admin/* with the session's
+// CSRF token. Text only ever goes in through textContent, never as markup.
+"use strict";
+
+const state = { csrf: "", operator: null };
+
+const STATUS = { "0": "待审核", "1": "审核中", "2": "已批准", "3": "已拒绝", "4": "已放款", "5": "已结清" };
+const UNIT = { "1": "天", "2": "个月" };
+const ROLE = { reviewer: "审核员", finance: "财务", admin: "管理员", auditor: "审计员" };
+const ORDER_STATUS = { created: "已创建", submitted: "处理中", succeeded: "成功", failed: "失败", manual: "人工处理", mismatch: "对账不符" };
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+function maskMobile(mobile) {
+  return /^\d{11}$/.test(mobile || "") ? mobile.slice(0, 3) + "****" + mobile.slice(7) : (mobile || "");
+}
+
+function dateTime(ms) {
+  if (typeof ms !== "number" || !ms) return "";
+  const d = new Date(ms + 8 * 3600 * 1000);
+  return d.toISOString().slice(0, 19).replace("T", " ");
+}
+
+function hasRole(...roles) {
+  return !!state.operator && state.operator.roles.some((r) => roles.includes(r));
+}
+
+class Unauthenticated extends Error {}
+
+async function api(path, body) {
+  const response = await fetch(path, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": state.csrf },
+    body: JSON.stringify(body || {}),
+  });
+  if (response.status === 401) {
+    state.operator = null;
+    showLogin();
+    throw new Unauthenticated();
+  }
+  return response.json();
+}
+
+function main() {
+  return document.getElementById("main");
+}
+
+function show(...nodes) {
+  const m = main();
+  m.replaceChildren(...nodes);
+  const heading = m.querySelector("h1");
+  if (heading) heading.setAttribute("tabindex", "-1");
+  (heading || m).focus();
+}
+
+function notice(reply, success) {
+  const ok = reply.responseCode === "0000";
+  return el("p", { role: ok ? "status" : "alert", class: ok ? "ok" : "error" },
+    ok ? (success || reply.responseMessage) : `${reply.responseMessage}（${reply.responseCode}）`);
+}
+
+// ---- login -------------------------------------------------------------------------------
+
+function showLogin(message) {
+  renderChrome();
+  const error = el("p", { role: "alert", class: "error", id: "login-error" }, message || "");
+  const form = el("form", { class: "card narrow", id: "login-form", "aria-labelledby": "login-title" },
+    el("h1", { id: "login-title" }, "登录"),
+    field("用户名", el("input", { name: "username", id: "username", autocomplete: "username", required: true })),
+    field("密码", el("input", { name: "password", id: "password", type: "password", autocomplete: "current-password", required: true })),
+    field("动态口令（管理员必填）", el("input", { name: "totp", id: "totp", inputmode: "numeric", autocomplete: "one-time-code", pattern: "\\d{6}", maxlength: 6 })),
+    error,
+    el("button", { type: "submit", id: "login-submit" }, "登录"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const response = await fetch("/console/api/login", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ username: data.get("username"), password: data.get("password"), totp: data.get("totp") }),
+    });
+    const reply = await response.json();
+    if (reply.responseCode === "0000") {
+      state.csrf = reply.resultSet.csrf;
+      state.operator = reply.resultSet.operator;
+      if (!location.hash || location.hash === "#/") location.hash = home();
+      route();
+    } else {
+      error.textContent = `${reply.responseMessage}（${reply.responseCode}）`;
+      form.querySelector(reply.responseCode === "20009003" || reply.responseCode === "20009004" ? "#totp" : "#password").focus();
+    }
+  });
+  show(form);
+  form.querySelector("#username").focus();
+}
+
+function field(label, input) {
+  const id = input.id || input.name;
+  input.id = id;
+  return el("div", { class: "field" }, el("label", { for: id }, label), input);
+}
+
+async function logout() {
+  await api("/console/api/logout", {}).catch(() => {});
+  state.operator = null;
+  state.csrf = "";
+  showLogin("已退出登录");
+}
+
+// ---- chrome ------------------------------------------------------------------------------
+
+const PAGES = [
+  { hash: "#/review", label: "审核队列", roles: ["reviewer", "auditor"] },
+  { hash: "#/payouts", label: "放款", roles: ["finance", "auditor"] },
+  { hash: "#/audit", label: "审计日志", roles: ["admin", "auditor"] },
+  { hash: "#/operators", label: "操作员", roles: ["admin"] },
+];
+
+function home() {
+  const page = PAGES.find((p) => hasRole(...p.roles));
+  return page ? page.hash : "#/none";
+}
+
+function renderChrome() {
+  const nav = document.getElementById("nav");
+  const who = document.getElementById("who");
+  if (!state.operator) {
+    nav.replaceChildren();
+    who.replaceChildren();
+    return;
+  }
+  const current = location.hash.split("/").slice(0, 2).join("/");
+  nav.replaceChildren(...PAGES.filter((p) => hasRole(...p.roles)).map((p) =>
+    el("a", { href: p.hash, "aria-current": p.hash === current ? "page" : false }, p.label)));
+  who.replaceChildren(
+    `${state.operator.displayName || state.operator.username}（${state.operator.roles.map((r) => ROLE[r] || r).join("、")}）`,
+    el("button", { type: "button", class: "link", id: "logout", onclick: logout }, "退出"));
+}
+
+// ---- tables and paging --------------------------------------------------------------------
+
+function table(caption, columns, rows) {
+  return el("table", {},
+    el("caption", {}, caption),
+    el("thead", {}, el("tr", {}, columns.map((c) => el("th", { scope: "col" }, c.label)))),
+    el("tbody", {}, rows.length
+      ? rows.map((row) => el("tr", {}, columns.map((c) => el("td", {}, c.cell(row)))))
+      : el("tr", {}, el("td", { colspan: columns.length, class: "muted" }, "暂无数据"))));
+}
+
+function pager(reply, page, go) {
+  const total = reply.total || 0;
+  const pages = Math.max(1, Math.ceil(total / page.pageSize));
+  return el("div", { class: "pager" },
+    el("button", { type: "button", disabled: page.pageNum <= 1, onclick: () => go(page.pageNum - 1) }, "上一页"),
+    ` 第 ${page.pageNum} / ${pages} 页，共 ${total} 条 `,
+    el("button", { type: "button", disabled: page.pageNum >= pages, onclick: () => go(page.pageNum + 1) }, "下一页"));
+}
+
+function filterForm(fields, values, apply) {
+  const form = el("form", { class: "filters", role: "search" },
+    fields.map(([name, label]) => field(label, el("input", { name, id: `filter-${name}`, value: values[name] || "" }))),
+    el("button", { type: "submit" }, "筛选"));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    apply(Object.fromEntries(fields.map(([name]) => [name, String(data.get(name) || "").trim()])));
+  });
+  return form;
+}
+
+// ---- review ------------------------------------------------------------------------------
+
+function applicationLink(a) {
+  return el("a", { href: `#/application/${a.id}` }, a.code);
+}
+
+const APPLICATION_COLUMNS = [
+  { label: "申请编号", cell: applicationLink },
+  { label: "手机号", cell: (a) => maskMobile(a.mobile) },
+  { label: "产品", cell: (a) => a.name },
+  { label: "申请金额", cell: (a) => a.applyAmount },
+  { label: "期限", cell: (a) => `${a.termCount}${UNIT[a.termUnit] || ""}` },
+  { label: "状态", cell: (a) => STATUS[a.applyStatus] || a.applyStatus },
+  { label: "申请时间", cell: (a) => dateTime(a.applyTime) },
+];
+
+async function queuePage(title, statuses, filters) {
+  const page = { pageNum: filters.pageNum || 1, pageSize: 20 };
+  const reply = await api("/admin/loans/list", { statuses, order: "oldest", mobile: filters.mobile || "", ...page });
+  const again = (changes) => queuePage(title, statuses, { ...filters, ...changes });
+  show(
+    el("h1", {}, title),
+    filterForm([["mobile", "手机号"]], filters, (values) => again({ ...values, pageNum: 1 })),
+    reply.responseCode === "0000"
+      ? table(`${title}（最早的在前）`, APPLICATION_COLUMNS, reply.resultSet)
+      : notice(reply),
+    pager(reply, page, (pageNum) => again({ pageNum })));
+}
+
+async function applicationPage(id) {
+  const reply = await api("/admin/loans/list", { applyId: id, pageSize: 1 });
+  const a = reply.resultSet && reply.resultSet[0];
+  if (!a) return show(el("h1", {}, "借款申请"), notice(reply.responseCode === "0000" ? { responseCode: "10001000", responseMessage: "借款申请不存在" } : reply));
+  const result = el("div", { id: "action-result" });
+  const facts = [
+    ["申请编号", a.code], ["状态", STATUS[a.applyStatus] || a.applyStatus], ["手机号", maskMobile(a.mobile)],
+    ["产品", a.name], ["申请金额", a.applyAmount], ["批准金额", a.replyAmount || "—"],
+    ["申请期限", `${a.termCount}${UNIT[a.termUnit] || ""}`],
+    ["批准期限", a.authTermCount ? `${a.authTermCount}${UNIT[a.authTermUnit] || ""}` : "—"],
+    ["年利率", a.interestRate], ["申请时间", dateTime(a.applyTime)], ["放款时间", a.releaseDate || "—"],
+    ["待借款人确认", a.needConfirm === "1" ? "是" : "否"],
+  ];
+  const sections = [
+    el("h1", {}, `借款申请 ${a.code}`),
+    el("dl", { class: "facts" }, facts.map(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])),
+  ];
+  if (a.contractInfoList && a.contractInfoList.length) {
+    sections.push(el("h2", {}, "合同"), el("ul", {}, a.contractInfoList.map((c) =>
+      el("li", {}, el("a", { href: c.contractPath, target: "_blank", rel: "noopener noreferrer" }, c.contractName)))));
+  }
+  if (hasRole("reviewer") && (a.applyStatus === "0" || a.applyStatus === "1")) sections.push(reviewForm(a, result));
+  if (hasRole("finance") && a.applyStatus === "2") sections.push(payoutForm(a, result));
+  sections.push(result);
+  show(...sections);
+}
+
+function reviewForm(a, result) {
+  const form = el("form", { class: "card", id: "review-form", "aria-labelledby": "review-title" },
+    el("h2", { id: "review-title" }, "审核"),
+    field("批准金额（可调低）", el("input", { name: "replyAmount", id: "replyAmount", value: a.applyAmount, inputmode: "decimal" })),
+    field(`批准期限（${UNIT[a.termUnit] || ""}）`, el("input", { name: "authTermCount", id: "authTermCount", value: a.termCount, inputmode: "numeric" })),
+    field("备注", el("input", { name: "remark", id: "remark", maxlength: 200 })),
+    el("div", { class: "actions" },
+      a.applyStatus === "0" ? el("button", { type: "button", id: "start-review", onclick: () => decide("start") }, "开始审核") : null,
+      el("button", { type: "submit", id: "approve", class: "primary" }, "批准"),
+      el("button", { type: "button", id: "reject", class: "danger", onclick: () => decide("reject") }, "拒绝")));
+  async function decide(decision) {
+    const data = new FormData(form);
+    const body = { applyId: a.id, decision, remark: data.get("remark") };
+    if (decision === "approve") {
+      body.replyAmount = data.get("replyAmount");
+      body.authTermCount = data.get("authTermCount");
+      body.authTermUnit = a.termUnit;
+    }
+    const reply = await api("/admin/loans/review", body);
+    if (reply.responseCode === "0000") return applicationPage(a.id).then(() => main().append(notice(reply, "已保存")));
+    result.replaceChildren(notice(reply));
+  }
+  form.addEventListener("submit", (event) => { event.preventDefault(); decide("approve"); });
+  return form;
+}
+
+function payoutForm(a, result) {
+  const form = el("form", { class: "card", id: "payout-form", "aria-labelledby": "payout-title" },
+    el("h2", { id: "payout-title" }, "放款"),
+    el("p", {}, `向借款人已验证的银行卡放款 ${a.replyAmount || a.applyAmount} 元。`),
+    field("起息日（可选，yyyy-MM-dd）", el("input", { name: "releaseDate", id: "releaseDate", placeholder: "默认今天" })),
+    el("div", { class: "actions" }, el("button", { type: "submit", id: "disburse", class: "primary" }, "确认放款")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const reply = await api("/admin/loans/disburse", { applyId: a.id, releaseDate: new FormData(form).get("releaseDate") });
+    if (reply.responseCode === "0000") return applicationPage(a.id).then(() => main().append(notice(reply, `放款单 ${reply.resultSet} 已提交`)));
+    result.replaceChildren(notice(reply));
+  });
+  return form;
+}
+
+// ---- payouts -----------------------------------------------------------------------------
+
+async function payoutsPage(filters) {
+  const page = { pageNum: filters.pageNum || 1, pageSize: 20 };
+  const waiting = await api("/admin/loans/list", { status: "2", order: "oldest", ...page });
+  const failed = await api("/admin/payments/list", { kind: "payout", status: "failed", pageNum: 1, pageSize: 20 });
+  show(
+    el("h1", {}, "放款"),
+    waiting.responseCode === "0000" ? table("待放款（最早的在前）", APPLICATION_COLUMNS, waiting.resultSet) : notice(waiting),
+    pager(waiting, page, (pageNum) => payoutsPage({ ...filters, pageNum })),
+    failed.responseCode === "0000" ? table("放款失败", [
+      { label: "放款单号", cell: (o) => o.orderNo },
+      { label: "申请", cell: (o) => el("a", { href: `#/application/${o.applyId}` }, "查看") },
+      { label: "金额", cell: (o) => o.amount },
+      { label: "状态", cell: (o) => ORDER_STATUS[o.status] || o.status },
+      { label: "原因", cell: (o) => o.reason },
+      { label: "创建时间", cell: (o) => o.createdAt },
+    ], failed.resultSet) : notice(failed));
+}
+
+// ---- audit -------------------------------------------------------------------------------
+
+async function auditPage(filters) {
+  const page = { pageNum: filters.pageNum || 1, pageSize: 50 };
+  const reply = await api("/admin/audit/list", { operator: filters.operator || "", action: filters.action || "", ...page });
+  const again = (changes) => auditPage({ ...filters, ...changes });
+  show(
+    el("h1", {}, "审计日志"),
+    filterForm([["operator", "操作员"], ["action", "操作（路径）"]], filters, (values) => again({ ...values, pageNum: 1 })),
+    reply.responseCode === "0000" ? table("审计日志（最新的在前）", [
+      { label: "时间", cell: (e) => e.startedAt },
+      { label: "操作员", cell: (e) => e.operator },
+      { label: "角色", cell: (e) => e.role.split(",").map((r) => ROLE[r] || r).join("、") },
+      { label: "操作", cell: (e) => e.action },
+      { label: "对象", cell: (e) => e.target },
+      { label: "结果", cell: (e) => e.outcome || "进行中" },
+      { label: "IP", cell: (e) => e.clientIp },
+      { label: "已封存", cell: (e) => (e.sealed ? "是" : "否") },
+    ], reply.resultSet) : notice(reply),
+    pager(reply, page, (pageNum) => again({ pageNum })));
+}
+
+// ---- operators ---------------------------------------------------------------------------
+
+async function operatorsPage() {
+  const reply = await api("/admin/operators/list", {});
+  const result = el("div", { id: "operator-result" });
+  const form = el("form", { class: "card", id: "operator-form", "aria-labelledby": "operator-title" },
+    el("h2", { id: "operator-title" }, "新建操作员"),
+    field("用户名", el("input", { name: "username", id: "new-username", required: true })),
+    field("显示名", el("input", { name: "displayName", id: "new-display" })),
+    field("初始密码（10-64位，至少两类字符）", el("input", { name: "password", id: "new-password", type: "password", autocomplete: "new-password", required: true })),
+    el("fieldset", {}, el("legend", {}, "角色（审核员与财务不能兼任）"),
+      Object.entries(ROLE).map(([value, label]) =>
+        el("label", { class: "inline" }, el("input", { type: "checkbox", name: "roles", value }), label))),
+    el("label", { class: "inline" }, el("input", { type: "checkbox", name: "withTotp", value: "1" }), "启用动态口令（管理员必开）"),
+    el("div", { class: "actions" }, el("button", { type: "submit", class: "primary" }, "创建")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const created = await api("/admin/operators/create", {
+      username: data.get("username"), displayName: data.get("displayName"), password: data.get("password"),
+      roles: data.getAll("roles"), withTotp: data.get("withTotp") ? "1" : "0",
+    });
+    if (created.responseCode !== "0000") return result.replaceChildren(notice(created));
+    await operatorsPage();
+    const uri = created.resultSet.totpUri;
+    main().append(notice(created, "已创建"), uri
+      ? el("p", { class: "card" }, "请将此密钥添加到验证器（仅显示一次）：", el("code", {}, uri))
+      : "");
+  });
+  show(
+    el("h1", {}, "操作员"),
+    reply.responseCode === "0000" ? table("操作员", [
+      { label: "用户名", cell: (o) => o.username },
+      { label: "显示名", cell: (o) => o.displayName },
+      { label: "角色", cell: (o) => o.roles.map((r) => ROLE[r] || r).join("、") },
+      { label: "动态口令", cell: (o) => (o.totpEnrolled ? "已启用" : "未启用") },
+      { label: "状态", cell: (o) => (o.disabled ? "已停用" : "正常") },
+      { label: "创建人", cell: (o) => o.createdBy },
+      { label: "创建时间", cell: (o) => o.createdAt },
+    ], reply.resultSet) : notice(reply),
+    form, result);
+}
+
+// ---- routing -----------------------------------------------------------------------------
+
+async function route() {
+  if (!state.operator) return showLogin();
+  const [, page, id] = (location.hash || home()).split("/");
+  renderChrome();
+  try {
+    switch (page) {
+      case "review": return await queuePage("审核队列", "0,1", {});
+      case "application": return await applicationPage(decodeURIComponent(id || ""));
+      case "payouts": return await payoutsPage({});
+      case "audit": return await auditPage({});
+      case "operators": return await operatorsPage();
+      default:
+        if (home() !== "#/none") { location.hash = home(); return; }
+        return show(el("h1", {}, "欢迎"), el("p", {}, "您的角色暂无可用页面。"));
+    }
+  } catch (error) {
+    if (!(error instanceof Unauthenticated)) show(el("h1", {}, "出错了"), el("p", { role: "alert", class: "error" }, "页面加载失败，请稍后重试。"));
+  }
+}
+
+async function start() {
+  const response = await fetch("/console/api/me", { credentials: "same-origin" });
+  if (response.ok) {
+    const reply = await response.json();
+    state.csrf = reply.resultSet.csrf;
+    state.operator = reply.resultSet.operator;
+  }
+  window.addEventListener("hashchange", route);
+  route();
+}
+
+document.addEventListener("DOMContentLoaded", start);

@@ -1,0 +1,390 @@
+//! Operators of the console (API.md §7): accounts and roles, sessions as an HttpOnly SameSite
+//! cookie with a CSRF token on every change, separation of duties, maker-checker, the second
+//! factor, the lockout, and who did what in the audit log.
+
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use sha1::Sha1;
+
+use crate::e2e;
+use crate::harness::TestApp;
+use crate::loans::{application, apply, newest_application, product_id, verified_user};
+
+pub const PASSWORD: &str = "Console-2026";
+
+/// A browser's view of the console: the session cookie and the CSRF token the page keeps.
+pub struct Console {
+    http: reqwest::Client,
+    base: String,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+/// The session cookie's value and its attributes, from a login's `Set-Cookie`.
+fn session_cookie(response: &reqwest::Response) -> Option<(String, String)> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("console_session="))
+        .map(|v| {
+            let value = v["console_session=".len()..]
+                .split(';')
+                .next()
+                .unwrap_or_default();
+            (value.to_owned(), v.to_owned())
+        })
+}
+
+pub async fn login(app: &TestApp, username: &str, password: &str, totp: &str) -> Result<Console, Value> {
+    let response = app
+        .http
+        .post(format!("{}/console/api/login", app.admin))
+        .json(&json!({"username": username, "password": password, "totp": totp}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = session_cookie(&response);
+    let reply: Value = response.json().await.unwrap();
+    match (reply["responseCode"].as_str(), cookie) {
+        (Some("0000"), Some((cookie, _))) => Ok(Console {
+            http: app.http.clone(),
+            base: app.admin.clone(),
+            cookie,
+            csrf: reply["resultSet"]["csrf"].as_str().unwrap().to_owned(),
+        }),
+        _ => Err(reply),
+    }
+}
+
+impl Console {
+    /// An admin call as the page makes it; the HTTP status and the envelope.
+    pub async fn call(&self, path: &str, body: Value) -> (u16, Value) {
+        self.call_with(path, body, &[("x-csrf-token", self.csrf.as_str())])
+            .await
+    }
+
+    pub async fn call_with(&self, path: &str, body: Value, headers: &[(&str, &str)]) -> (u16, Value) {
+        let mut request = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", format!("console_session={}", self.cookie))
+            .json(&body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+
+    pub async fn me(&self) -> u16 {
+        self.http
+            .get(format!("{}/console/api/me", self.base))
+            .header("cookie", format!("console_session={}", self.cookie))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+}
+
+/// Creates an operator with the bearer token; the reply's resultSet (id, totpUri).
+pub async fn create(app: &TestApp, username: &str, roles: &[&str]) -> Value {
+    let reply = app
+        .admin_call(
+            "/admin/operators/create",
+            json!({"username": username, "password": PASSWORD, "roles": roles}),
+        )
+        .await;
+    assert_eq!(reply["responseCode"], "0000", "{reply}");
+    reply["resultSet"].clone()
+}
+
+fn unique(prefix: &str) -> String {
+    format!("{prefix}{}", rand::random_range(10_000..99_999u32))
+}
+
+/// The secret of an `otpauth://` URI, decoded from base32.
+fn secret_of(uri: &str) -> Vec<u8> {
+    let text = uri.split("secret=").nth(1).unwrap().split('&').next().unwrap();
+    let mut out = Vec::new();
+    let (mut buffer, mut bits) = (0u64, 0);
+    for c in text.bytes() {
+        let v = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+            .bytes()
+            .position(|a| a == c)
+            .unwrap() as u64;
+        buffer = (buffer << 5) | v;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+        }
+    }
+    out
+}
+
+/// RFC 6238: HMAC-SHA1 of the 30-second step, dynamically truncated to 6 digits.
+pub fn totp(uri: &str, offset_steps: i64) -> String {
+    let step = crate::harness::now_ms() / 1000 / 30 + offset_steps;
+    let mut mac = Hmac::<Sha1>::new_from_slice(&secret_of(uri)).unwrap();
+    mac.update(&step.to_be_bytes());
+    let d = mac.finalize().into_bytes();
+    let o = (d[19] & 0xf) as usize;
+    let n = u32::from_be_bytes([d[o] & 0x7f, d[o + 1], d[o + 2], d[o + 3]]);
+    format!("{:06}", n % 1_000_000)
+}
+
+async fn submitted_application(app: &TestApp) -> String {
+    let product = product_id(app, "新现金贷").await;
+    let (_, token) = verified_user(app).await;
+    assert_eq!(
+        apply(app, &token, application(&product, "500.00")).await["responseCode"],
+        "20005000"
+    );
+    newest_application(app, &token).await
+}
+
+async fn status_of(app: &TestApp, id: &str) -> Value {
+    let list = app
+        .admin_call("/admin/loans/list", json!({"pageSize": 100}))
+        .await;
+    list["resultSet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id)
+        .map(|a| a["applyStatus"].clone())
+        .unwrap()
+}
+
+e2e!(roles_limit_what_an_operator_may_do_and_the_audit_names_them(app) {
+    let reviewer = unique("reviewer");
+    create(&app, &reviewer, &["reviewer"]).await;
+    let id = submitted_application(&app).await;
+    let console = login(&app, &reviewer, PASSWORD, "").await.unwrap();
+
+    let (status, listed) = console.call("/admin/loans/list", json!({"status": "0"})).await;
+    assert_eq!((status, listed["responseCode"].as_str()), (200, Some("0000")), "{listed}");
+    let (status, approved) = console.call("/admin/loans/review", json!({"applyId": id, "decision": "approve"})).await;
+    assert_eq!((status, approved["responseCode"].as_str()), (200, Some("0000")), "{approved}");
+
+    for path in ["/admin/loans/disburse", "/admin/audit/list", "/admin/products/upsert", "/admin/operators/create"] {
+        let (status, refused) = console.call(path, json!({"applyId": id})).await;
+        assert_eq!((status, refused["responseCode"].as_str()), (403, Some("99990007")), "{path}: {refused}");
+    }
+    assert_eq!(status_of(&app, &id).await, "2", "the refused payout did not start");
+
+    crate::payments::eventually("the outcomes are recorded", || async {
+        let log = app.admin_call("/admin/audit/list", json!({"operator": reviewer, "pageSize": 20})).await;
+        log["resultSet"].as_array().unwrap().iter().all(|e| e["outcome"] != "")
+    })
+    .await;
+    let log = app.admin_call("/admin/audit/list", json!({"operator": reviewer, "pageSize": 20})).await;
+    let seen: Vec<(&str, &str, &str)> = log["resultSet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|e| (e["action"].as_str().unwrap(), e["role"].as_str().unwrap(), e["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("/console/api/login", "", "0000 登录成功"),
+            ("/admin/loans/list", "reviewer", "0000 查询成功"),
+            ("/admin/loans/review", "reviewer", "0000 操作成功"),
+            ("/admin/loans/disburse", "reviewer", "99990007 无权执行此操作"),
+            ("/admin/audit/list", "reviewer", "99990007 无权执行此操作"),
+            ("/admin/products/upsert", "reviewer", "99990007 无权执行此操作"),
+            ("/admin/operators/create", "reviewer", "99990007 无权执行此操作"),
+        ]
+    );
+    let login_entry = &log["resultSet"].as_array().unwrap().last().unwrap()["request"];
+    assert!(!login_entry.as_str().unwrap().contains(PASSWORD), "{login_entry}");
+});
+
+e2e!(whoever_approved_a_loan_cannot_start_its_payout(app) {
+    let (maker, checker) = (unique("maker"), unique("checker"));
+    let made = create(&app, &maker, &["reviewer"]).await;
+    create(&app, &checker, &["finance"]).await;
+    let id = submitted_application(&app).await;
+    let reviewer = login(&app, &maker, PASSWORD, "").await.unwrap();
+    let (_, approved) = reviewer.call("/admin/loans/review", json!({"applyId": id, "decision": "approve"})).await;
+    assert_eq!(approved["responseCode"], "0000", "{approved}");
+
+    // The same person, moved to finance, still may not pay out what they approved.
+    let moved = app
+        .admin_call("/admin/operators/update", json!({"id": made["id"], "roles": ["finance"]}))
+        .await;
+    assert_eq!(moved["responseCode"], "0000", "{moved}");
+    let (status, refused) = reviewer.call("/admin/loans/disburse", json!({"applyId": id})).await;
+    assert_eq!((status, refused["responseCode"].as_str()), (200, Some("20008006")), "{refused}");
+    assert_eq!(status_of(&app, &id).await, "2");
+
+    let finance = login(&app, &checker, PASSWORD, "").await.unwrap();
+    let (_, paid) = finance.call("/admin/loans/disburse", json!({"applyId": id})).await;
+    assert_eq!(paid["responseCode"], "0000", "{paid}");
+    assert_eq!(status_of(&app, &id).await, "4");
+});
+
+e2e!(a_change_without_the_csrf_token_or_from_another_site_is_refused(app) {
+    let reviewer = unique("csrf");
+    create(&app, &reviewer, &["reviewer"]).await;
+    let id = submitted_application(&app).await;
+    let console = login(&app, &reviewer, PASSWORD, "").await.unwrap();
+    let approve = json!({"applyId": id, "decision": "approve"});
+
+    let (status, reply) = console.call_with("/admin/loans/review", approve.clone(), &[]).await;
+    assert_eq!((status, reply["responseCode"].as_str()), (403, Some("99990008")), "no token: {reply}");
+    let (status, reply) = console
+        .call_with("/admin/loans/review", approve.clone(), &[("x-csrf-token", "0123456789ABCDEF0123456789ABCDEF")])
+        .await;
+    assert_eq!((status, reply["responseCode"].as_str()), (403, Some("99990008")), "wrong token: {reply}");
+    let forged = [("x-csrf-token", console.csrf.as_str()), ("origin", "http://evil.example")];
+    let (status, reply) = console.call_with("/admin/loans/review", approve.clone(), &forged).await;
+    assert_eq!((status, reply["responseCode"].as_str()), (403, Some("99990008")), "other origin: {reply}");
+    assert_eq!(status_of(&app, &id).await, "0", "nothing changed");
+
+    // Login CSRF: another site cannot log the browser in.
+    let reply: Value = app
+        .http
+        .post(format!("{}/console/api/login", app.admin))
+        .header("origin", "http://evil.example")
+        .json(&json!({"username": reviewer, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(reply["responseCode"], "99990008");
+
+    let (status, reply) = console.call("/admin/loans/review", approve).await;
+    assert_eq!((status, reply["responseCode"].as_str()), (200, Some("0000")), "{reply}");
+});
+
+e2e!(the_session_is_an_http_only_strict_cookie_and_ends(app) {
+    let name = unique("session");
+    let created = create(&app, &name, &["auditor"]).await;
+    let response = app
+        .http
+        .post(format!("{}/console/api/login", app.admin))
+        .json(&json!({"username": name, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let (_, attributes) = session_cookie(&response).unwrap();
+    assert!(attributes.contains("HttpOnly"), "{attributes}");
+    assert!(attributes.contains("SameSite=Strict"), "{attributes}");
+    assert!(!attributes.contains("Max-Age") && !attributes.contains("Expires"), "ends with the browser: {attributes}");
+
+    let console = login(&app, &name, PASSWORD, "").await.unwrap();
+    assert_eq!(console.me().await, 200);
+    let (_, out) = console.call("/console/api/logout", json!({})).await;
+    assert_eq!(out["responseCode"], "0000");
+    assert_eq!(console.me().await, 401, "logged out");
+
+    // A new password, or disabling, ends every session at once.
+    let console = login(&app, &name, PASSWORD, "").await.unwrap();
+    let changed = app
+        .admin_call("/admin/operators/update", json!({"id": created["id"], "password": "Another-2026"}))
+        .await;
+    assert_eq!(changed["responseCode"], "0000", "{changed}");
+    assert_eq!(console.me().await, 401, "new password");
+    let console = login(&app, &name, "Another-2026", "").await.unwrap();
+    app.admin_call("/admin/operators/update", json!({"id": created["id"], "disabled": "1"})).await;
+    assert_eq!(console.me().await, 401, "disabled");
+    assert_eq!(login(&app, &name, "Another-2026", "").await.err().unwrap()["responseCode"], "20009001");
+    assert_eq!(console.call("/admin/loans/list", json!({})).await.0, 401);
+});
+
+e2e!(separation_of_duties_and_account_rules(app) {
+    let both = app
+        .admin_call("/admin/operators/create", json!({"username": unique("both"), "password": PASSWORD, "roles": ["reviewer", "finance"]}))
+        .await;
+    assert_eq!(both["responseCode"], "20009005", "{both}");
+    let weak = app
+        .admin_call("/admin/operators/create", json!({"username": unique("weak"), "password": "short", "roles": ["auditor"]}))
+        .await;
+    assert_eq!(weak["responseCode"], "20009007", "{weak}");
+    let unknown = app
+        .admin_call("/admin/operators/create", json!({"username": unique("root"), "password": PASSWORD, "roles": ["root"]}))
+        .await;
+    assert_eq!(unknown["responseCode"], "10001000", "{unknown}");
+    let name = unique("dup");
+    create(&app, &name, &["auditor"]).await;
+    let again = app
+        .admin_call("/admin/operators/create", json!({"username": name.to_uppercase(), "password": PASSWORD, "roles": ["auditor"]}))
+        .await;
+    assert_eq!(again["responseCode"], "20009006", "usernames ignore case: {again}");
+
+    // An admin manages others, never their own roles.
+    let admin_name = unique("admin");
+    let admin = create(&app, &admin_name, &["admin"]).await;
+    let uri = admin["totpUri"].as_str().unwrap().to_owned();
+    let console = login(&app, &admin_name, PASSWORD, &totp(&uri, 0)).await.unwrap();
+    let (_, own) = console.call("/admin/operators/update", json!({"id": admin["id"], "roles": ["admin", "auditor"]})).await;
+    assert_eq!(own["responseCode"], "20009005", "{own}");
+    let (_, list) = console.call("/admin/operators/list", json!({})).await;
+    let me = list["resultSet"].as_array().unwrap().iter().find(|o| o["username"] == admin_name).unwrap().clone();
+    assert_eq!(me["roles"], json!(["admin"]), "unchanged");
+    assert!(me.get("passwordHash").is_none() && !list.to_string().contains("argon2"), "{list}");
+    let (_, made) = console
+        .call("/admin/operators/create", json!({"username": unique("made"), "password": PASSWORD, "roles": "reviewer,auditor"}))
+        .await;
+    assert_eq!(made["responseCode"], "0000", "{made}");
+    let (_, list) = console.call("/admin/operators/list", json!({})).await;
+    let made = list["resultSet"].as_array().unwrap().iter().find(|o| o["id"] == made["resultSet"]["id"]).unwrap().clone();
+    assert_eq!(made["createdBy"], admin_name);
+});
+
+e2e!(admins_log_in_with_a_one_time_second_factor(app) {
+    let name = unique("admin");
+    let created = create(&app, &name, &["admin"]).await;
+    let uri = created["totpUri"].as_str().unwrap().to_owned();
+    assert!(uri.starts_with("otpauth://totp/"), "{uri}");
+    let without = login(&app, &name, PASSWORD, "").await.err().unwrap();
+    assert_eq!(without["responseCode"], "20009003");
+    let wrong = login(&app, &name, PASSWORD, &totp(&uri, 5)).await.err().unwrap();
+    assert_eq!(wrong["responseCode"], "20009004");
+    let code = totp(&uri, 0);
+    assert!(login(&app, &name, PASSWORD, &code).await.is_ok());
+    let replayed = login(&app, &name, PASSWORD, &code).await.err().unwrap();
+    assert_eq!(replayed["responseCode"], "20009004", "each code once");
+    assert!(login(&app, &name, PASSWORD, &totp(&uri, 1)).await.is_ok(), "the next step's code, within the drift allowed");
+    let plain = create(&app, &unique("reviewer"), &["reviewer"]).await;
+    assert_eq!(plain["totpUri"], "", "optional below admin");
+});
+
+e2e!(five_failed_logins_lock_the_operator(app) {
+    let name = unique("locked");
+    create(&app, &name, &["auditor"]).await;
+    for _ in 0..4 {
+        assert_eq!(login(&app, &name, "Wrong-password-1", "").await.err().unwrap()["responseCode"], "20009001");
+    }
+    assert_eq!(login(&app, &name, "Wrong-password-1", "").await.err().unwrap()["responseCode"], "20009002");
+    assert_eq!(login(&app, &name, PASSWORD, "").await.err().unwrap()["responseCode"], "20009002", "locked even with the right password");
+    // An unknown name reads like a wrong password.
+    assert_eq!(login(&app, &unique("nobody"), PASSWORD, "").await.err().unwrap()["responseCode"], "20009001");
+});
+
+e2e!(the_console_page_allows_nothing_from_elsewhere(app) {
+    let response = app.http.get(format!("{}/console", app.admin)).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let csp = response.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    for directive in ["default-src 'none'", "script-src 'self'", "frame-ancestors 'none'", "form-action 'self'"] {
+        assert!(csp.contains(directive), "{csp}");
+    }
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    let page = response.text().await.unwrap();
+    for asset in ["/console/console.js", "/console/console.css"] {
+        assert!(page.contains(asset), "{asset}");
+        let text = app.http.get(format!("{}{asset}", app.admin)).send().await.unwrap().text().await.unwrap();
+        assert!(!text.contains("https://") && !text.contains("http://"), "{asset} loads nothing from elsewhere");
+    }
+    assert!(!page.contains("<script>") && !page.contains(" style=\""), "no inline script or style");
+});
