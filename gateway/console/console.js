@@ -7,6 +7,16 @@ const state = { csrf: "", operator: null };
 const STATUS = { "0": "待审核", "1": "审核中", "2": "已批准", "3": "已拒绝", "4": "已放款", "5": "已结清" };
 const UNIT = { "1": "天", "2": "个月" };
 const ROLE = { reviewer: "审核员", finance: "财务", admin: "管理员", auditor: "审计员" };
+const ACTION = {
+  "/console/api/login": "登录", "/console/api/logout": "退出",
+  "/admin/loans/list": "查询借款", "/admin/loans/review": "审核借款", "/admin/loans/disburse": "放款",
+  "/admin/users/update": "修改用户", "/admin/products/upsert": "保存产品", "/admin/messages/system": "发布系统消息",
+  "/admin/appVersions/publish": "发布版本", "/admin/sms/outbox": "查询短信", "/admin/payments/list": "查询支付单",
+  "/admin/payments/settle": "查询并结算支付单", "/admin/reconciliation/run": "对账", "/admin/reconciliation/mismatches": "查询对账差异",
+  "/admin/ledger/fund": "记录注资", "/admin/ledger/trialBalance": "试算平衡", "/admin/contracts/verify": "校验合同",
+  "/admin/audit/list": "查询审计日志", "/admin/reveal": "查看完整信息", "/admin/operators/list": "查询操作员",
+  "/admin/operators/create": "新建操作员", "/admin/operators/update": "修改操作员",
+};
 const ORDER_STATUS = { created: "已创建", submitted: "处理中", succeeded: "成功", failed: "失败", manual: "人工处理", mismatch: "对账不符" };
 
 function el(tag, attrs, ...children) {
@@ -16,7 +26,7 @@ function el(tag, attrs, ...children) {
     if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
     else node.setAttribute(name, value === true ? "" : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -158,7 +168,7 @@ function table(caption, columns, rows) {
     el("caption", {}, caption),
     el("thead", {}, el("tr", {}, columns.map((c) => el("th", { scope: "col" }, c.label)))),
     el("tbody", {}, rows.length
-      ? rows.map((row) => el("tr", {}, columns.map((c) => el("td", {}, c.cell(row)))))
+      ? rows.map((row) => el("tr", {}, columns.map((c) => el("td", { class: c.nowrap ? "nowrap" : false }, c.cell(row)))))
       : el("tr", {}, el("td", { colspan: columns.length, class: "muted" }, "暂无数据"))));
 }
 
@@ -194,9 +204,10 @@ const APPLICATION_COLUMNS = [
   { label: "手机号", cell: (a) => maskMobile(a.mobile) },
   { label: "产品", cell: (a) => a.name },
   { label: "申请金额", cell: (a) => a.applyAmount },
+  { label: "批准金额", cell: (a) => a.replyAmount || "—" },
   { label: "期限", cell: (a) => `${a.termCount}${UNIT[a.termUnit] || ""}` },
   { label: "状态", cell: (a) => STATUS[a.applyStatus] || a.applyStatus },
-  { label: "申请时间", cell: (a) => dateTime(a.applyTime) },
+  { label: "申请时间", cell: (a) => dateTime(a.applyTime), nowrap: true },
 ];
 
 async function queuePage(title, statuses, filters) {
@@ -310,10 +321,10 @@ async function auditPage(filters) {
     el("h1", {}, "审计日志"),
     filterForm([["operator", "操作员"], ["action", "操作（路径）"]], filters, (values) => again({ ...values, pageNum: 1 })),
     reply.responseCode === "0000" ? table("审计日志（最新的在前）", [
-      { label: "时间", cell: (e) => e.startedAt },
+      { label: "时间", cell: (e) => e.startedAt, nowrap: true },
       { label: "操作员", cell: (e) => e.operator },
-      { label: "角色", cell: (e) => e.role.split(",").map((r) => ROLE[r] || r).join("、") },
-      { label: "操作", cell: (e) => e.action },
+      { label: "角色", cell: (e) => e.role.split(",").map((r) => ROLE[r] || r).join("、"), nowrap: true },
+      { label: "操作", cell: (e) => el("span", { title: e.action }, ACTION[e.action] || e.action) },
       { label: "对象", cell: (e) => e.target },
       { label: "结果", cell: (e) => e.outcome || "进行中" },
       { label: "IP", cell: (e) => e.clientIp },

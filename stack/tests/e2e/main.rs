@@ -11,6 +11,7 @@ mod alibaba_sms;
 mod audit;
 mod channel_http;
 mod consents;
+mod console_browser;
 mod contract_browser;
 mod contracts;
 mod customer;

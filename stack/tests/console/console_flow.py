@@ -1,0 +1,208 @@
+"""The operator console in a real browser: headless Chromium from the machine's packages, driven
+through Selenium and the machine's chromedriver (nothing is downloaded).
+
+Run by stack/tests/e2e/console_browser.rs against a running stack, which creates the operators and
+the applications and checks the outcome through the admin API afterwards. Arguments come as
+environment variables (see `main`). Each step fails loudly with what it saw.
+"""
+
+import base64
+import hashlib
+import hmac
+import http.server
+import json
+import os
+import struct
+import sys
+import threading
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+
+STARTED = time.monotonic()
+
+
+def totp(uri, offset=0):
+    """RFC 6238 with the parameters the console's URI names: SHA-1, 6 digits, 30 s."""
+    secret = uri.split("secret=")[1].split("&")[0]
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    step = int(time.time()) // 30 + offset
+    digest = hmac.new(key, struct.pack(">q", step), hashlib.sha1).digest()
+    o = digest[19] & 0x0F
+    number = struct.unpack(">I", digest[o:o + 4])[0] & 0x7FFFFFFF
+    return "%06d" % (number % 1_000_000)
+
+
+class Console:
+    def __init__(self, base, shots):
+        options = webdriver.ChromeOptions()
+        options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+        for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,900",
+                     "--lang=zh-CN", "--disable-dev-shm-usage"):
+            options.add_argument(flag)
+        service = Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
+        self.driver = webdriver.Chrome(service=service, options=options)
+        self.wait = WebDriverWait(self.driver, 10)
+        self.base = base
+        self.shots = shots
+
+    def find(self, css):
+        return self.wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, css)))
+
+    def text_appears(self, css, text):
+        try:
+            self.wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, css), text))
+        except Exception:
+            shown = self.driver.find_element(By.CSS_SELECTOR, css).text if self.driver.find_elements(By.CSS_SELECTOR, css) else "(none)"
+            raise AssertionError(f"{text!r} never appeared in {css}: {shown!r}")
+
+    def shot(self, name):
+        print(f"{time.monotonic() - STARTED:5.1f}s {name}", file=sys.stderr)
+        if self.shots:
+            self.driver.save_screenshot(os.path.join(self.shots, name))
+
+    def login(self, username, password, code=""):
+        self.driver.get(self.base + "/console")
+        self.find("#username").send_keys(username)
+        self.find("#password").send_keys(password)
+        if code:
+            self.find("#totp").send_keys(code)
+        # The keyboard, as an operator would: Enter submits.
+        self.find("#password").send_keys(Keys.ENTER)
+        self.text_appears("#who", username)
+
+    def logout(self):
+        self.find("#logout").click()
+        self.find("#login-form")
+
+    def admin_call(self, path, body):
+        """A call made from the page itself with its session, as its own script makes them."""
+        return self.driver.execute_async_script(
+            """
+            const [path, body, done] = arguments;
+            fetch(path, {method: "POST", credentials: "same-origin",
+                         headers: {"Content-Type": "application/json", "X-CSRF-Token": state.csrf},
+                         body: JSON.stringify(body)})
+              .then(async (r) => done({status: r.status, body: await r.json()}));
+            """, path, body)
+
+
+def forged_page(target, apply_id):
+    """Another site's page that posts a JSON-looking body to the console the moment it loads."""
+    name = json.dumps({"applyId": apply_id, "decision": "reject", "remark": ""})[:-1] + ', "x": "'
+    return f"""<!doctype html><meta charset="utf-8"><title>优惠活动</title>
+<form id="f" action="{target}/admin/loans/review" method="post" enctype="text/plain">
+<input type="hidden" name='{name}' value='"}}'></form>
+<script>document.getElementById("f").submit()</script>"""
+
+
+def serve_forged(page):
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = page.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    # Threads: the browser keeps idle connections open, which would hold a one-thread server.
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def main():
+    env = os.environ
+    base = env["CONSOLE_URL"]
+    password = env["CONSOLE_PASSWORD"]
+    reviewer, finance, admin = env["CONSOLE_REVIEWER"], env["CONSOLE_FINANCE"], env["CONSOLE_ADMIN"]
+    code, forged_id = env["CONSOLE_APPLICATION_CODE"], env["CONSOLE_FORGED_APPLY_ID"]
+    shots = env.get("CONSOLE_SCREENSHOTS", "")
+    if shots:
+        os.makedirs(shots, exist_ok=True)
+
+    c = Console(base, shots)
+    try:
+        # A reviewer logs in and takes the oldest application of the queue.
+        c.login(reviewer, password)
+        c.text_appears("main h1", "审核队列")
+        c.text_appears("main table", code)
+        c.shot("review-queue.png")
+        c.driver.find_element(By.LINK_TEXT, code).click()
+        c.text_appears("main h1", code)
+        c.find("#replyAmount")
+        c.shot("application.png")
+        c.find("#remark").send_keys("收入稳定，同意")
+        c.find("#approve").click()
+        c.text_appears("main dl", "已批准")
+
+        # The same reviewer is refused the payout: no payout form, and the call itself is refused.
+        assert not c.driver.find_elements(By.CSS_SELECTOR, "#payout-form"), "a reviewer sees no payout form"
+        refused = c.admin_call("/admin/loans/disburse", {"applyId": env["CONSOLE_APPLY_ID"]})
+        assert refused["status"] == 403 and refused["body"]["responseCode"] == "99990007", refused
+
+        # Another site's page, opened while the reviewer is logged in, posts a rejection: refused.
+        server = serve_forged(forged_page(base, forged_id))
+        # localhost is another site than 127.0.0.1 to the browser.
+        c.driver.get(f"http://localhost:{server.server_port}/")
+        WebDriverWait(c.driver, 10).until(lambda d: d.current_url.startswith(base))
+        answer = c.driver.find_element(By.TAG_NAME, "body").text
+        assert "99990004" in answer or "99990008" in answer, f"forged POST answered: {answer}"
+        server.shutdown()
+        c.driver.get(base + "/console")
+        c.text_appears("#who", reviewer)
+        c.logout()
+
+        # Finance pays it out.
+        c.login(finance, password)
+        c.text_appears("main h1", "放款")
+        c.text_appears("main table", code)
+        c.shot("payouts.png")
+        c.driver.find_element(By.LINK_TEXT, code).click()
+        c.find("#disburse").click()
+        c.text_appears("main dl", "已放款")
+        c.text_appears("main", "已提交")
+        c.shot("disbursed.png")
+        c.logout()
+
+        # An admin, with the second factor, sees both in the audit log.
+        c.login(admin, password, totp(env["CONSOLE_ADMIN_TOTP_URI"]))
+        c.driver.get(base + "/console#/audit")
+        c.text_appears("main h1", "审计日志")
+        c.find("#filter-operator").send_keys(reviewer, Keys.ENTER)
+        c.text_appears("main table", "审核借款")
+        c.text_appears("main table", "0000 操作成功")
+        c.text_appears("main table", "99990007 无权执行此操作")
+        c.find("#filter-operator").clear()
+        c.find("#filter-operator").send_keys(finance, Keys.ENTER)
+        c.text_appears("main table", "放款")
+        c.find("#filter-operator").clear()
+        c.find("#filter-operator").send_keys(Keys.ENTER)
+        c.text_appears("main table", finance)
+        c.shot("audit-log.png")
+        c.driver.get(base + "/console#/operators")
+        c.text_appears("main table", reviewer)
+        c.shot("operators.png")
+    except Exception:
+        c.shot("failure.png")
+        print("page at failure:", c.driver.current_url, file=sys.stderr)
+        print(c.driver.find_element(By.TAG_NAME, "body").text[:2000], file=sys.stderr)
+        raise
+    finally:
+        c.driver.quit()
+    print("console flow passed")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+//! The operator console in a real browser (stack/tests/console/console_flow.py, Selenium driving
+//! the machine's Chromium through its chromedriver): a reviewer approves, is refused the payout,
+//! and another site's forged POST changes nothing; finance pays out; an admin sees both in the
+//! audit log. `CONSOLE_PYTHON` names a Python with Selenium (`.ci/run` sets it, so CI never skips);
+//! without one, and without Selenium in `python3`, the test says so and passes. Screenshots go to
+//! `CONSOLE_SCREENSHOTS` (default `target/console-pages/`; `docs/console/` refreshes the README's).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::json;
+
+use crate::e2e;
+use crate::loans::{application, apply, newest_application, product_id, verified_user};
+use crate::operators::{create, PASSWORD};
+
+fn python() -> Option<String> {
+    if let Ok(python) = std::env::var("CONSOLE_PYTHON") {
+        return Some(python);
+    }
+    let has_selenium = Command::new("python3")
+        .args(["-c", "import selenium"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let has_driver = Command::new("chromedriver")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    (has_selenium && has_driver).then(|| "python3".to_owned())
+}
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+e2e!(operators_review_pay_out_and_audit_in_the_browser(app) {
+    let Some(python) = python() else {
+        eprintln!("no Python with Selenium and no chromedriver: the console's browser test is skipped (set CONSOLE_PYTHON)");
+        return;
+    };
+    let suffix = rand::random_range(1000..9999u32);
+    let (reviewer, finance, admin) = (format!("zhang.review{suffix}"), format!("li.finance{suffix}"), format!("wang.admin{suffix}"));
+    create(&app, &reviewer, &["reviewer"]).await;
+    create(&app, &finance, &["finance"]).await;
+    let admin_uri = create(&app, &admin, &["admin"]).await["totpUri"].as_str().unwrap().to_owned();
+
+    let product = product_id(&app, "新现金贷").await;
+    let (_, token) = verified_user(&app).await;
+    assert_eq!(apply(&app, &token, application(&product, "800.00")).await["responseCode"], "20005000");
+    let apply_id = newest_application(&app, &token).await;
+    let (_, other) = verified_user(&app).await;
+    assert_eq!(apply(&app, &other, application(&product, "600.00")).await["responseCode"], "20005000");
+    let forged_id = newest_application(&app, &other).await;
+    let listed = app.admin_call("/admin/loans/list", json!({"applyId": apply_id})).await;
+    let code = listed["resultSet"][0]["code"].as_str().unwrap().to_owned();
+
+    let shots = std::env::var("CONSOLE_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| workspace().join("target/console-pages"));
+    let output = Command::new(&python)
+        .arg(workspace().join("stack/tests/console/console_flow.py"))
+        .env("CONSOLE_URL", &app.admin)
+        .env("CONSOLE_PASSWORD", PASSWORD)
+        .env("CONSOLE_REVIEWER", &reviewer)
+        .env("CONSOLE_FINANCE", &finance)
+        .env("CONSOLE_ADMIN", &admin)
+        .env("CONSOLE_ADMIN_TOTP_URI", &admin_uri)
+        .env("CONSOLE_APPLICATION_CODE", &code)
+        .env("CONSOLE_APPLY_ID", &apply_id)
+        .env("CONSOLE_FORGED_APPLY_ID", &forged_id)
+        .env("CONSOLE_SCREENSHOTS", &shots)
+        // Selenium must use the machine's driver, never fetch one.
+        .env("SE_OFFLINE", "true")
+        .output()
+        .unwrap();
+    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "the browser flow failed (screenshots in {}):\n{}\n{}",
+        shots.display(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // What the browser did, read back through the admin API.
+    let status = |id: String| {
+        let app = &app;
+        async move {
+            app.admin_call("/admin/loans/list", json!({"applyId": id})).await["resultSet"][0]["applyStatus"].clone()
+        }
+    };
+    assert_eq!(status(apply_id.clone()).await, "4", "paid out");
+    assert_eq!(status(forged_id).await, "0", "the forged rejection changed nothing");
+    let reviews = app.admin_call("/admin/audit/list", json!({"operator": reviewer, "action": "/admin/loans/review"})).await;
+    assert_eq!(reviews["resultSet"][0]["target"], apply_id.as_str(), "{reviews}");
+    let payouts = app.admin_call("/admin/audit/list", json!({"operator": finance, "action": "/admin/loans/disburse"})).await;
+    assert_eq!(payouts["resultSet"][0]["target"], apply_id.as_str(), "{payouts}");
+});
