@@ -266,7 +266,7 @@ pub async fn one(f: &Fixture, scenario: Scenario, i: usize) -> Result<(), Client
         Scenario::Direct => {
             let mut client = f.direct.clone().expect("prepared for direct");
             client
-                .list_products(product::ListProductsRequest {})
+                .list_products(product::ListProductsRequest::default())
                 .await
                 .map_err(|s| ClientError::Reply(s.message().to_owned()))?;
         }

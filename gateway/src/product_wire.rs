@@ -85,6 +85,20 @@ pub fn detail(p: &ProductInfo) -> Value {
     Value::Object(map)
 }
 
+/// The object `/admin/products/upsert` takes, as stored: the detail without its dictionaries, and
+/// the operator's fields (code, fee rate, on sale, order).
+pub fn admin_detail(p: &ProductInfo) -> Value {
+    let mut value = detail(p);
+    if let Value::Object(map) = &mut value {
+        map.retain(|k, _| !k.ends_with("Data"));
+        map.insert("code".into(), json!(p.code));
+        map.insert("feeRate".into(), json!(format_rate(p.fee_rate)));
+        map.insert("onSale".into(), json!(if p.on_sale { "1" } else { "0" }));
+        map.insert("sortOrder".into(), json!(p.sort_order.to_string()));
+    }
+    value
+}
+
 /// A failed admin field: 20008002 with the field named.
 fn bad(field: &str) -> Failure {
     Failure::new("20008002", format!("产品配置错误: {field}"))

@@ -29,6 +29,11 @@ impl ProductCore {
         *self.cached.write().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
+    /// Every product, on sale or not, in their configured order.
+    pub async fn every_product(&self) -> Result<Vec<ProductInfo>, ProductError> {
+        Ok(self.all().await?.as_ref().clone())
+    }
+
     pub async fn on_sale(&self) -> Result<Vec<ProductInfo>, ProductError> {
         Ok(self.all().await?.iter().filter(|p| p.on_sale).cloned().collect())
     }

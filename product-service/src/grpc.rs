@@ -9,10 +9,12 @@ type Reply<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
 impl pb::product_server::Product for ProductCore {
-    async fn list_products(&self, _: Request<pb::ListProductsRequest>) -> Reply<pb::ProductList> {
-        Ok(Response::new(pb::ProductList {
-            products: self.on_sale().await?,
-        }))
+    async fn list_products(&self, request: Request<pb::ListProductsRequest>) -> Reply<pb::ProductList> {
+        let products = match request.into_inner().include_off_sale {
+            true => self.every_product().await?,
+            false => self.on_sale().await?,
+        };
+        Ok(Response::new(pb::ProductList { products }))
     }
 
     async fn get_product(&self, request: Request<pb::GetProductRequest>) -> Reply<pb::ProductInfo> {

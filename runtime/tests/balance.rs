@@ -173,7 +173,7 @@ mod repeat {
         for round in 0..5 {
             let before = flaky.calls.load(Ordering::SeqCst);
             client
-                .list_products(pb::ListProductsRequest {})
+                .list_products(pb::ListProductsRequest::default())
                 .await
                 .unwrap_or_else(|s| panic!("round {round}: {s:?}"));
             client

@@ -75,6 +75,7 @@ const RULES: &[(&str, &[&str])] = &[
     ("/admin/loans/disburse", &["finance"]),
     ("/admin/users/update", &["admin"]),
     ("/admin/products/upsert", &["admin"]),
+    ("/admin/products/list", &["admin", "auditor"]),
     ("/admin/messages/system", &["admin"]),
     ("/admin/appVersions/publish", &["admin"]),
     ("/admin/sms/outbox", &["admin"]),

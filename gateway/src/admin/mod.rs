@@ -26,6 +26,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/appVersions/publish", web::post().to(publish_app_version))
         .route("/admin/users/update", web::post().to(update_user))
         .route("/admin/products/upsert", web::post().to(upsert_product))
+        .route("/admin/products/list", web::post().to(list_products))
         .route("/admin/loans/list", web::post().to(list_loans))
         .route("/admin/loans/review", web::post().to(review_loan))
         .route("/admin/loans/disburse", web::post().to(disburse_loan))
@@ -345,6 +346,28 @@ async fn upsert_product(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> Htt
             "保存成功",
             Value::String(reply.into_inner().id),
         ))
+    })
+    .await
+}
+
+/// Every product, on sale or not, as the editor takes it.
+async fn list_products(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
+    admin(gw, req, body, |gw, _, _| async move {
+        let list = gw
+            .product
+            .clone()
+            .list_products(cashloan_proto::product::v1::ListProductsRequest {
+                include_off_sale: true,
+            })
+            .await
+            .map_err(|s| from_status(&s, &ADMIN))?
+            .into_inner();
+        let items = list
+            .products
+            .iter()
+            .map(crate::product_wire::admin_detail)
+            .collect();
+        Ok(Success::new("0000", "查询成功", Value::Array(items)))
     })
     .await
 }

@@ -31,7 +31,7 @@ pub async fn product_list(gw: Data<Gateway>, _call: Call) -> Outcome {
             let list = gw
                 .product
                 .clone()
-                .list_products(product::ListProductsRequest {})
+                .list_products(product::ListProductsRequest::default())
                 .await
                 .map_err(|s| from_status(&s, &PRODUCTS))?
                 .into_inner();

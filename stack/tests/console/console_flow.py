@@ -194,6 +194,21 @@ def main():
         c.driver.get(base + "/console#/operators")
         c.text_appears("main table", reviewer)
         c.shot("operators.png")
+
+        # A product edit with an error shows it at the field, and saves nothing.
+        c.driver.get(base + "/console#/products")
+        c.text_appears("main table", "新现金贷")
+        c.driver.find_element(By.LINK_TEXT, "编辑 新现金贷").click()
+        minimum = c.find("#product-singleMinAmount")
+        minimum.clear()
+        minimum.send_keys("9000.00")
+        c.find("#save-product").click()
+        c.wait.until(lambda d: minimum.get_attribute("aria-invalid") == "true")
+        error = c.find("#error-singleMinAmount")
+        assert "不符合" in error.text, error.text
+        assert minimum.get_attribute("aria-describedby") == "error-singleMinAmount"
+        assert c.driver.switch_to.active_element == minimum, "the field with the error has the focus"
+        c.shot("product-error.png")
     except Exception:
         c.shot("failure.png")
         print("page at failure:", c.driver.current_url, file=sys.stderr)

@@ -95,4 +95,7 @@ e2e!(operators_review_pay_out_and_audit_in_the_browser(app) {
     assert_eq!(reviews["resultSet"][0]["target"], apply_id.as_str(), "{reviews}");
     let payouts = app.admin_call("/admin/audit/list", json!({"operator": finance, "action": "/admin/loans/disburse"})).await;
     assert_eq!(payouts["resultSet"][0]["target"], apply_id.as_str(), "{payouts}");
+    let products = app.admin_call("/admin/products/list", json!({})).await;
+    let edited = products["resultSet"].as_array().unwrap().iter().find(|p| p["name"] == "新现金贷").unwrap().clone();
+    assert_eq!(edited["singleMinAmount"], "500.00", "the refused edit saved nothing");
 });

@@ -388,3 +388,18 @@ e2e!(the_console_page_allows_nothing_from_elsewhere(app) {
     }
     assert!(!page.contains("<script>") && !page.contains(" style=\""), "no inline script or style");
 });
+
+e2e!(the_product_editor_gets_every_product_in_the_shape_it_saves(app) {
+    let listed = app.admin_call("/admin/products/list", json!({})).await;
+    let products = listed["resultSet"].as_array().unwrap().clone();
+    assert_eq!(products.len(), 3, "{listed}");
+    let mut off_sale = products.iter().find(|p| p["name"] == "员工贷").unwrap().clone();
+    off_sale["onSale"] = json!("0");
+    let saved = app.admin_call("/admin/products/upsert", off_sale.clone()).await;
+    assert_eq!(saved["responseCode"], "0000", "what the list gives is what upsert takes: {saved}");
+    let again = app.admin_call("/admin/products/list", json!({})).await;
+    let stored = again["resultSet"].as_array().unwrap().iter().find(|p| p["id"] == off_sale["id"]).unwrap().clone();
+    assert_eq!(stored, off_sale, "listed though off sale, unchanged otherwise");
+    let on_sale: Value = app.call("/openCommonApi/getLoanProductList", json!({})).await;
+    assert!(!on_sale["resultSet"].to_string().contains("员工贷"), "the app no longer sees it");
+});
