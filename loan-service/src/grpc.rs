@@ -66,6 +66,21 @@ impl pb::loan_server::Loan for LoanCore {
         Ok(Response::new(self.repayments(&request.into_inner()).await?))
     }
 
+    async fn application_history(&self, request: Request<pb::ApplicationRef>) -> Reply<pb::HistoryList> {
+        let rows = self.store.history(&request.into_inner().application_id).await?;
+        let items = rows
+            .into_iter()
+            .map(|(from, to, actor, remark, at)| pb::HistoryEntry {
+                from_status: from.unwrap_or(-1),
+                to_status: to,
+                actor,
+                remark,
+                at,
+            })
+            .collect();
+        Ok(Response::new(pb::HistoryList { items }))
+    }
+
     async fn user_center(&self, request: Request<pb::UserCenterRequest>) -> Reply<pb::UserCenterReply> {
         Ok(Response::new(
             self.user_center(&request.into_inner().user_id).await?,

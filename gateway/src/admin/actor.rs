@@ -71,6 +71,7 @@ impl Actor {
 /// Which roles may call each admin path; a path not listed is refused to every operator.
 const RULES: &[(&str, &[&str])] = &[
     ("/admin/loans/list", &["reviewer", "finance", "auditor"]),
+    ("/admin/loans/detail", &["reviewer", "finance", "auditor"]),
     ("/admin/loans/review", &["reviewer"]),
     ("/admin/loans/disburse", &["finance"]),
     ("/admin/users/update", &["admin"]),

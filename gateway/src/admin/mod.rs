@@ -1,6 +1,7 @@
 //! The admin listener (API.md §7): plain JSON, `Authorization: Bearer <ADMIN_TOKEN>`.
 
 pub(crate) mod actor;
+mod application;
 mod audit;
 mod contracts;
 pub(crate) mod ledger;
@@ -28,6 +29,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/products/upsert", web::post().to(upsert_product))
         .route("/admin/products/list", web::post().to(list_products))
         .route("/admin/loans/list", web::post().to(list_loans))
+        .route("/admin/loans/detail", web::post().to(application::detail))
         .route("/admin/loans/review", web::post().to(review_loan))
         .route("/admin/loans/disburse", web::post().to(disburse_loan))
         .route("/admin/messages/system", web::post().to(publish_system_message))

@@ -163,7 +163,7 @@ fn profile_from(body: &Map<String, Value>) -> Result<pb::Profile, Failure> {
     Ok(profile_fields!(build))
 }
 
-fn profile_json(p: &pb::Profile) -> Map<String, Value> {
+pub(crate) fn profile_json(p: &pb::Profile) -> Map<String, Value> {
     macro_rules! render {
         ($($wire:literal => $field:ident,)*) => {{
             let mut map = Map::new();

@@ -303,6 +303,25 @@ impl Store {
         .await?)
     }
 
+    /// Every move of the application, oldest first.
+    pub async fn history(&self, id: &str) -> Result<Vec<(Option<i32>, i32, String, String, i64)>, LoanError> {
+        let id = id.to_owned();
+        Ok(db::run(&self.pool, move |conn| {
+            Ok(application_history::table
+                .filter(application_history::application_id.eq(id))
+                .order(application_history::at)
+                .select((
+                    application_history::from_status,
+                    application_history::to_status,
+                    application_history::actor,
+                    application_history::remark,
+                    application_history::at,
+                ))
+                .load(conn)?)
+        })
+        .await?)
+    }
+
     /// Who moved the application to approved, most recently.
     pub async fn approver(&self, id: &str) -> Result<Option<String>, LoanError> {
         let id = id.to_owned();

@@ -403,3 +403,52 @@ e2e!(the_product_editor_gets_every_product_in_the_shape_it_saves(app) {
     let on_sale: Value = app.call("/openCommonApi/getLoanProductList", json!({})).await;
     assert!(!on_sale["resultSet"].to_string().contains("员工贷"), "the app no longer sees it");
 });
+
+e2e!(an_applications_page_shows_the_applicant_masked_and_who_moved_it(app) {
+    let user = crate::loans::verified_user_numbers(&app).await;
+    let product = product_id(&app, "新现金贷").await;
+    assert_eq!(apply(&app, &user.token, application(&product, "700.00")).await["responseCode"], "20005000");
+    let id = newest_application(&app, &user.token).await;
+    let name = unique("detail");
+    create(&app, &name, &["reviewer"]).await;
+    let reviewer = login(&app, &name, PASSWORD, "").await.unwrap();
+    let (_, approved) = reviewer
+        .call("/admin/loans/review", json!({"applyId": id, "decision": "approve", "replyAmount": "600.00", "remark": "收入核实"}))
+        .await;
+    assert_eq!(approved["responseCode"], "0000", "{approved}");
+
+    let (status, detail) = reviewer.call("/admin/loans/detail", json!({"applyId": id})).await;
+    assert_eq!((status, detail["responseCode"].as_str()), (200, Some("0000")), "{detail}");
+    let shown = detail["resultSet"].to_string();
+    for whole in [&user.mobile, &user.id_card, &user.bank_card, &user.contact_phone] {
+        assert!(!shown.contains(whole.as_str()), "{whole} shown whole: {shown}");
+    }
+    assert!(!shown.contains("王父") && !shown.contains("王小明"), "names masked: {shown}");
+    let r = &detail["resultSet"];
+    assert_eq!(r["application"]["replyAmount"], "600.00");
+    assert_eq!(r["verification"]["realNameVerified"], true);
+    assert_eq!(r["verification"]["bankCardVerified"], true);
+    assert_eq!(r["verification"]["idCardNo"].as_str().unwrap().len(), 18, "masked, not empty");
+    assert_eq!(r["contacts"][0]["realName"], "王*");
+    assert_eq!(r["profile"]["house_address_detail"], "****", "{r}");
+    assert_eq!(r["profile"]["registry_detail"], "****", "{r}");
+    assert!(!r["profile"]["house_address_city"].as_str().unwrap().is_empty(), "the region is kept");
+    assert!(!r["credit"]["totalCredit"].as_str().unwrap().is_empty());
+    let moves: Vec<(&str, &str, &str)> = r["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["toStatus"].as_str().unwrap(), h["actor"].as_str().unwrap(), h["remark"].as_str().unwrap()))
+        .collect();
+    assert_eq!(moves.last().unwrap(), &("2", name.as_str(), "收入核实"), "{moves:?}");
+    assert_eq!(moves[0].0, "0", "the application's creation first");
+
+    // The customer whose data it carried is named in the audit entry.
+    crate::payments::eventually("the detail read is recorded", || async {
+        let log = app.admin_call("/admin/audit/list", json!({"operator": name, "action": "/admin/loans/detail"})).await;
+        log["resultSet"][0]["customers"].as_array().is_some_and(|c| !c.is_empty())
+    })
+    .await;
+    let (_, unknown) = reviewer.call("/admin/loans/detail", json!({"applyId": "no-such"})).await;
+    assert_eq!(unknown["responseCode"], "10001000");
+});
