@@ -85,6 +85,12 @@ pub enum AuthError {
     OperatorNotFound,
     #[error("operator passwords are 10-64 characters of at least two kinds")]
     OperatorPasswordWeak,
+    #[error("the checker of a request cannot be its maker")]
+    ApprovalSameOperator,
+    #[error("the request was already decided")]
+    ApprovalClosed,
+    #[error("no such request")]
+    ApprovalNotFound,
     #[error(transparent)]
     Database(#[from] DbError),
     #[error(transparent)]
@@ -134,6 +140,9 @@ impl AuthError {
             Self::SecondFactorWrong => Reason::SecondFactorWrong,
             Self::OperatorNotFound => Reason::OperatorNotFound,
             Self::OperatorPasswordWeak => Reason::OperatorPasswordWeak,
+            Self::ApprovalSameOperator => Reason::ApprovalSameOperator,
+            Self::ApprovalClosed => Reason::ApprovalClosed,
+            Self::ApprovalNotFound => Reason::ApprovalNotFound,
             Self::Database(_) | Self::Kv(_) | Self::Downstream(_) => Reason::DependencyUnavailable,
         }
     }
@@ -150,7 +159,8 @@ impl AuthError {
             | Self::ProfileFieldInvalid(_)
             | Self::OperatorPasswordWeak => Code::InvalidArgument,
             Self::OperatorExists => Code::AlreadyExists,
-            Self::OperatorNotFound => Code::NotFound,
+            Self::OperatorNotFound | Self::ApprovalNotFound => Code::NotFound,
+            Self::ApprovalSameOperator => Code::PermissionDenied,
             Self::SecondFactorWrong => Code::PermissionDenied,
             Self::SecondFactorRequired => Code::Unauthenticated,
             Self::IdCardTaken => Code::AlreadyExists,

@@ -253,4 +253,26 @@ impl pb::auth_server::Auth for AuthCore {
         self.end_operator_session(&request.into_inner().token).await?;
         empty()
     }
+
+    async fn propose_approval(&self, request: Request<pb::ApprovalProposal>) -> Reply<pb::ApprovalRef> {
+        let id = self.propose_approval(request.into_inner()).await?;
+        Ok(Response::new(pb::ApprovalRef { id }))
+    }
+
+    async fn get_approval(&self, request: Request<pb::ApprovalRef>) -> Reply<pb::Approval> {
+        Ok(Response::new(self.approval(&request.into_inner().id).await?))
+    }
+
+    async fn list_approvals(&self, request: Request<pb::ListApprovalsRequest>) -> Reply<pb::ApprovalPage> {
+        Ok(Response::new(self.list_approvals(request.into_inner()).await?))
+    }
+
+    async fn decide_approval(&self, request: Request<pb::ApprovalDecision>) -> Reply<pb::Approval> {
+        Ok(Response::new(self.decide_approval(request.into_inner()).await?))
+    }
+
+    async fn finish_approval(&self, request: Request<pb::ApprovalFinish>) -> Reply<pb::Empty> {
+        self.finish_approval(request.into_inner()).await?;
+        empty()
+    }
 }

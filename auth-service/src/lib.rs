@@ -1,5 +1,6 @@
 //! auth-service: accounts, passwords, sessions, captcha and SMS codes with their flow marks.
 
+mod approvals;
 mod audit;
 pub mod bank_card;
 mod captcha;

@@ -123,3 +123,20 @@ diesel::table! {
         updated_at -> BigInt,
     }
 }
+
+diesel::table! {
+    approvals (id) {
+        id -> Text,
+        action -> Text,
+        target -> Text,
+        request -> Text,
+        summary -> Text,
+        made_by -> Text,
+        made_by_id -> Text,
+        made_at -> BigInt,
+        status -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<BigInt>,
+        outcome -> Nullable<Text>,
+    }
+}

@@ -70,7 +70,7 @@ function main() {
 
 function show(...nodes) {
   const m = main();
-  m.replaceChildren(...nodes);
+  m.replaceChildren(...nodes.flat(Infinity).filter((n) => n !== null && n !== undefined && n !== false));
   const heading = m.querySelector("h1");
   if (heading) heading.setAttribute("tabindex", "-1");
   (heading || m).focus();
@@ -136,6 +136,8 @@ async function logout() {
 const PAGES = [
   { hash: "#/review", label: "审核队列", roles: ["reviewer", "auditor"] },
   { hash: "#/payouts", label: "放款", roles: ["finance", "auditor"] },
+  { hash: "#/approvals", label: "复核", roles: ["reviewer", "finance", "admin", "auditor"] },
+  { hash: "#/users", label: "用户", roles: ["admin", "auditor"] },
   { hash: "#/audit", label: "审计日志", roles: ["admin", "auditor"] },
   { hash: "#/products", label: "产品", roles: ["admin", "auditor"] },
   { hash: "#/operators", label: "操作员", roles: ["admin"] },
@@ -511,6 +513,84 @@ function productForm(product) {
   return form;
 }
 
+// ---- users -------------------------------------------------------------------------------
+
+async function usersPage(filters) {
+  const sections = [el("h1", {}, "用户"),
+    filterForm([["mobile", "手机号（完整）"]], filters, (values) => usersPage(values))];
+  if (filters.mobile) {
+    const reply = await api("/admin/users/detail", { mobile: filters.mobile });
+    if (reply.responseCode !== "0000") sections.push(notice(reply));
+    else sections.push(userCard(reply.resultSet, filters.mobile));
+  }
+  show(...sections);
+}
+
+function userCard(u, mobile) {
+  const result = el("div", { id: "user-result" });
+  const form = el("form", { class: "card", id: "user-form", "aria-labelledby": "user-title" },
+    el("h2", { id: "user-title" }, "修改（黑名单与额度须另一名操作员复核）"),
+    field("黑名单（1 是，0 否）", el("input", { name: "isBlackList", id: "user-blacklist", value: u.isBlackList })),
+    field("风险标记（1 是，0 否）", el("input", { name: "isRisk", id: "user-risk", value: u.isRisk })),
+    field("总额度", el("input", { name: "totalCredit", id: "user-credit", value: u.totalCredit, inputmode: "decimal" })),
+    el("div", { class: "actions" }, el("button", { type: "submit", class: "primary" }, "提交")), result);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = Object.fromEntries(new FormData(form).entries());
+    const body = { mobile };
+    // Only what changed is sent: an unchanged credit line asks no one to confirm anything.
+    if (data.isBlackList !== u.isBlackList) body.isBlackList = data.isBlackList;
+    if (data.isRisk !== u.isRisk) body.isRisk = data.isRisk;
+    if (data.totalCredit !== u.totalCredit) body.totalCredit = data.totalCredit;
+    const reply = await api("/admin/users/update", body);
+    result.replaceChildren(notice(reply, reply.resultSet && reply.resultSet.approvalId ? "已提交，待其他操作员复核" : "已更新"));
+  });
+  return [facts([
+    ["手机号", u.mobile], ["姓名", u.realName], ["实名认证", YES(u.realNameVerified)], ["银行卡认证", YES(u.bankCardVerified)],
+    ["运营商认证", YES(u.mobileVerified)], ["资料完整", YES(u.customerInfoComplete)], ["黑名单", YES(u.isBlackList === "1")],
+    ["风险标记", YES(u.isRisk === "1")], ["总额度", u.totalCredit], ["可用额度", u.availableCredit], ["待还金额", u.totalNeedPayAmount],
+  ]), hasRole("admin") ? form : null];
+}
+
+// ---- approvals ---------------------------------------------------------------------------
+
+const APPROVAL_STATUS = { pending: "待复核", executing: "执行中", done: "已执行", failed: "执行失败", rejected: "已驳回" };
+
+async function approvalsPage(filters) {
+  const status = filters.status === undefined ? "pending" : filters.status;
+  const page = { pageNum: filters.pageNum || 1, pageSize: 20 };
+  const reply = await api("/admin/approvals/list", { status, ...page });
+  const again = (changes) => approvalsPage({ ...filters, status, ...changes });
+  const result = el("div", { id: "approval-result" });
+  async function decide(a, decision) {
+    const answer = await api("/admin/approvals/decide", { id: a.id, decision });
+    await again({});
+    main().append(notice(answer, decision === "confirm" ? "已复核并执行" : "已驳回"));
+  }
+  const canDecide = hasRole("reviewer", "finance", "admin");
+  show(
+    el("h1", {}, "复核"),
+    el("p", { class: "muted" }, "黑名单、额度变更与起息日早于今天的放款须由另一名有相应权限的操作员复核。"),
+    el("div", { class: "filters", role: "group", "aria-label": "状态" },
+      Object.entries({ pending: "待复核", done: "已执行", rejected: "已驳回", "": "全部" }).map(([value, label]) =>
+        el("button", { type: "button", "aria-pressed": String(value === status), onclick: () => again({ status: value, pageNum: 1 }) }, label))),
+    reply.responseCode === "0000" ? table("复核请求（最早的在前）", [
+      { label: "提交时间", cell: (a) => a.madeAt, nowrap: true },
+      { label: "发起人", cell: (a) => a.madeBy },
+      { label: "内容", cell: (a) => a.summary },
+      { label: "状态", cell: (a) => APPROVAL_STATUS[a.status] || a.status },
+      { label: "复核人", cell: (a) => a.decidedBy },
+      { label: "结果", cell: (a) => a.outcome },
+      { label: "操作", cell: (a) => (a.status === "pending" && canDecide && a.madeBy !== state.operator.username
+        ? el("span", { class: "actions" },
+          el("button", { type: "button", class: "primary", onclick: () => decide(a, "confirm") }, "确认执行"),
+          el("button", { type: "button", class: "danger", onclick: () => decide(a, "reject") }, "驳回"))
+        : "") },
+    ], reply.resultSet) : notice(reply),
+    pager(reply, page, (pageNum) => again({ pageNum })),
+    result);
+}
+
 // ---- routing -----------------------------------------------------------------------------
 
 async function route() {
@@ -524,6 +604,8 @@ async function route() {
       case "payouts": return await payoutsPage({});
       case "audit": return await auditPage({});
       case "operators": return await operatorsPage();
+      case "users": return await usersPage({});
+      case "approvals": return await approvalsPage({});
       case "products": return await productsPage(id ? decodeURIComponent(id) : null);
       default:
         if (home() !== "#/none") { location.hash = home(); return; }

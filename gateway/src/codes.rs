@@ -159,6 +159,9 @@ const COMMON: &[(Reason, &str, &str)] = &[
         "密码需10-64位且包含至少两类字符",
     ),
     (Reason::OperatorNotFound, "20009008", "操作员不存在"),
+    (Reason::ApprovalSameOperator, "20009009", "复核人不能是发起人"),
+    (Reason::ApprovalClosed, "20009010", "该复核已处理"),
+    (Reason::ApprovalNotFound, "20009011", "复核请求不存在"),
     (Reason::ChannelSignatureInvalid, "99990001", "签名验证失败"),
 ];
 

@@ -479,10 +479,15 @@ impl LoanCore {
         transition(from, Action::Disburse).ok_or(LoanError::IllegalTransition)?;
         // Maker-checker: a person's approval is checked by another person's payout. The bearer
         // token is no person (automation and emergencies; audited).
-        if !matches!(r.operator.as_str(), "" | "token")
-            && self.store.approver(&app.id).await?.as_deref() == Some(r.operator.as_str())
-        {
-            return Err(LoanError::SameOperator);
+        let people: Vec<&str> = [r.operator.as_str(), r.checker.as_str()]
+            .into_iter()
+            .filter(|who| !matches!(*who, "" | "token"))
+            .collect();
+        if !people.is_empty() {
+            let approver = self.store.approver(&app.id).await?;
+            if people.iter().any(|who| approver.as_deref() == Some(*who)) {
+                return Err(LoanError::SameOperator);
+            }
         }
         // Pending only from the approval until confirmed, so no payout starts on terms not agreed.
         if self.store.confirmation_pending(&app.id).await? {

@@ -219,11 +219,8 @@ impl LoanCore {
             && status.bank_card_verified
             && status.customer_info_complete
             && status.mobile_verified;
-        let (total, available) = if verified {
-            self.credit(user_id).await?
-        } else {
-            (0, 0)
-        };
+        let (line, line_available) = self.credit(user_id).await?;
+        let (total, available) = if verified { (line, line_available) } else { (0, 0) };
         let today = self.clock.today();
         let mut owed = 0;
         for (p, penalty_rate) in self.store.unpaid_periods(user_id).await? {
@@ -238,6 +235,7 @@ impl LoanCore {
             total_credit: format_amount(total),
             total_apply_amount: format_amount(self.store.disbursed_principal(user_id).await?),
             total_need_pay_amount: format_amount(owed),
+            credit_line: format_amount(line),
         })
     }
 }

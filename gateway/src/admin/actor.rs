@@ -75,6 +75,7 @@ const RULES: &[(&str, &[&str])] = &[
     ("/admin/loans/review", &["reviewer"]),
     ("/admin/loans/disburse", &["finance"]),
     ("/admin/users/update", &["admin"]),
+    ("/admin/users/detail", &["admin", "auditor"]),
     ("/admin/products/upsert", &["admin"]),
     ("/admin/products/list", &["admin", "auditor"]),
     ("/admin/messages/system", &["admin"]),
@@ -89,6 +90,12 @@ const RULES: &[(&str, &[&str])] = &[
     ("/admin/contracts/verify", &["finance", "admin", "auditor"]),
     ("/admin/audit/list", &["admin", "auditor"]),
     ("/admin/reveal", &["reviewer", "finance", "admin"]),
+    (
+        "/admin/approvals/list",
+        &["reviewer", "finance", "admin", "auditor"],
+    ),
+    // And the roles of the action decided (approvals.rs).
+    ("/admin/approvals/decide", &["reviewer", "finance", "admin"]),
     ("/admin/operators/list", &["admin"]),
     ("/admin/operators/create", &["admin"]),
     ("/admin/operators/update", &["admin"]),

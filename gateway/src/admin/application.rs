@@ -114,7 +114,7 @@ pub(super) async fn detail(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> 
             },
             "profile": profile.profile.as_ref().map(masked_profile),
             "contacts": contacts,
-            "credit": {"totalCredit": credit.total_credit, "availableCredit": credit.available_credit},
+            "credit": {"totalCredit": credit.credit_line, "availableCredit": credit.available_credit},
             "history": history.items.iter().map(history_json).collect::<Vec<_>>(),
         });
         Ok(Success::new("0000", "查询成功", result))

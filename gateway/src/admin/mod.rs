@@ -2,12 +2,14 @@
 
 pub(crate) mod actor;
 mod application;
+mod approvals;
 mod audit;
 mod contracts;
 pub(crate) mod ledger;
 mod operators;
 pub(crate) mod payments;
 mod reveal;
+mod users;
 
 use actix_web::web::{self, Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
@@ -26,6 +28,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/sms/outbox", web::post().to(sms_outbox))
         .route("/admin/appVersions/publish", web::post().to(publish_app_version))
         .route("/admin/users/update", web::post().to(update_user))
+        .route("/admin/users/detail", web::post().to(users::detail))
         .route("/admin/products/upsert", web::post().to(upsert_product))
         .route("/admin/products/list", web::post().to(list_products))
         .route("/admin/loans/list", web::post().to(list_loans))
@@ -48,6 +51,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/contracts/verify", web::post().to(contracts::verify))
         .route("/admin/audit/list", web::post().to(audit::list))
         .route("/admin/reveal", web::post().to(reveal::reveal))
+        .route("/admin/approvals/list", web::post().to(approvals::list))
+        .route("/admin/approvals/decide", web::post().to(approvals::decide))
         .route("/admin/operators/list", web::post().to(operators::list))
         .route("/admin/operators/create", web::post().to(operators::create))
         .route("/admin/operators/update", web::post().to(operators::update));
@@ -180,41 +185,54 @@ pub(crate) const USERS: Failures = Failures {
 };
 
 async fn update_user(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
-    admin(gw, req, body, |gw, body, _| async move {
-        let mobile = Fields(&body).text("mobile")?.to_owned();
-        let total_credit = Fields(&body).optional_number_text("totalCredit")?;
-        let request = auth::UpdateUserFlagsRequest {
-            mobile: mobile.clone(),
-            blacklisted: optional_flag(&body, "isBlackList")?,
-            risk: optional_flag(&body, "isRisk")?,
-        };
-        gw.auth
-            .clone()
-            .update_user_flags(request)
-            .await
-            .map_err(|s| from_status(&s, &USERS))?;
-        if let Some(total) = total_credit {
-            // Credit lines are loan-service's; it knows users by id.
-            let account = gw
-                .auth
-                .clone()
-                .find_account(auth::FindAccountRequest { mobile })
-                .await
-                .map_err(|s| from_status(&s, &USERS))?
-                .into_inner();
-            let request = loan::SetCreditLineRequest {
-                user_id: account.user_id,
-                total,
-            };
-            gw.loan
-                .clone()
-                .set_credit_line(request)
-                .await
-                .map_err(|s| from_status(&s, &USERS))?;
+    admin(gw, req, body, |gw, body, actor| async move {
+        let credit_or_blacklist = ["isBlackList", "totalCredit"]
+            .iter()
+            .any(|k| !matches!(body.get(*k), None | Some(Value::Null)));
+        if credit_or_blacklist && !actor.is_token() {
+            let summary = approvals::user_change_summary(&gw, &body).await?;
+            let mobile = Fields(&body).text("mobile")?;
+            return approvals::propose(&gw, &actor, "/admin/users/update", mobile, &body, summary).await;
         }
-        Ok(Success::empty("0000", "更新成功"))
+        update_user_now(&gw, &body).await
     })
     .await
+}
+
+/// Carries out `/admin/users/update` (directly, or when its second operator confirms it).
+pub(super) async fn update_user_now(gw: &Gateway, body: &Map<String, Value>) -> Outcome {
+    let mobile = Fields(body).text("mobile")?.to_owned();
+    let total_credit = Fields(body).optional_number_text("totalCredit")?;
+    let request = auth::UpdateUserFlagsRequest {
+        mobile: mobile.clone(),
+        blacklisted: optional_flag(body, "isBlackList")?,
+        risk: optional_flag(body, "isRisk")?,
+    };
+    gw.auth
+        .clone()
+        .update_user_flags(request)
+        .await
+        .map_err(|s| from_status(&s, &USERS))?;
+    if let Some(total) = total_credit {
+        // Credit lines are loan-service's; it knows users by id.
+        let account = gw
+            .auth
+            .clone()
+            .find_account(auth::FindAccountRequest { mobile })
+            .await
+            .map_err(|s| from_status(&s, &USERS))?
+            .into_inner();
+        let request = loan::SetCreditLineRequest {
+            user_id: account.user_id,
+            total,
+        };
+        gw.loan
+            .clone()
+            .set_credit_line(request)
+            .await
+            .map_err(|s| from_status(&s, &USERS))?;
+    }
+    Ok(Success::empty("0000", "更新成功"))
 }
 
 pub(crate) const LOANS: Failures = Failures {
@@ -310,22 +328,48 @@ async fn review_loan(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpRe
 async fn disburse_loan(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
     admin(gw, req, body, |gw, body, actor| async move {
         let f = Fields(&body);
-        let request = loan::DisburseRequest {
-            application_id: f.text("applyId")?.to_owned(),
-            release_date: f.optional_text("releaseDate")?.to_owned(),
-            operator: actor.name,
-        };
-        let reply = gw
-            .payments
-            .clone()
-            .disburse(request)
-            .await
-            .map_err(|s| from_status(&s, &LOANS))?
-            .into_inner();
-        // The payout order, whether it has already succeeded or is still pending.
-        Ok(Success::new("0000", "操作成功", Value::String(reply.order_no)))
+        let release = f.optional_text("releaseDate")?;
+        // A plan starting in the past charges interest for days the customer did not have the
+        // money: a second operator confirms it.
+        if !release.is_empty() && !actor.is_token() {
+            let date = chrono::NaiveDate::parse_from_str(release, "%Y-%m-%d")
+                .map_err(|_| codes::bad_field("releaseDate"))?;
+            if date < cashloan_runtime::clock::today_cst() {
+                let apply_id = f.text("applyId")?;
+                let summary = format!("借款申请 {apply_id} 放款，起息日 {release}（早于今天）");
+                return approvals::propose(&gw, &actor, "/admin/loans/disburse", apply_id, &body, summary)
+                    .await;
+            }
+        }
+        disburse_now(&gw, &body, &actor.name, "").await
     })
     .await
+}
+
+/// Carries out `/admin/loans/disburse`: started by `operator`, confirmed by `checker` when it
+/// needed a second operator.
+pub(super) async fn disburse_now(
+    gw: &Gateway,
+    body: &Map<String, Value>,
+    operator: &str,
+    checker: &str,
+) -> Outcome {
+    let f = Fields(body);
+    let request = loan::DisburseRequest {
+        application_id: f.text("applyId")?.to_owned(),
+        release_date: f.optional_text("releaseDate")?.to_owned(),
+        operator: operator.to_owned(),
+        checker: checker.to_owned(),
+    };
+    let reply = gw
+        .payments
+        .clone()
+        .disburse(request)
+        .await
+        .map_err(|s| from_status(&s, &LOANS))?
+        .into_inner();
+    // The payout order, whether it has already succeeded or is still pending.
+    Ok(Success::new("0000", "操作成功", Value::String(reply.order_no)))
 }
 
 pub(crate) const PRODUCT_UPSERT: Failures = Failures {

@@ -209,6 +209,24 @@ def main():
         assert minimum.get_attribute("aria-describedby") == "error-singleMinAmount"
         assert c.driver.switch_to.active_element == minimum, "the field with the error has the focus"
         c.shot("product-error.png")
+
+        # A credit-line change waits for a second admin, who confirms it on the approvals page.
+        c.driver.get(base + "/console#/users")
+        c.find("#filter-mobile").send_keys(env["CONSOLE_USER_MOBILE"], Keys.ENTER)
+        credit = c.find("#user-credit")
+        credit.clear()
+        credit.send_keys("9000.00")
+        credit.send_keys(Keys.ENTER)
+        c.text_appears("#user-result", "待其他操作员复核")
+        c.shot("users.png")
+        c.logout()
+        c.login(env["CONSOLE_ADMIN2"], password, totp(env["CONSOLE_ADMIN2_TOTP_URI"]))
+        c.driver.get(base + "/console#/approvals")
+        c.text_appears("main table", "总额度")
+        c.text_appears("main table", "→ 9000.00")
+        c.shot("approvals.png")
+        c.driver.find_element(By.XPATH, "//button[text()='确认执行']").click()
+        c.text_appears("main", "已复核并执行")
     except Exception:
         c.shot("failure.png")
         print("page at failure:", c.driver.current_url, file=sys.stderr)

@@ -43,9 +43,11 @@ e2e!(operators_review_pay_out_and_audit_in_the_browser(app) {
     create(&app, &reviewer, &["reviewer"]).await;
     create(&app, &finance, &["finance"]).await;
     let admin_uri = create(&app, &admin, &["admin"]).await["totpUri"].as_str().unwrap().to_owned();
+    let second_admin = format!("zhao.admin{suffix}");
+    let second_uri = create(&app, &second_admin, &["admin"]).await["totpUri"].as_str().unwrap().to_owned();
 
     let product = product_id(&app, "新现金贷").await;
-    let (_, token) = verified_user(&app).await;
+    let (mobile, token) = verified_user(&app).await;
     assert_eq!(apply(&app, &token, application(&product, "800.00")).await["responseCode"], "20005000");
     let apply_id = newest_application(&app, &token).await;
     let (_, other) = verified_user(&app).await;
@@ -69,6 +71,9 @@ e2e!(operators_review_pay_out_and_audit_in_the_browser(app) {
         .env("CONSOLE_APPLY_ID", &apply_id)
         .env("CONSOLE_FORGED_APPLY_ID", &forged_id)
         .env("CONSOLE_SCREENSHOTS", &shots)
+        .env("CONSOLE_USER_MOBILE", &mobile)
+        .env("CONSOLE_ADMIN2", &second_admin)
+        .env("CONSOLE_ADMIN2_TOTP_URI", &second_uri)
         // Selenium must use the machine's driver, never fetch one.
         .env("SE_OFFLINE", "true")
         .output()
@@ -98,4 +103,9 @@ e2e!(operators_review_pay_out_and_audit_in_the_browser(app) {
     let products = app.admin_call("/admin/products/list", json!({})).await;
     let edited = products["resultSet"].as_array().unwrap().iter().find(|p| p["name"] == "新现金贷").unwrap().clone();
     assert_eq!(edited["singleMinAmount"], "500.00", "the refused edit saved nothing");
+    let center = app.call_as(&token, "/appCommonApi/getUserCenterInfo", json!({})).await;
+    assert_eq!(center["resultSet"]["totalCredit"], "9000.00", "confirmed by the second admin: {center}");
+    let done = app.admin_call("/admin/approvals/list", json!({"status": "done"})).await;
+    let approval = &done["resultSet"][0];
+    assert_eq!((approval["madeBy"].as_str(), approval["decidedBy"].as_str()), (Some(admin.as_str()), Some(second_admin.as_str())));
 });

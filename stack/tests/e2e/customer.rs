@@ -7,7 +7,7 @@ use crate::harness::{bank_card, id_card, id_card_aged, random_mobile, TestApp};
 
 const NAME: &str = "张三丰";
 
-async fn status(app: &TestApp, token: &str) -> Value {
+pub async fn status(app: &TestApp, token: &str) -> Value {
     let reply = app
         .call_as(token, "/appCommonApi/getAuthenticationStatus", json!({}))
         .await;

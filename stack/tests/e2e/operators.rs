@@ -452,3 +452,98 @@ e2e!(an_applications_page_shows_the_applicant_masked_and_who_moved_it(app) {
     let (_, unknown) = reviewer.call("/admin/loans/detail", json!({"applyId": "no-such"})).await;
     assert_eq!(unknown["responseCode"], "10001000");
 });
+
+/// An admin operator logged in with their second factor.
+async fn admin_console(app: &TestApp) -> Console {
+    let name = unique("admin");
+    let uri = create(app, &name, &["admin"]).await["totpUri"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    login(app, &name, PASSWORD, &totp(&uri, 0)).await.unwrap()
+}
+
+async fn flags_and_credit(app: &TestApp, token: &str) -> (String, String) {
+    let status = crate::customer::status(app, token).await;
+    let center = app
+        .call_as(token, "/appCommonApi/getUserCenterInfo", json!({}))
+        .await;
+    (
+        status["isBlackList"].as_str().unwrap().to_owned(),
+        center["resultSet"]["totalCredit"].as_str().unwrap().to_owned(),
+    )
+}
+
+e2e!(credit_and_blacklist_changes_wait_for_a_second_operator(app) {
+    let (mobile, token) = verified_user(&app).await;
+    let before = flags_and_credit(&app, &token).await;
+    let (maker, checker) = (admin_console(&app).await, admin_console(&app).await);
+    let (_, asked) = maker.call("/admin/users/update", json!({"mobile": mobile, "isBlackList": "1", "totalCredit": "8000.00"})).await;
+    assert_eq!(asked["responseCode"], "0000", "{asked}");
+    assert_eq!(asked["resultSet"]["status"], "pending");
+    let id = asked["resultSet"]["approvalId"].as_str().unwrap().to_owned();
+    assert_eq!(flags_and_credit(&app, &token).await, before, "nothing changes until confirmed");
+
+    let (_, pending) = checker.call("/admin/approvals/list", json!({"status": "pending", "pageSize": 50})).await;
+    let item = pending["resultSet"].as_array().unwrap().iter().find(|a| a["id"] == id.as_str()).unwrap().clone();
+    let summary = item["summary"].as_str().unwrap();
+    assert!(summary.contains("黑名单 否 → 是") && summary.contains(&format!("总额度 {} → 8000.00", before.1)), "{summary}");
+    assert!(!summary.contains(&mobile), "masked: {summary}");
+
+    let (_, own) = maker.call("/admin/approvals/decide", json!({"id": id, "decision": "confirm"})).await;
+    assert_eq!(own["responseCode"], "20009009", "the maker cannot check: {own}");
+    let token_confirm = app.admin_call("/admin/approvals/decide", json!({"id": id, "decision": "confirm"})).await;
+    assert_eq!(token_confirm["responseCode"], "99990007", "nor the token alone: {token_confirm}");
+    let reviewer_name = unique("reviewer");
+    create(&app, &reviewer_name, &["reviewer"]).await;
+    let reviewer = login(&app, &reviewer_name, PASSWORD, "").await.unwrap();
+    let (status, wrong_role) = reviewer.call("/admin/approvals/decide", json!({"id": id, "decision": "confirm"})).await;
+    assert_eq!((status, wrong_role["responseCode"].as_str()), (200, Some("99990007")), "{wrong_role}");
+    assert_eq!(flags_and_credit(&app, &token).await, before);
+
+    let (_, confirmed) = checker.call("/admin/approvals/decide", json!({"id": id, "decision": "confirm"})).await;
+    assert_eq!(confirmed["responseCode"], "0000", "{confirmed}");
+    assert_eq!(flags_and_credit(&app, &token).await.0, "1");
+    // The token acts at once (emergencies); a blacklisted user's credit reads 0, so it is read after.
+    let lifted = app.admin_call("/admin/users/update", json!({"mobile": mobile, "isBlackList": "0"})).await;
+    assert_eq!(lifted["responseMessage"], "更新成功", "{lifted}");
+    assert_eq!(flags_and_credit(&app, &token).await, ("0".to_owned(), "8000.00".to_owned()));
+    let (_, again) = checker.call("/admin/approvals/decide", json!({"id": id, "decision": "confirm"})).await;
+    assert_eq!(again["responseCode"], "20009010", "once: {again}");
+    let (_, done) = checker.call("/admin/approvals/list", json!({"status": "done", "pageSize": 50})).await;
+    let item = done["resultSet"].as_array().unwrap().iter().find(|a| a["id"] == id.as_str()).unwrap().clone();
+    assert_eq!((item["madeBy"].as_str().is_some(), item["outcome"].as_str()), (true, Some("0000 更新成功")));
+
+    // A rejected request changes nothing; a risk flag alone needs no second operator.
+    let (_, asked) = maker.call("/admin/users/update", json!({"mobile": mobile, "isBlackList": "1"})).await;
+    let id = asked["resultSet"]["approvalId"].as_str().unwrap().to_owned();
+    let (_, rejected) = checker.call("/admin/approvals/decide", json!({"id": id, "decision": "reject"})).await;
+    assert_eq!((rejected["responseCode"].as_str(), rejected["resultSet"]["status"].as_str()), (Some("0000"), Some("rejected")));
+    assert_eq!(flags_and_credit(&app, &token).await.0, "0");
+    let (_, risk) = maker.call("/admin/users/update", json!({"mobile": mobile, "isRisk": "1"})).await;
+    assert_eq!((risk["responseCode"].as_str(), risk["responseMessage"].as_str()), (Some("0000"), Some("更新成功")));
+    let (_, unknown) = maker.call("/admin/users/update", json!({"mobile": crate::harness::random_mobile(), "isBlackList": "1"})).await;
+    assert_eq!(unknown["responseCode"], "10001000", "nobody is asked to confirm the impossible");
+});
+
+e2e!(a_payout_with_a_past_release_date_waits_for_a_second_operator(app) {
+    let id = submitted_application(&app).await;
+    assert_eq!(crate::loans::review(&app, &id, "approve").await["responseCode"], "0000");
+    let (first, second) = (unique("finance"), unique("finance"));
+    create(&app, &first, &["finance"]).await;
+    create(&app, &second, &["finance"]).await;
+    let (maker, checker) = (login(&app, &first, PASSWORD, "").await.unwrap(), login(&app, &second, PASSWORD, "").await.unwrap());
+    let yesterday = (chrono::Utc::now() + chrono::Duration::hours(8) - chrono::Duration::days(1)).format("%Y-%m-%d").to_string();
+    let (_, asked) = maker.call("/admin/loans/disburse", json!({"applyId": id, "releaseDate": yesterday})).await;
+    assert_eq!(asked["resultSet"]["status"], "pending", "{asked}");
+    assert_eq!(status_of(&app, &id).await, "2", "no payout yet");
+    let approval = asked["resultSet"]["approvalId"].as_str().unwrap().to_owned();
+    let (_, own) = maker.call("/admin/approvals/decide", json!({"id": approval, "decision": "confirm"})).await;
+    assert_eq!(own["responseCode"], "20009009");
+    let (_, paid) = checker.call("/admin/approvals/decide", json!({"id": approval, "decision": "confirm"})).await;
+    assert_eq!(paid["responseCode"], "0000", "{paid}");
+    assert!(paid["resultSet"].as_str().unwrap().starts_with("PO"), "the payout order: {paid}");
+    assert_eq!(status_of(&app, &id).await, "4");
+    let (_, bad) = maker.call("/admin/loans/disburse", json!({"applyId": id, "releaseDate": "2026-13-40"})).await;
+    assert_eq!(bad["responseCode"], "10001000", "{bad}");
+});
