@@ -66,6 +66,25 @@ impl pb::loan_server::Loan for LoanCore {
         Ok(Response::new(self.repayments(&request.into_inner()).await?))
     }
 
+    async fn list_overdue(&self, request: Request<pb::ListOverdueRequest>) -> Reply<pb::OverduePage> {
+        Ok(Response::new(self.list_overdue(&request.into_inner()).await?))
+    }
+
+    async fn add_collection_note(&self, request: Request<pb::CollectionNote>) -> Reply<pb::Empty> {
+        self.add_collection_note(&request.into_inner()).await?;
+        Ok(Response::new(pb::Empty {}))
+    }
+
+    async fn list_collection_notes(
+        &self,
+        request: Request<pb::ApplicationRef>,
+    ) -> Reply<pb::CollectionNotes> {
+        Ok(Response::new(
+            self.collection_notes(&request.into_inner().application_id)
+                .await?,
+        ))
+    }
+
     async fn application_history(&self, request: Request<pb::ApplicationRef>) -> Reply<pb::HistoryList> {
         let rows = self.store.history(&request.into_inner().application_id).await?;
         let items = rows

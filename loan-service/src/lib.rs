@@ -8,6 +8,7 @@ pub mod channel_http;
 pub mod channel_signature;
 pub mod charges;
 pub mod cli;
+mod collections;
 pub mod contract;
 mod contract_audit;
 pub mod contract_link;

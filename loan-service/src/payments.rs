@@ -596,6 +596,7 @@ impl LoanCore {
             kind: known(&r.kind, OrderKind::parse(&r.kind).is_some(), "kind")?,
             status: known(&r.status, OrderStatus::parse(&r.status).is_some(), "status")?,
             mobile: known(&r.mobile, true, "mobile")?,
+            application_id: known(&r.application_id, true, "applyId")?,
         };
         let (rows, total) = self
             .store

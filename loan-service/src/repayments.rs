@@ -19,7 +19,7 @@ use crate::store::{NewOrder, OrderRow, PeriodRow, RepaymentRow};
 use crate::stored;
 use crate::LoanCore;
 
-fn plan_period(p: &PeriodRow) -> Result<PlanPeriod, LoanError> {
+pub(crate) fn plan_period(p: &PeriodRow) -> Result<PlanPeriod, LoanError> {
     Ok(PlanPeriod {
         period_num: p.period_num,
         due_date: stored::due_date(&p.due_date)?,

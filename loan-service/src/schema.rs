@@ -241,3 +241,13 @@ diesel::table! {
         approved_at -> BigInt,
     }
 }
+
+diesel::table! {
+    collection_notes (id) {
+        id -> Text,
+        application_id -> Text,
+        operator -> Text,
+        note -> Text,
+        at -> BigInt,
+    }
+}

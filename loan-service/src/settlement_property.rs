@@ -303,6 +303,7 @@ async fn run_on(url: &str, steps: Vec<Step>) {
                     kind: Some("payout".into()),
                     status: Some("succeeded".into()),
                     mobile: None,
+                    application_id: None,
                 },
                 (0, 100),
             )

@@ -72,6 +72,12 @@ impl Actor {
 const RULES: &[(&str, &[&str])] = &[
     ("/admin/loans/list", &["reviewer", "finance", "auditor"]),
     ("/admin/loans/detail", &["reviewer", "finance", "auditor"]),
+    (
+        "/admin/loans/overview",
+        &["reviewer", "finance", "admin", "auditor"],
+    ),
+    ("/admin/collections/list", &["finance", "admin", "auditor"]),
+    ("/admin/collections/note", &["finance", "admin"]),
     ("/admin/loans/review", &["reviewer"]),
     ("/admin/loans/disburse", &["finance"]),
     ("/admin/users/update", &["admin"]),

@@ -49,7 +49,7 @@ fn history_json(h: &loan::HistoryEntry) -> Value {
     })
 }
 
-async fn application(gw: &Gateway, id: &str) -> Result<loan::Application, Failure> {
+pub(super) async fn application(gw: &Gateway, id: &str) -> Result<loan::Application, Failure> {
     let request = loan::ListApplicationsRequest {
         application_id: id.to_owned(),
         ..Default::default()

@@ -4,6 +4,7 @@ pub(crate) mod actor;
 mod application;
 mod approvals;
 mod audit;
+mod collections;
 mod contracts;
 pub(crate) mod ledger;
 mod operators;
@@ -33,6 +34,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/products/list", web::post().to(list_products))
         .route("/admin/loans/list", web::post().to(list_loans))
         .route("/admin/loans/detail", web::post().to(application::detail))
+        .route("/admin/loans/overview", web::post().to(collections::overview))
+        .route("/admin/collections/list", web::post().to(collections::list))
+        .route("/admin/collections/note", web::post().to(collections::note))
         .route("/admin/loans/review", web::post().to(review_loan))
         .route("/admin/loans/disburse", web::post().to(disburse_loan))
         .route("/admin/messages/system", web::post().to(publish_system_message))

@@ -17,7 +17,7 @@ pub(crate) const PAYMENTS: Failures = Failures {
     fallback: ("99999999", "系统错误"),
 };
 
-fn order_json(o: &loan::PaymentOrder) -> Value {
+pub(super) fn order_json(o: &loan::PaymentOrder) -> Value {
     json!({
         "orderNo": o.order_no,
         "kind": o.kind,
@@ -41,6 +41,7 @@ pub(super) async fn list(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> Ht
             status: f.optional_text("status")?.to_owned(),
             mobile: f.optional_text("mobile")?.to_owned(),
             page: crate::paging::loan_page(page),
+            application_id: f.optional_text("applyId")?.to_owned(),
         };
         let reply = gw
             .loan

@@ -6,6 +6,7 @@
 //! succeed.
 
 mod applications;
+mod collections;
 mod contracts;
 mod credit;
 mod ledger;
@@ -18,6 +19,7 @@ use cashloan_runtime::db::DbPool;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 pub use applications::{ApplicationFilter, ApplicationRow, Approval, NewApplication, StatusChange};
+pub use collections::OverdueRow;
 pub use contracts::{DocumentRow, DocumentToStore, RenderDocuments};
 pub use outbox::OutboxEvent;
 pub use payments::{payout_resource, Effects, NewOrder, OrderFilter, OrderRow, Settle};

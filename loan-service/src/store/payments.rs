@@ -633,6 +633,7 @@ pub struct OrderFilter {
     pub kind: Option<String>,
     pub status: Option<String>,
     pub mobile: Option<String>,
+    pub application_id: Option<String>,
 }
 
 impl Store {
@@ -752,6 +753,9 @@ impl Store {
                 }
                 if let Some(mobile) = &filter.mobile {
                     q = q.filter(applications::mobile.eq(mobile.clone()));
+                }
+                if let Some(id) = &filter.application_id {
+                    q = q.filter(payment_orders::application_id.eq(id.clone()));
                 }
                 q
             };

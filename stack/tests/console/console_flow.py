@@ -174,6 +174,16 @@ def main():
         c.text_appears("main dl", "已放款")
         c.text_appears("main", "已提交")
         c.shot("disbursed.png")
+        c.find("#loan-link").click()
+        c.text_appears("main h1", "借款 " + code)
+        c.find("#note").send_keys("放款后回访：客户确认收到款项", Keys.ENTER)
+        c.text_appears("main", "已记录")
+        c.text_appears("main", "放款后回访")
+        c.shot("loan.png")
+        c.driver.get(base + "/console#/collections")
+        c.text_appears("main h1", "催收")
+        c.text_appears("main table", env["CONSOLE_OVERDUE_CODE"])
+        c.shot("collections.png")
         c.logout()
 
         # An admin, with the second factor, sees both in the audit log.

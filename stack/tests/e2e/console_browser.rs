@@ -53,8 +53,20 @@ e2e!(operators_review_pay_out_and_audit_in_the_browser(app) {
     let (_, other) = verified_user(&app).await;
     assert_eq!(apply(&app, &other, application(&product, "600.00")).await["responseCode"], "20005000");
     let forged_id = newest_application(&app, &other).await;
-    let listed = app.admin_call("/admin/loans/list", json!({"applyId": apply_id})).await;
-    let code = listed["resultSet"][0]["code"].as_str().unwrap().to_owned();
+    let code_of = |id: String| {
+        let app = &app;
+        async move {
+            let listed = app.admin_call("/admin/loans/list", json!({"applyId": id})).await;
+            listed["resultSet"][0]["code"].as_str().unwrap().to_owned()
+        }
+    };
+    let code = code_of(apply_id.clone()).await;
+    // A loan 6 days overdue for the collections page.
+    let (_, late_token) = verified_user(&app).await;
+    let late = crate::payments::approved(&app, &late_token).await;
+    let release = (app.clock.today() - chrono::Days::new(20)).to_string();
+    assert_eq!(crate::loans::disburse(&app, &late, &release).await["responseCode"], "0000");
+    let overdue_code = code_of(late).await;
 
     let shots = std::env::var("CONSOLE_SCREENSHOTS")
         .map(PathBuf::from)
@@ -72,6 +84,7 @@ e2e!(operators_review_pay_out_and_audit_in_the_browser(app) {
         .env("CONSOLE_FORGED_APPLY_ID", &forged_id)
         .env("CONSOLE_SCREENSHOTS", &shots)
         .env("CONSOLE_USER_MOBILE", &mobile)
+        .env("CONSOLE_OVERDUE_CODE", &overdue_code)
         .env("CONSOLE_ADMIN2", &second_admin)
         .env("CONSOLE_ADMIN2_TOTP_URI", &second_uri)
         // Selenium must use the machine's driver, never fetch one.

@@ -10,6 +10,7 @@ mod account;
 mod alibaba_sms;
 mod audit;
 mod channel_http;
+mod collections;
 mod consents;
 mod console_browser;
 mod contract_browser;
