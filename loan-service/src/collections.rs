@@ -167,6 +167,8 @@ impl LoanCore {
 }
 
 #[cfg(test)]
+// Amounts in fen written as yuan_fen.
+#[allow(clippy::inconsistent_digit_grouping)]
 mod tests {
     use super::*;
 
