@@ -137,6 +137,8 @@ const PAGES = [
   { hash: "#/review", label: "审核队列", roles: ["reviewer", "auditor"] },
   { hash: "#/payouts", label: "放款", roles: ["finance", "auditor"] },
   { hash: "#/collections", label: "催收", roles: ["finance", "admin", "auditor"] },
+  { hash: "#/books", label: "对账与账本", roles: ["finance", "auditor"] },
+  { hash: "#/messages", label: "消息与版本", roles: ["admin"] },
   { hash: "#/approvals", label: "复核", roles: ["reviewer", "finance", "admin", "auditor"] },
   { hash: "#/users", label: "用户", roles: ["admin", "auditor"] },
   { hash: "#/audit", label: "审计日志", roles: ["admin", "auditor"] },
@@ -682,6 +684,100 @@ async function approvalsPage(filters) {
     result);
 }
 
+// ---- messages and app versions -------------------------------------------------------------
+
+function publishForm(id, title, fields, path, success) {
+  const result = el("div", { id: `${id}-result` });
+  const form = el("form", { class: "card", id, "aria-labelledby": `${id}-title` },
+    el("h2", { id: `${id}-title` }, title),
+    fields.map(([name, label, attrs]) => field(label, el("input", { name, id: `${id}-${name}`, ...(attrs || {}) }))),
+    el("div", { class: "actions" }, el("button", { type: "submit", class: "primary" }, "发布")), result);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const reply = await api(path, Object.fromEntries(new FormData(form).entries()));
+    result.replaceChildren(notice(reply, success));
+    if (reply.responseCode === "0000") form.reset();
+  });
+  return form;
+}
+
+async function messagesPage() {
+  const writable = hasRole("admin");
+  show(
+    el("h1", {}, "系统消息与版本"),
+    writable ? publishForm("system-message", "发布系统消息", [
+      ["messageTitle", "标题", { required: true, maxlength: 100 }],
+      ["messageContent", "内容", { required: true, maxlength: 1000 }],
+      ["messageType", "类型（0 活动消息，1 公告消息）", { required: true, value: "1" }],
+      ["eventUrl", "链接（可选）"],
+    ], "/admin/messages/system", "系统消息已发布") : null,
+    writable ? publishForm("app-version", "发布 App 版本", [
+      ["appType", "平台（android / ios）", { required: true }],
+      ["latestVersion", "最新版本", { required: true }],
+      ["minSupportedVersion", "最低支持版本", { required: true }],
+      ["downloadUrl", "下载地址"],
+      ["releaseNotes", "更新说明"],
+    ], "/admin/appVersions/publish", "版本已发布") : el("p", { class: "muted" }, "仅管理员可发布。"));
+}
+
+// ---- books: reconciliation and the trial balance --------------------------------------------
+
+async function booksPage(filters) {
+  const page = { pageNum: filters.pageNum || 1, pageSize: 20 };
+  const [mismatches, balance] = await Promise.all([
+    api("/admin/reconciliation/mismatches", { date: filters.date || "", ...page }),
+    api("/admin/ledger/trialBalance", filters.asOf ? { asOf: filters.asOf } : {}),
+  ]);
+  const again = (changes) => booksPage({ ...filters, ...changes });
+  const sections = [el("h1", {}, "对账与账本")];
+  if (hasRole("finance")) {
+    const result = el("div", { id: "reconcile-result" });
+    const form = el("form", { class: "card", id: "reconcile-form", "aria-labelledby": "reconcile-title" },
+      el("h2", { id: "reconcile-title" }, "对账"),
+      field("日期（yyyy-MM-dd，北京时间）", el("input", { name: "date", id: "reconcile-date", required: true, placeholder: "2026-12-01" })),
+      el("div", { class: "actions" }, el("button", { type: "submit", class: "primary" }, "对账")), result);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const reply = await api("/admin/reconciliation/run", { date: new FormData(form).get("date") });
+      result.replaceChildren(reply.responseCode === "0000"
+        ? el("p", { role: "status", class: "ok" }, `对账单 ${reply.resultSet.statement === "READY" ? "已就绪" : "未就绪"}：一致 ${reply.resultSet.matched} 笔，不一致 ${reply.resultSet.mismatched} 笔`)
+        : notice(reply));
+    });
+    sections.push(form);
+  }
+  sections.push(
+    filterForm([["date", "差异日期"]], filters, (values) => again({ ...values, pageNum: 1 })),
+    mismatches.responseCode === "0000" ? table("对账差异", [
+      { label: "日期", cell: (m) => m.date, nowrap: true },
+      { label: "单号", cell: (m) => m.orderNo },
+      { label: "渠道记录", cell: (m) => m.channelSays },
+      { label: "我方记录", cell: (m) => m.ledgerSays },
+      { label: "处理", cell: (m) => m.resolution || "待处理" },
+      { label: "发现时间", cell: (m) => m.createdAt, nowrap: true },
+    ], mismatches.resultSet) : notice(mismatches),
+    pager(mismatches, page, (pageNum) => again({ pageNum })),
+    filterForm([["asOf", "试算截止日期（可选）"]], filters, (values) => again(values)));
+  if (balance.responseCode === "0000") {
+    const b = balance.resultSet;
+    sections.push(
+      table(`试算平衡：借方合计 ${b.totalDebit}，贷方合计 ${b.totalCredit}${b.totalDebit === b.totalCredit ? "（平衡）" : "（不平衡！）"}`, [
+        { label: "科目", cell: (a) => a.account },
+        { label: "名称", cell: (a) => a.name },
+        { label: "借方", cell: (a) => a.debit },
+        { label: "贷方", cell: (a) => a.credit },
+        { label: "余额", cell: (a) => a.balance },
+      ], b.accounts),
+      table("账务检查", [
+        { label: "检查项", cell: (i) => i.name },
+        { label: "结果", cell: (i) => (i.holds ? "通过" : "未通过") },
+        { label: "说明", cell: (i) => i.detail },
+      ], b.invariants || []));
+  } else {
+    sections.push(notice(balance));
+  }
+  show(...sections);
+}
+
 // ---- routing -----------------------------------------------------------------------------
 
 async function route() {
@@ -696,6 +792,8 @@ async function route() {
       case "audit": return await auditPage({});
       case "operators": return await operatorsPage();
       case "users": return await usersPage({});
+      case "messages": return await messagesPage();
+      case "books": return await booksPage({});
       case "collections": return await collectionsPage({});
       case "loan": return await loanPage(decodeURIComponent(id || ""));
       case "approvals": return await approvalsPage({});

@@ -184,6 +184,10 @@ def main():
         c.text_appears("main h1", "催收")
         c.text_appears("main table", env["CONSOLE_OVERDUE_CODE"])
         c.shot("collections.png")
+        c.driver.get(base + "/console#/books")
+        c.text_appears("main", "试算平衡")
+        c.text_appears("main", "（平衡）")
+        c.shot("books.png")
         c.logout()
 
         # An admin, with the second factor, sees both in the audit log.
@@ -237,6 +241,14 @@ def main():
         c.shot("approvals.png")
         c.driver.find_element(By.XPATH, "//button[text()='确认执行']").click()
         c.text_appears("main", "已复核并执行")
+
+        # System messages go out from the console.
+        c.driver.get(base + "/console#/messages")
+        c.find("#system-message-messageTitle").send_keys("春节放假安排")
+        c.find("#system-message-messageContent").send_keys("春节期间客服时间调整为 9:00-18:00。")
+        c.find("#system-message-messageContent").send_keys(Keys.ENTER)
+        c.text_appears("#system-message-result", "系统消息已发布")
+        c.shot("messages.png")
     except Exception:
         c.shot("failure.png")
         print("page at failure:", c.driver.current_url, file=sys.stderr)

@@ -118,6 +118,8 @@ e2e!(operators_review_pay_out_and_audit_in_the_browser(app) {
     assert_eq!(edited["singleMinAmount"], "500.00", "the refused edit saved nothing");
     let center = app.call_as(&token, "/appCommonApi/getUserCenterInfo", json!({})).await;
     assert_eq!(center["resultSet"]["totalCredit"], "9000.00", "confirmed by the second admin: {center}");
+    let published = app.call("/openCommonApi/getSystemMessage", json!({})).await;
+    assert!(published.to_string().contains("春节放假安排"), "the app sees the message: {published}");
     let done = app.admin_call("/admin/approvals/list", json!({"status": "done"})).await;
     let approval = &done["resultSet"][0];
     assert_eq!((approval["madeBy"].as_str(), approval["decidedBy"].as_str()), (Some(admin.as_str()), Some(second_admin.as_str())));
