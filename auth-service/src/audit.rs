@@ -40,6 +40,7 @@ pub struct Entry {
     pub customers: Option<String>,
     pub finished_at: Option<i64>,
     pub sealed_seq: Option<i64>,
+    pub changes: Option<String>,
 }
 
 impl Entry {
@@ -68,6 +69,11 @@ impl Entry {
         .iter()
         .map(|f| format!("{}:{f}\n", f.len()))
         .collect();
+        // Hashed only when present, so entries sealed before changes were recorded keep their hash.
+        let text = match self.changes.as_deref() {
+            Some(changes) if !changes.is_empty() => format!("{text}{}:{changes}\n", changes.len()),
+            _ => text,
+        };
         sha256_hex(text.as_bytes())
     }
 
@@ -94,6 +100,7 @@ impl Entry {
                 })
                 .unwrap_or_default(),
             finished_at: self.finished_at.unwrap_or_default(),
+            changes: self.changes.unwrap_or_default(),
         }
     }
 }
@@ -227,6 +234,7 @@ impl AuthCore {
                 audit_entries::outcome.eq(&f.outcome),
                 audit_entries::customers.eq(f.customers.join(",")),
                 audit_entries::finished_at.eq(at),
+                audit_entries::changes.eq(Some(f.changes).filter(|c| !c.is_empty())),
             ))
             .execute(conn)?)
         })

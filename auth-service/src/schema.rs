@@ -98,6 +98,7 @@ diesel::table! {
         customers -> Nullable<Text>,
         finished_at -> Nullable<BigInt>,
         sealed_seq -> Nullable<BigInt>,
+        changes -> Nullable<Text>,
     }
 }
 

@@ -386,6 +386,8 @@ async function auditPage(filters) {
       { label: "操作", cell: (e) => el("span", { title: e.action }, ACTION[e.action] || e.action) },
       { label: "对象", cell: (e) => e.target },
       { label: "结果", cell: (e) => e.outcome || "进行中" },
+      { label: "变更（前 → 后）", cell: (e) => (e.changes ? Object.entries(e.changes).map(([k, v]) =>
+        el("div", {}, `${k}: ${JSON.stringify(v.before)} → ${JSON.stringify(v.after)}`)) : "") },
       { label: "IP", cell: (e) => e.clientIp },
       { label: "已封存", cell: (e) => (e.sealed ? "是" : "否") },
     ], reply.resultSet) : notice(reply),

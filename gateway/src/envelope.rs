@@ -15,6 +15,8 @@ pub struct Success {
     pub session_cookie: Option<String>,
     /// Top-level paging fields of paged lists.
     pub paging: Option<Map<String, Value>>,
+    /// Admin calls: what the change replaced and set, for the audit log (never sent).
+    pub changes: Option<Value>,
 }
 
 impl Success {
@@ -25,6 +27,7 @@ impl Success {
             result_set,
             session_cookie: None,
             paging: None,
+            changes: None,
         }
     }
 

@@ -107,6 +107,10 @@ fn customers(value: &Value, found: &mut Vec<String>) {
 /// call acted, and one whose outcome never arrives is sealed as unfinished.
 pub(crate) fn finish(gw: &Gateway, id: String, outcome: &Outcome) {
     let mut read = Vec::new();
+    let changes = match outcome {
+        Ok(s) => s.changes.as_ref().map(Value::to_string).unwrap_or_default(),
+        Err(_) => String::new(),
+    };
     let outcome = match outcome {
         Ok(s) => {
             customers(&s.result_set, &mut read);
@@ -120,6 +124,7 @@ pub(crate) fn finish(gw: &Gateway, id: String, outcome: &Outcome) {
             id,
             outcome,
             customers: read,
+            changes,
         };
         if let Err(status) = client.finish_audit(finish).await {
             tracing::error!(code = ?status.code(), "the outcome of an audited call was not recorded");
@@ -155,7 +160,8 @@ pub(super) async fn list(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> Ht
                 json!({"id": e.id, "sealed": e.sealed, "operator": e.operator, "role": e.role, "action": e.action,
                     "target": e.target, "request": e.request, "clientIp": e.client_ip, "traceId": e.trace_id,
                     "startedAt": time(e.started_at), "outcome": e.outcome, "customers": e.customers,
-                    "finishedAt": time(e.finished_at)})
+                    "finishedAt": time(e.finished_at),
+                    "changes": serde_json::from_str::<Value>(&e.changes).unwrap_or(Value::Null)})
             })
             .collect();
         Ok(crate::paging::paged(items, page, found.total))

@@ -4,6 +4,7 @@ pub(crate) mod actor;
 mod application;
 mod approvals;
 mod audit;
+mod changes;
 mod collections;
 mod contracts;
 pub(crate) mod ledger;
@@ -206,6 +207,13 @@ async fn update_user(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpRe
 /// Carries out `/admin/users/update` (directly, or when its second operator confirms it).
 pub(super) async fn update_user_now(gw: &Gateway, body: &Map<String, Value>) -> Outcome {
     let mobile = Fields(body).text("mobile")?.to_owned();
+    let before = changes::user(gw, &mobile).await;
+    let outcome = apply_user_update(gw, body, mobile.clone()).await;
+    let after = changes::user(gw, &mobile).await;
+    changes::attach(outcome, before, after)
+}
+
+async fn apply_user_update(gw: &Gateway, body: &Map<String, Value>, mobile: String) -> Outcome {
     let total_credit = Fields(body).optional_number_text("totalCredit")?;
     let request = auth::UpdateUserFlagsRequest {
         mobile: mobile.clone(),
@@ -303,30 +311,39 @@ async fn list_loans(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpRes
 async fn review_loan(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
     admin(gw, req, body, |gw, body, actor| async move {
         let f = Fields(&body);
-        let text_or_number = |name: &str| f.optional_number_text(name).map(Option::unwrap_or_default);
-        let request = loan::ReviewRequest {
-            application_id: f.text("applyId")?.to_owned(),
-            decision: match f.text("decision")? {
-                "start" => loan::ReviewDecision::Start,
-                "approve" => loan::ReviewDecision::Approve,
-                "reject" => loan::ReviewDecision::Reject,
-                _ => return Err(codes::bad_field("decision")),
-            }
-            .into(),
-            reply_amount: text_or_number("replyAmount")?,
-            auth_term_count: text_or_number("authTermCount")?,
-            auth_term_unit: text_or_number("authTermUnit")?,
-            remark: f.optional_text("remark")?.to_owned(),
-            operator: actor.name,
-        };
-        gw.loan
-            .clone()
-            .review(request)
-            .await
-            .map_err(|s| from_status(&s, &LOANS))?;
-        Ok(Success::empty("0000", "操作成功"))
+        let id = f.text("applyId")?.to_owned();
+        let before = changes::application(&gw, &id).await;
+        let outcome = review_now(&gw, &body, actor).await;
+        let after = changes::application(&gw, &id).await;
+        changes::attach(outcome, before, after)
     })
     .await
+}
+
+async fn review_now(gw: &Gateway, body: &Map<String, Value>, actor: Actor) -> Outcome {
+    let f = Fields(body);
+    let text_or_number = |name: &str| f.optional_number_text(name).map(Option::unwrap_or_default);
+    let request = loan::ReviewRequest {
+        application_id: f.text("applyId")?.to_owned(),
+        decision: match f.text("decision")? {
+            "start" => loan::ReviewDecision::Start,
+            "approve" => loan::ReviewDecision::Approve,
+            "reject" => loan::ReviewDecision::Reject,
+            _ => return Err(codes::bad_field("decision")),
+        }
+        .into(),
+        reply_amount: text_or_number("replyAmount")?,
+        auth_term_count: text_or_number("authTermCount")?,
+        auth_term_unit: text_or_number("authTermUnit")?,
+        remark: f.optional_text("remark")?.to_owned(),
+        operator: actor.name,
+    };
+    gw.loan
+        .clone()
+        .review(request)
+        .await
+        .map_err(|s| from_status(&s, &LOANS))?;
+    Ok(Success::empty("0000", "操作成功"))
 }
 
 async fn disburse_loan(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
@@ -358,6 +375,14 @@ pub(super) async fn disburse_now(
     operator: &str,
     checker: &str,
 ) -> Outcome {
+    let id = Fields(body).text("applyId")?.to_owned();
+    let before = changes::application(gw, &id).await;
+    let outcome = start_payout(gw, body, operator, checker).await;
+    let after = changes::application(gw, &id).await;
+    changes::attach(outcome, before, after)
+}
+
+async fn start_payout(gw: &Gateway, body: &Map<String, Value>, operator: &str, checker: &str) -> Outcome {
     let f = Fields(body);
     let request = loan::DisburseRequest {
         application_id: f.text("applyId")?.to_owned(),
@@ -384,18 +409,19 @@ pub(crate) const PRODUCT_UPSERT: Failures = Failures {
 async fn upsert_product(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
     admin(gw, req, body, |gw, body, _| async move {
         let product = crate::product_wire::parse_admin_product(&body)?;
-        let reply = gw
+        let before = changes::product(&gw, &product.id, &product.code).await;
+        let id = gw
             .product
             .clone()
             .upsert_product(product)
             .await
-            .map_err(|s| from_status(&s, &PRODUCT_UPSERT))?;
+            .map_err(|s| from_status(&s, &PRODUCT_UPSERT))?
+            .into_inner()
+            .id;
         *gw.product_list.lock().unwrap_or_else(|p| p.into_inner()) = None;
-        Ok(Success::new(
-            "0000",
-            "保存成功",
-            Value::String(reply.into_inner().id),
-        ))
+        let after = changes::product(&gw, &id, "").await;
+        let outcome = Ok(Success::new("0000", "保存成功", Value::String(id)));
+        changes::attach(outcome, before, after)
     })
     .await
 }

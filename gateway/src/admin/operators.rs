@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use cashloan_proto::auth::v1 as auth;
 use serde_json::{json, Map, Value};
 
-use super::{admin, optional_flag, ADMIN};
+use super::{admin, changes, optional_flag, ADMIN};
 use crate::codes::{bad_field, from_status, Failure};
 use crate::envelope::{Fields, Success};
 use crate::state::Gateway;
@@ -80,8 +80,11 @@ pub(super) async fn create(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> 
             .clone()
             .create_operator(request)
             .await
-            .map_err(|s| from_status(&s, &ADMIN))?;
-        Ok(Success::new("0000", "创建成功", created(reply.into_inner())))
+            .map_err(|s| from_status(&s, &ADMIN))?
+            .into_inner();
+        let after = changes::operator(&gw, &reply.id).await;
+        let outcome = Ok(Success::new("0000", "创建成功", created(reply)));
+        changes::attach(outcome, Some(json!({})), after)
     })
     .await
 }
@@ -89,8 +92,20 @@ pub(super) async fn create(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> 
 pub(super) async fn update(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
     admin(gw, req, body, |gw, body, actor| async move {
         let f = Fields(&body);
+        let id = f.text("id")?.to_owned();
+        let new_password = !f.optional_text("password")?.is_empty();
+        // A password shows only as having changed.
+        let with_password = |snapshot: Option<Value>, state: &str| {
+            snapshot.map(|mut s| {
+                if new_password {
+                    s["password"] = json!(state);
+                }
+                s
+            })
+        };
+        let before = with_password(changes::operator(&gw, &id).await, "(old)");
         let request = auth::UpdateOperatorRequest {
-            id: f.text("id")?.to_owned(),
+            id: id.clone(),
             roles: roles(&body)?,
             disabled: optional_flag(&body, "disabled")?,
             password: f.optional_text("password")?.to_owned(),
@@ -102,7 +117,9 @@ pub(super) async fn update(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> 
             .update_operator(request)
             .await
             .map_err(|s| from_status(&s, &ADMIN))?;
-        Ok(Success::new("0000", "更新成功", created(reply.into_inner())))
+        let after = with_password(changes::operator(&gw, &id).await, "(new)");
+        let outcome = Ok(Success::new("0000", "更新成功", created(reply.into_inner())));
+        changes::attach(outcome, before, after)
     })
     .await
 }

@@ -149,3 +149,58 @@ e2e!(reveal_shows_one_value_whole_and_only_its_reason_is_logged(app) {
     let text = log.to_string();
     assert!(!text.contains(&user.id_card) && !text.contains(&user.bank_card), "no value in the log");
 });
+
+/// The newest finished entry of an action, once its outcome is written.
+async fn finished(app: &TestApp, action: &str) -> Value {
+    crate::payments::eventually("the entry is finished", || async {
+        audit(app, json!({"action": action})).await["resultSet"][0]["outcome"] != ""
+    })
+    .await;
+    audit(app, json!({"action": action})).await["resultSet"][0].clone()
+}
+
+e2e!(a_change_is_recorded_with_the_values_before_and_after(app) {
+    let (mobile, token) = verified_user(&app).await;
+    let set = app.admin_call("/admin/users/update", json!({"mobile": mobile, "isBlackList": "1", "totalCredit": "7000.00"})).await;
+    assert_eq!(set["responseCode"], "0000");
+    assert!(set.get("changes").is_none() && !set.to_string().contains("before"), "never in the answer: {set}");
+    let entry = finished(&app, "/admin/users/update").await;
+    assert_eq!(
+        entry["changes"],
+        json!({"isBlackList": {"before": "0", "after": "1"}, "totalCredit": {"before": "5000.00", "after": "7000.00"}}),
+        "{entry}"
+    );
+    app.admin_call("/admin/users/update", json!({"mobile": mobile, "isBlackList": "0"})).await;
+
+    let product = product_id(&app, "新现金贷").await;
+    assert_eq!(apply(&app, &token, application(&product, "500.00")).await["responseCode"], "20005000");
+    let id = newest_application(&app, &token).await;
+    let approved = app
+        .admin_call("/admin/loans/review", json!({"applyId": id, "decision": "approve", "replyAmount": "400.00"}))
+        .await;
+    assert_eq!(approved["responseCode"], "0000", "{approved}");
+    let entry = finished(&app, "/admin/loans/review").await;
+    assert_eq!(entry["changes"]["applyStatus"], json!({"before": "0", "after": "2"}), "{entry}");
+    assert_eq!(entry["changes"]["replyAmount"], json!({"before": "", "after": "400.00"}));
+    let refused = review(&app, &id, "approve").await;
+    assert_eq!(refused["responseCode"], "20008001");
+    assert_eq!(finished(&app, "/admin/loans/review").await["changes"], Value::Null, "nothing changed");
+
+    let listed = app.admin_call("/admin/products/list", json!({})).await;
+    let mut edited = listed["resultSet"].as_array().unwrap().iter().find(|p| p["name"] == "员工贷").unwrap().clone();
+    edited["sortOrder"] = json!("9");
+    assert_eq!(app.admin_call("/admin/products/upsert", edited).await["responseCode"], "0000");
+    let entry = finished(&app, "/admin/products/upsert").await;
+    let changed: Vec<&String> = entry["changes"].as_object().unwrap().keys().collect();
+    assert_eq!(changed, ["sortOrder"], "{entry}");
+
+    // Sealed with the rest: altering the recorded values is found.
+    let entry_id = entry["id"].as_str().unwrap().to_owned();
+    crate::payments::eventually("sealed", || async {
+        audit(&app, json!({"action": "/admin/products/upsert"})).await["resultSet"][0]["sealed"] == true
+    })
+    .await;
+    app.database_execute("auth", &format!("UPDATE audit_entries SET changes = '{{}}' WHERE id = '{entry_id}'"));
+    let broken = app.admin_call("/admin/contracts/verify", json!({})).await["resultSet"]["authEvidenceBroken"].clone();
+    assert!(broken.as_str().unwrap().ends_with(") was altered"), "{broken}");
+});
