@@ -6,7 +6,6 @@
 use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
 use cashloan_proto::auth::v1 as auth;
-use cashloan_proto::loan::v1 as loan;
 use serde_json::{json, Map, Value};
 
 use super::{admin, Actor, ADMIN};
@@ -51,33 +50,8 @@ pub(super) async fn propose(
 pub(super) async fn user_change_summary(gw: &Gateway, body: &Map<String, Value>) -> Result<String, Failure> {
     let f = Fields(body);
     let mobile = f.text("mobile")?.to_owned();
-    let failed = |s: tonic::Status| from_status(&s, &super::USERS);
-    let user_id = gw
-        .auth
-        .clone()
-        .find_account(auth::FindAccountRequest {
-            mobile: mobile.clone(),
-        })
-        .await
-        .map_err(failed)?
-        .into_inner()
-        .user_id;
-    let status = gw
-        .auth
-        .clone()
-        .get_authentication_status(auth::UserRef {
-            user_id: user_id.clone(),
-        })
-        .await
-        .map_err(failed)?
-        .into_inner();
-    let credit = gw
-        .loan
-        .clone()
-        .user_center(loan::UserCenterRequest { user_id })
-        .await
-        .map_err(failed)?
-        .into_inner();
+    let current = super::customer_state::read(gw, &mobile).await?;
+    let (status, credit) = (&current.status, &current.credit);
     let yes = |b: bool| if b { "是" } else { "否" };
     let mut parts = Vec::new();
     if let Some(v) = super::optional_flag(body, "isBlackList")? {

@@ -2,7 +2,6 @@
 //! what the call may change, taken around it, and their difference field by field.
 
 use cashloan_proto::auth::v1 as auth;
-use cashloan_proto::loan::v1 as loan;
 use serde_json::{json, Map, Value};
 
 use crate::envelope::Outcome;
@@ -42,39 +41,8 @@ pub fn attach(outcome: Outcome, before: Option<Value>, after: Option<Value>) -> 
 /// A customer's flags and credit line; None when they cannot be read (the change is still
 /// recorded, without its values).
 pub async fn user(gw: &Gateway, mobile: &str) -> Option<Value> {
-    let account = gw
-        .auth
-        .clone()
-        .find_account(auth::FindAccountRequest {
-            mobile: mobile.to_owned(),
-        })
-        .await
-        .ok()?
-        .into_inner();
-    let user = auth::UserRef {
-        user_id: account.user_id.clone(),
-    };
-    let status = gw
-        .auth
-        .clone()
-        .get_authentication_status(user)
-        .await
-        .ok()?
-        .into_inner();
-    let credit = gw
-        .loan
-        .clone()
-        .user_center(loan::UserCenterRequest {
-            user_id: account.user_id,
-        })
-        .await
-        .ok()?
-        .into_inner();
-    Some(json!({
-        "isBlackList": if status.blacklisted { "1" } else { "0" },
-        "isRisk": if status.risk { "1" } else { "0" },
-        "totalCredit": credit.credit_line,
-    }))
+    let c = super::customer_state::read(gw, mobile).await.ok()?;
+    Some(json!({"isBlackList": c.blacklisted(), "isRisk": c.risk(), "totalCredit": c.credit.credit_line}))
 }
 
 /// What a review or a payout changes of an application.

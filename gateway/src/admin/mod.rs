@@ -7,6 +7,7 @@ mod audit;
 mod changes;
 mod collections;
 mod contracts;
+mod customer_state;
 pub(crate) mod ledger;
 mod operators;
 pub(crate) mod payments;
