@@ -155,6 +155,9 @@ impl TestApp {
             http: reqwest::Client::builder()
                 .no_gzip()
                 .timeout(Duration::from_secs(20))
+                // Below the gateway's 5 s keep-alive: a pooled connection is never reused just
+                // as the server closes it (a request lost with "IncompleteMessage").
+                .pool_idle_timeout(Duration::from_secs(2))
                 .build()
                 .unwrap(),
             stack: Some(stack),
@@ -180,6 +183,9 @@ impl TestApp {
             http: reqwest::Client::builder()
                 .no_gzip()
                 .timeout(Duration::from_secs(20))
+                // Below the gateway's 5 s keep-alive: a pooled connection is never reused just
+                // as the server closes it (a request lost with "IncompleteMessage").
+                .pool_idle_timeout(Duration::from_secs(2))
                 .build()
                 .unwrap(),
             stack: None,
