@@ -12,12 +12,12 @@ const ACTION = {
   "/admin/loans/list": "查询借款", "/admin/loans/review": "审核借款", "/admin/loans/disburse": "放款",
   "/admin/users/update": "修改用户", "/admin/products/upsert": "保存产品", "/admin/messages/system": "发布系统消息",
   "/admin/appVersions/publish": "发布版本", "/admin/sms/outbox": "查询短信", "/admin/payments/list": "查询支付单",
-  "/admin/payments/settle": "查询并结算支付单", "/admin/reconciliation/run": "对账", "/admin/reconciliation/mismatches": "查询对账差异",
+  "/admin/payments/settle": "查询并结算支付单", "/admin/payments/resolve": "处理支付单", "/admin/reconciliation/run": "对账", "/admin/reconciliation/mismatches": "查询对账差异",
   "/admin/ledger/fund": "记录注资", "/admin/ledger/trialBalance": "试算平衡", "/admin/contracts/verify": "校验合同",
   "/admin/audit/list": "查询审计日志", "/admin/reveal": "查看完整信息", "/admin/operators/list": "查询操作员",
   "/admin/operators/create": "新建操作员", "/admin/operators/update": "修改操作员",
 };
-const ORDER_STATUS = { created: "已创建", submitted: "处理中", succeeded: "成功", failed: "失败", manual: "人工处理", mismatch: "对账不符" };
+const ORDER_STATUS = { created: "已创建", submitted: "处理中", unknown: "结果未明", succeeded: "成功", failed: "失败", returned: "已退票", manual: "人工处理", mismatch: "对账不符" };
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -745,7 +745,7 @@ async function booksPage(filters) {
         ? el("p", { role: "status", class: "ok" }, `对账单 ${reply.resultSet.statement === "READY" ? "已就绪" : "未就绪"}：一致 ${reply.resultSet.matched} 笔，不一致 ${reply.resultSet.mismatched} 笔`)
         : notice(reply));
     });
-    sections.push(form);
+    sections.push(form, resolveForm());
   }
   sections.push(
     filterForm([["date", "差异日期"]], filters, (values) => again({ ...values, pageNum: 1 })),
@@ -778,6 +778,29 @@ async function booksPage(filters) {
     sections.push(notice(balance));
   }
   show(...sections);
+}
+
+// A `manual` or `mismatch` order or an overpayment, closed on evidence; it waits for a second
+// finance operator on the approvals page.
+function resolveForm() {
+  const result = el("div", { id: "resolve-result" });
+  const choice = el("select", { name: "resolution", id: "resolve-resolution", required: true },
+    el("option", { value: "succeeded" }, "按成功入账（人工处理/金额不符的单）"),
+    el("option", { value: "failed" }, "按失败处理（释放占用）"),
+    el("option", { value: "apply" }, "多收款冲抵原还款期次"),
+    el("option", { value: "refund" }, "多收款原路退回"));
+  const form = el("form", { class: "card", id: "resolve-form", "aria-labelledby": "resolve-title" },
+    el("h2", { id: "resolve-title" }, "处理支付单"),
+    field("支付单号", el("input", { name: "orderNo", id: "resolve-order", required: true, placeholder: "RO20261201000001" })),
+    field("处理方式", choice),
+    field("依据（最多500字）", el("textarea", { name: "evidence", id: "resolve-evidence", required: true, maxlength: 500, rows: 2 })),
+    el("div", { class: "actions" }, el("button", { type: "submit", class: "primary" }, "提交复核")), result);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const reply = await api("/admin/payments/resolve", Object.fromEntries(new FormData(form)));
+    result.replaceChildren(notice(reply, "已提交，待其他财务复核"));
+  });
+  return form;
 }
 
 // ---- routing -----------------------------------------------------------------------------

@@ -162,6 +162,12 @@ const COMMON: &[(Reason, &str, &str)] = &[
     (Reason::ApprovalSameOperator, "20009009", "复核人不能是发起人"),
     (Reason::ApprovalClosed, "20009010", "该复核已处理"),
     (Reason::ApprovalNotFound, "20009011", "复核请求不存在"),
+    (Reason::NotAwaitingResolution, "20009012", "该付款单无需人工处理"),
+    (
+        Reason::ResolutionNotAllowed,
+        "20009013",
+        "该处理方式不适用于此付款单",
+    ),
     (Reason::ChannelSignatureInvalid, "99990001", "签名验证失败"),
 ];
 

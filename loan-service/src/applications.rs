@@ -345,6 +345,12 @@ impl LoanCore {
             oldest_first: r.oldest_first,
         };
         let (rows, total) = self.store.applications(filter, page(r.page.as_ref())).await?;
+        if r.bare {
+            return Ok(pb::ApplicationPage {
+                items: rows.iter().map(application_proto).collect(),
+                total: total as u64,
+            });
+        }
         let ids: Vec<String> = rows.iter().map(|a| a.id.clone()).collect();
         let mut links = self.contract_links(ids.clone()).await?;
         let pending = self.store.pending_confirmations(ids).await?;
@@ -525,6 +531,7 @@ impl LoanCore {
             lines: Vec::new(),
             reserve: vec![resource],
             application_in: Some((app.id.clone(), app.status)),
+            order_in: None,
         };
         let order_no = self
             .store

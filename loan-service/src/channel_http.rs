@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 
 use crate::channel::{Instruction, NotificationRefused, PaymentChannel, Report};
 use crate::channel_signature::{ChannelVerifier, MerchantSigner};
-use crate::payment_order::{OrderKind, Outcome};
+use crate::payment_order::Outcome;
 use crate::reconciliation::{parse_csv, Statement};
 use rsa::sha2::{Digest, Sha256};
 
@@ -139,9 +139,10 @@ fn amount_fen(value: &Value) -> Option<i64> {
 #[tonic::async_trait]
 impl PaymentChannel for HttpChannel {
     async fn submit(&self, order: &Instruction) -> Report {
-        let path = match order.kind {
-            OrderKind::Payout => "/v1/payout",
-            _ => "/v1/deduct",
+        let path = if order.kind.sends_money() {
+            "/v1/payout"
+        } else {
+            "/v1/deduct"
         };
         let card = &order.card;
         let body = json!({
@@ -210,6 +211,7 @@ impl PaymentChannel for HttpChannel {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::payment_order::OrderKind;
 
     const PRIVATE: &str = include_str!("../tests/fixtures/channel-test-merchant.pem");
     const PUBLIC: &str = include_str!("../tests/fixtures/channel-test-merchant.pub.pem");

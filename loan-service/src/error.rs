@@ -46,6 +46,10 @@ pub enum LoanError {
     TermsUnconfirmed,
     #[error("the operator who approved the loan cannot start its payout")]
     SameOperator,
+    #[error("the payment order waits for no operator")]
+    NotAwaitingResolution,
+    #[error("the resolution does not fit the payment order")]
+    ResolutionNotAllowed,
     #[error("not a notification of the payment channel")]
     NotificationRefused,
     /// The channel's reason, shown to the operator.
@@ -125,6 +129,16 @@ impl From<LoanError> for Status {
                 Code::PermissionDenied,
                 Reason::SameOperator,
                 "approved by the same operator",
+            ),
+            LoanError::NotAwaitingResolution => failure(
+                Code::FailedPrecondition,
+                Reason::NotAwaitingResolution,
+                "not awaiting resolution",
+            ),
+            LoanError::ResolutionNotAllowed => failure(
+                Code::FailedPrecondition,
+                Reason::ResolutionNotAllowed,
+                "resolution not allowed",
             ),
             LoanError::NotificationRefused => failure(
                 Code::InvalidArgument,

@@ -125,6 +125,13 @@ impl pb::loan_server::Loan for LoanCore {
         ))
     }
 
+    async fn resolve_payment(
+        &self,
+        request: Request<pb::ResolvePaymentRequest>,
+    ) -> Reply<pb::ResolvePaymentReply> {
+        Ok(Response::new(self.resolve_payment(&request.into_inner()).await?))
+    }
+
     async fn notify(&self, request: Request<pb::NotifyRequest>) -> Reply<pb::Empty> {
         self.notify(&request.into_inner().body).await?;
         Ok(Response::new(pb::Empty {}))

@@ -96,6 +96,14 @@ pub enum EntryKind {
     DisputedPayout,
     /// A payout the bank sent back (退票).
     PayoutReturn,
+    /// An operator applied an overpayment to the periods its order was for.
+    OverpaymentApplied,
+    /// An overpayment sent back to the customer (the reference is the refund order).
+    Refund,
+    /// An operator found a disputed payout stands: the loan starts.
+    DisputedPayoutSettled,
+    /// An operator found a disputed payout came back to the channel account.
+    DisputedPayoutRecovered,
 }
 
 impl EntryKind {
@@ -107,7 +115,28 @@ impl EntryKind {
             Self::Overpayment => "overpayment",
             Self::DisputedPayout => "disputed_payout",
             Self::PayoutReturn => "payout_return",
+            Self::OverpaymentApplied => "overpayment_applied",
+            Self::Refund => "refund",
+            Self::DisputedPayoutSettled => "disputed_payout_settled",
+            Self::DisputedPayoutRecovered => "disputed_payout_recovered",
         }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        [
+            Self::Payout,
+            Self::Repayment,
+            Self::Funding,
+            Self::Overpayment,
+            Self::DisputedPayout,
+            Self::PayoutReturn,
+            Self::OverpaymentApplied,
+            Self::Refund,
+            Self::DisputedPayoutSettled,
+            Self::DisputedPayoutRecovered,
+        ]
+        .into_iter()
+        .find(|k| k.name() == name)
     }
 }
 
@@ -229,6 +258,58 @@ impl Entry {
             vec![
                 debit(Account::ChannelFunds, amount_fen),
                 credit(Account::LoansReceivable, amount_fen),
+            ],
+        )
+    }
+
+    /// An overpayment applied to the periods it was collected for: Dr 2241 the total / Cr 1122,
+    /// 6011, 6021, 6031 by the parts its order charged.
+    pub fn overpayment_applied(reference: &str, charge: &Charge) -> Self {
+        Self::new(
+            EntryKind::OverpaymentApplied,
+            reference,
+            vec![
+                debit(Account::Overpayments, charge.total()),
+                credit(Account::LoansReceivable, charge.principal_fen),
+                credit(Account::InterestIncome, charge.interest_fen),
+                credit(Account::FeeIncome, charge.fee_fen),
+                credit(Account::PenaltyIncome, charge.penalty_fen),
+            ],
+        )
+    }
+
+    /// An overpayment sent back: Dr 2241 / Cr 1012.
+    pub fn refund(reference: &str, amount_fen: i64) -> Self {
+        Self::new(
+            EntryKind::Refund,
+            reference,
+            vec![
+                debit(Account::Overpayments, amount_fen),
+                credit(Account::ChannelFunds, amount_fen),
+            ],
+        )
+    }
+
+    /// A disputed payout stands, the loan starts: Dr 1122 / Cr 1221.
+    pub fn disputed_payout_settled(reference: &str, amount_fen: i64) -> Self {
+        Self::new(
+            EntryKind::DisputedPayoutSettled,
+            reference,
+            vec![
+                debit(Account::LoansReceivable, amount_fen),
+                credit(Account::DisputedPayouts, amount_fen),
+            ],
+        )
+    }
+
+    /// A disputed payout came back: Dr 1012 / Cr 1221.
+    pub fn disputed_payout_recovered(reference: &str, amount_fen: i64) -> Self {
+        Self::new(
+            EntryKind::DisputedPayoutRecovered,
+            reference,
+            vec![
+                debit(Account::ChannelFunds, amount_fen),
+                credit(Account::DisputedPayouts, amount_fen),
             ],
         )
     }

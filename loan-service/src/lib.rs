@@ -27,6 +27,8 @@ mod plan_document;
 pub mod quote;
 pub mod reconciliation;
 mod repayments;
+pub mod resolution;
+mod resolve;
 pub mod schedule;
 mod schema;
 #[cfg(test)]

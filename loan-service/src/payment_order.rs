@@ -28,6 +28,12 @@ impl OrderKind {
             .find(|k| k.name() == name)
     }
 
+    /// Whether the order sends money to the customer's card (a payout or a refund) rather than
+    /// takes it.
+    pub fn sends_money(self) -> bool {
+        matches!(self, Self::Payout | Self::Refund)
+    }
+
     pub fn prefix(self) -> &'static str {
         match self {
             Self::Payout => "PO",

@@ -237,6 +237,7 @@ impl Payments {
             // never before a submit in flight could have timed out.
             next_check_at: now
                 + recheck_delay(self.args.recheck_ms, 0).max(self.args.channel_timeout_ms as i64 + 1000),
+            refund_of: None,
         }
     }
 
@@ -321,7 +322,8 @@ impl Payments {
         let instruction = self.instruction(order)?;
         let operation = match instruction.kind {
             OrderKind::Payout => "payment.payout",
-            _ => "payment.deduct",
+            OrderKind::Repay => "payment.deduct",
+            OrderKind::Refund => "payment.refund",
         };
         let reply = self
             .channel
@@ -405,7 +407,11 @@ impl Payments {
 
     /// What a settlement does besides moving the order; None when the application is no longer
     /// where the order left it (another path settled the order after it was read).
-    async fn effects(&self, order: &OrderRow, settlement: &Settlement) -> Result<Option<Effects>, LoanError> {
+    pub(crate) async fn effects(
+        &self,
+        order: &OrderRow,
+        settlement: &Settlement,
+    ) -> Result<Option<Effects>, LoanError> {
         let kind = order.kind()?;
         let wanted = matches!(
             (kind, settlement),
@@ -448,7 +454,7 @@ impl Payments {
                     })
                 }
             },
-            (OrderKind::Refund, _) => Some(Effects::None),
+            (OrderKind::Refund, _) => Some(Effects::Refunded),
         })
     }
 
@@ -558,7 +564,7 @@ impl Payments {
     }
 }
 
-fn order_proto(o: &OrderRow) -> pb::PaymentOrder {
+pub(crate) fn order_proto(o: &OrderRow) -> pb::PaymentOrder {
     pb::PaymentOrder {
         order_no: o.order_no.clone(),
         kind: o.kind.clone(),

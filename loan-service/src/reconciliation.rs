@@ -97,8 +97,9 @@ pub fn report(line: &StatementLine) -> Report {
 /// Whether our order, as it now stands, says what the line says.
 pub fn agrees(kind: OrderKind, status: OrderStatus, amount_fen: i64, line: &StatementLine) -> bool {
     let kind_fits = match line.kind.as_str() {
-        "payout" | "return" => kind == OrderKind::Payout,
-        _ => kind != OrderKind::Payout,
+        "payout" => kind.sends_money(),
+        "return" => kind == OrderKind::Payout,
+        _ => !kind.sends_money(),
     };
     let status_fits = match (line.kind.as_str(), line.status.as_str()) {
         ("return", _) => status == OrderStatus::Returned,

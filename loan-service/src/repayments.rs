@@ -129,6 +129,7 @@ impl LoanCore {
             reserve: lines.iter().map(|(id, _)| id.clone()).collect(),
             lines,
             application_in: None,
+            order_in: None,
         };
         let order_no = self.store.create_order(order, LoanError::RepayInProgress).await?;
         let order = if card.card_no.is_empty() {

@@ -172,6 +172,7 @@ diesel::table! {
         finished_at -> Nullable<Text>,
         attempts -> Integer,
         next_check_at -> BigInt,
+        refund_of -> Nullable<Text>,
     }
 }
 

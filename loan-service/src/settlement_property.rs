@@ -210,6 +210,7 @@ async fn run_on(url: &str, steps: Vec<Step>) {
                     lines: Vec::new(),
                     reserve: vec![payout_resource(&app.id)],
                     application_in: Some((app.id.clone(), 2)),
+                    order_in: None,
                 };
                 // Refused while another payout holds the loan; a paid-out loan is not paid again.
                 let made = if app.status == 2 {
@@ -249,6 +250,7 @@ async fn run_on(url: &str, steps: Vec<Step>) {
                     lines: vec![(next.id.clone(), charge)],
                     reserve: vec![next.id.clone()],
                     application_in: None,
+                    order_in: None,
                 };
                 (
                     answers,

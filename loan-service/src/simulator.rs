@@ -45,7 +45,7 @@ pub fn script(card_no: &str, kind: OrderKind) -> Script {
         ("0002", _) => Script::SucceedOnQuery(Duration::from_secs(5)),
         ("0003", _) => Script::TripleNotification,
         ("0004", _) => Script::DeclineByNotification(Duration::from_secs(2), INSUFFICIENT_BALANCE),
-        ("0009", OrderKind::Payout) => Script::DeclineAtOnce(ACCOUNT_ABNORMAL),
+        ("0009", k) if k.sends_money() => Script::DeclineAtOnce(ACCOUNT_ABNORMAL),
         _ => Script::SucceedAtOnce,
     }
 }
@@ -212,7 +212,7 @@ impl PaymentChannel for LocalChannel {
                 Some(StatementLine {
                     order_no: order_no.clone(),
                     channel_order_no: order.channel_order_no.clone(),
-                    kind: if order.kind == OrderKind::Payout {
+                    kind: if order.kind.sends_money() {
                         "payout"
                     } else {
                         "deduct"

@@ -89,6 +89,7 @@ const RULES: &[(&str, &[&str])] = &[
     ("/admin/sms/outbox", &["admin"]),
     ("/admin/payments/list", &["finance", "auditor"]),
     ("/admin/payments/settle", &["finance"]),
+    ("/admin/payments/resolve", &["finance"]),
     ("/admin/reconciliation/run", &["finance"]),
     ("/admin/reconciliation/mismatches", &["finance", "auditor"]),
     ("/admin/ledger/fund", &["finance"]),

@@ -50,8 +50,18 @@ fn history_json(h: &loan::HistoryEntry) -> Value {
 }
 
 pub(super) async fn application(gw: &Gateway, id: &str) -> Result<loan::Application, Failure> {
+    read(gw, id, false).await
+}
+
+/// Its status and terms only (no contract links): what the audit's before/after values need.
+pub(super) async fn bare(gw: &Gateway, id: &str) -> Result<loan::Application, Failure> {
+    read(gw, id, true).await
+}
+
+async fn read(gw: &Gateway, id: &str, bare: bool) -> Result<loan::Application, Failure> {
     let request = loan::ListApplicationsRequest {
         application_id: id.to_owned(),
+        bare,
         ..Default::default()
     };
     gw.loan

@@ -1,5 +1,5 @@
-//! Maker-checker (API.md §7): credit-line and blacklist changes and payouts with a past release
-//! date, asked for by an operator, wait in auth-service until another operator whose roles allow
+//! Maker-checker (API.md §7): credit-line and blacklist changes, payouts with a past release
+//! date and resolutions of payment orders, asked for by an operator, wait in auth-service until another operator whose roles allow
 //! the action confirms them — then they are carried out here, with both names — or rejects them.
 //! The bearer token acts directly (it is the emergency key, and audited) but never confirms.
 
@@ -116,6 +116,9 @@ async fn carry_out(gw: &Gateway, approval: &auth::Approval, checker: &Actor) -> 
     match approval.action.as_str() {
         "/admin/users/update" => super::update_user_now(gw, &body).await,
         "/admin/loans/disburse" => super::disburse_now(gw, &body, &approval.made_by, &checker.name).await,
+        "/admin/payments/resolve" => {
+            super::payments::resolve_now(gw, &body, &approval.made_by, &checker.name).await
+        }
         other => {
             tracing::error!(action = other, "an approval of an action nothing carries out");
             Err(codes::system_error())

@@ -47,7 +47,7 @@ pub async fn user(gw: &Gateway, mobile: &str) -> Option<Value> {
 
 /// What a review or a payout changes of an application.
 pub async fn application(gw: &Gateway, id: &str) -> Option<Value> {
-    let app = super::application::application(gw, id).await.ok()?;
+    let app = super::application::bare(gw, id).await.ok()?;
     Some(json!({
         "applyStatus": app.status.to_string(),
         "replyAmount": app.reply_amount,

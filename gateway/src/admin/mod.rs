@@ -49,6 +49,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/ledger/fund", web::post().to(ledger::fund))
         .route("/admin/payments/list", web::post().to(payments::list))
         .route("/admin/payments/settle", web::post().to(payments::settle))
+        .route("/admin/payments/resolve", web::post().to(payments::resolve))
         .route("/admin/reconciliation/run", web::post().to(payments::reconcile))
         .route(
             "/admin/reconciliation/mismatches",
@@ -291,6 +292,7 @@ async fn list_loans(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpRes
             statuses,
             oldest_first,
             application_id: f.optional_text("applyId")?.to_owned(),
+            bare: false,
         };
         let reply = gw
             .loan

@@ -1,15 +1,16 @@
-//! Payment orders for operators (API.md §7): `/admin/payments/list` and `/admin/payments/settle`,
-//! `/admin/reconciliation/run` and `/admin/reconciliation/mismatches`.
+//! Payment orders for operators (API.md §7): `/admin/payments/list`, `/admin/payments/settle`,
+//! `/admin/payments/resolve` (maker-checker), `/admin/reconciliation/run` and
+//! `/admin/reconciliation/mismatches`.
 
 use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
 use cashloan_proto::loan::v1 as loan;
 use cashloan_runtime::clock::format_datetime_cst;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
-use super::admin;
-use crate::codes::{from_status, Failures};
-use crate::envelope::{Fields, Success};
+use super::{admin, approvals};
+use crate::codes::{self, from_status, Failures};
+use crate::envelope::{Fields, Outcome, Success};
 use crate::state::Gateway;
 
 pub(crate) const PAYMENTS: Failures = Failures {
@@ -71,6 +72,84 @@ pub(super) async fn settle(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> 
         Ok(Success::new("0000", "操作成功", order_json(&order)))
     })
     .await
+}
+
+/// The resolve request as loan-service takes it.
+fn resolve_request(
+    body: &Map<String, Value>,
+    maker: &str,
+    checker: &str,
+    dry_run: bool,
+) -> Result<loan::ResolvePaymentRequest, codes::Failure> {
+    let f = Fields(body);
+    Ok(loan::ResolvePaymentRequest {
+        order_no: f.text("orderNo")?.to_owned(),
+        resolution: f.text("resolution")?.to_owned(),
+        evidence: f.text("evidence")?.to_owned(),
+        maker: maker.to_owned(),
+        checker: checker.to_owned(),
+        dry_run,
+    })
+}
+
+/// Always waits for a second operator; the token alone cannot resolve (it is no person to be
+/// one of the two). Checked first, so nobody is asked to confirm what cannot be done.
+pub(super) async fn resolve(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
+    admin(gw, req, body, |gw, body, actor| async move {
+        if actor.is_token() {
+            return Err(codes::forbidden());
+        }
+        let check = resolve_request(&body, &actor.name, "", true)?;
+        let order_no = check.order_no.clone();
+        let reply = gw
+            .payments
+            .clone()
+            .resolve_payment(check)
+            .await
+            .map_err(|s| from_status(&s, &PAYMENTS))?
+            .into_inner();
+        approvals::propose(
+            &gw,
+            &actor,
+            "/admin/payments/resolve",
+            &order_no,
+            &body,
+            reply.summary,
+        )
+        .await
+    })
+    .await
+}
+
+/// Carries out a confirmed resolution: asked by `maker`, confirmed by `checker`.
+pub(super) async fn resolve_now(
+    gw: &Gateway,
+    body: &Map<String, Value>,
+    maker: &str,
+    checker: &str,
+) -> Outcome {
+    let request = resolve_request(body, maker, checker, false)?;
+    let order_no = request.order_no.clone();
+    let reply = gw
+        .payments
+        .clone()
+        .resolve_payment(request)
+        .await
+        .map_err(|s| from_status(&s, &PAYMENTS))?
+        .into_inner();
+    let order = reply.order.unwrap_or_default();
+    let mut done = Success::new(
+        "0000",
+        "操作成功",
+        json!({"summary": reply.summary, "order": order_json(&order)}),
+    );
+    // A refund answers with the refund order; the waiting order closes when it succeeds.
+    done.changes = Some(if order.order_no == order_no {
+        json!({"status": {"before": "waiting", "after": order.status}})
+    } else {
+        json!({"refundOrder": {"before": null, "after": order.order_no}})
+    });
+    Ok(done)
 }
 
 pub(super) async fn reconcile(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {

@@ -103,9 +103,11 @@ impl Store {
             )
             .load(conn)?;
             let unbooked: Vec<Name> = diesel::sql_query(
+                // A repay order's money may have come in late (an overpayment, then applied or
+                // refunded), a payout's may have gone out late (a disputed payout that stood).
                 "SELECT o.order_no AS value FROM payment_orders o WHERE o.status IN ('succeeded', 'returned') \
-                 AND o.kind IN ('payout', 'repay') AND NOT EXISTS (SELECT 1 FROM ledger_entries e \
-                 WHERE e.reference = o.order_no AND e.kind IN ('payout', 'repayment')) ORDER BY o.order_no",
+                 AND NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.reference = o.order_no AND e.kind IN \
+                 ('payout', 'repayment', 'refund', 'overpayment', 'disputed_payout')) ORDER BY o.order_no",
             )
             .load(conn)?;
             let orphans: Vec<Name> = diesel::sql_query(

@@ -14,6 +14,7 @@ mod outbox;
 mod payments;
 mod plan;
 mod repayments;
+mod resolutions;
 
 use cashloan_runtime::db::DbPool;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -25,6 +26,7 @@ pub use outbox::OutboxEvent;
 pub use payments::{payout_resource, Effects, NewOrder, OrderFilter, OrderRow, Settle};
 pub use plan::PeriodRow;
 pub use repayments::RepaymentRow;
+pub use resolutions::{Resolve, Resolved};
 
 #[derive(Clone)]
 pub struct Store {

@@ -50,6 +50,8 @@ pub struct OrderRow {
     pub finished_at: Option<String>,
     pub attempts: i32,
     pub next_check_at: i64,
+    /// A refund order's repay order, whose overpayment it sends back.
+    pub refund_of: Option<String>,
 }
 
 impl OrderRow {
@@ -61,7 +63,7 @@ impl OrderRow {
         OrderKind::parse(&self.kind).ok_or(LoanError::Corrupt("order kind"))
     }
 
-    fn charge(&self) -> Charge {
+    pub(super) fn charge(&self) -> Charge {
         Charge {
             principal_fen: self.principal_fen,
             interest_fen: self.interest_fen,
@@ -85,6 +87,9 @@ pub struct NewOrder {
     /// approved one. Checked by an update that locks the row, so a payout settling meanwhile is
     /// seen.
     pub application_in: Option<(String, i32)>,
+    /// (order number, status) another order must still be in: a refund is only for an
+    /// overpayment still waiting. Checked the same way.
+    pub order_in: Option<(String, OrderStatus)>,
 }
 
 /// The reservation of an application by its payout order.
@@ -113,6 +118,9 @@ pub enum Effects {
     /// A repay order that may fail: the notice sent if it does after the customer was told it was
     /// processing.
     FailureNotice(OutboxEvent),
+    /// A refund order succeeded: the overpayment it returns is booked out and its repay order
+    /// closed.
+    Refunded,
 }
 
 /// One settlement to apply.
@@ -160,6 +168,18 @@ fn create(conn: &mut DbConn, order: &NewOrder) -> Result<String, CreateError> {
                     .filter(applications::status.eq(status)),
             )
             .set(applications::updated_at.eq(applications::updated_at))
+            .execute(conn)?;
+            if still != 1 {
+                return Err(CreateError::Moved);
+            }
+        }
+        if let Some((order_no, status)) = &order.order_in {
+            let still = diesel::update(
+                payment_orders::table
+                    .filter(payment_orders::order_no.eq(order_no))
+                    .filter(payment_orders::status.eq(status.name())),
+            )
+            .set(payment_orders::status.eq(payment_orders::status))
             .execute(conn)?;
             if still != 1 {
                 return Err(CreateError::Moved);
@@ -225,7 +245,7 @@ fn create(conn: &mut DbConn, order: &NewOrder) -> Result<String, CreateError> {
 }
 
 /// Whether an order was settled by this call.
-fn settle(conn: &mut DbConn, s: &Settle) -> QueryResult<bool> {
+pub(super) fn settle(conn: &mut DbConn, s: &Settle) -> QueryResult<bool> {
     conn.transaction(|conn| {
         let order: OrderRow = payment_orders::table.find(&s.order_no).first(conn)?;
         let day = s
@@ -279,7 +299,13 @@ fn settle(conn: &mut DbConn, s: &Settle) -> QueryResult<bool> {
         let ledger_says = format!("{} {}", s.from, fen_text(order.amount_fen));
         match (&s.settlement, &s.effects) {
             (Settlement::Move(OrderStatus::Succeeded), Effects::Repaid { pay_off, event }) => {
-                pay_periods(conn, &order, *pay_off, s.at)?;
+                pay_periods(
+                    conn,
+                    &order,
+                    *pay_off,
+                    s.at,
+                    &Entry::repayment(&order.order_no, &order.charge()),
+                )?;
                 diesel::insert_into(outbox::table).values(event).execute(conn)?;
                 release(conn, &order.order_no)?;
             }
@@ -293,9 +319,20 @@ fn settle(conn: &mut DbConn, s: &Settle) -> QueryResult<bool> {
                     plan_document,
                 },
             ) => {
-                start_plan(conn, &order, *step, release_date, periods, s.at)?;
+                let entry = Entry::payout(&order.order_no, order.amount_fen);
+                start_plan(
+                    conn,
+                    &order,
+                    (*step, release_date.as_str(), periods.as_slice()),
+                    s.at,
+                    &entry,
+                )?;
                 super::contracts::issue(conn, (&order.application_id, &order.user_id, s.at), plan_document)?;
                 diesel::insert_into(outbox::table).values(event).execute(conn)?;
+                release(conn, &order.order_no)?;
+            }
+            (Settlement::Move(OrderStatus::Succeeded), Effects::Refunded) => {
+                refunded(conn, &order, s.at)?;
                 release(conn, &order.order_no)?;
             }
             (Settlement::Move(OrderStatus::Succeeded), _) => {
@@ -318,15 +355,20 @@ fn settle(conn: &mut DbConn, s: &Settle) -> QueryResult<bool> {
                 raise(conn, &order.order_no, &day, &s.channel_says, &ledger_says, s.at)?;
             }
             (Settlement::LateSuccess, _) => {
-                let entry = match kind {
+                match kind {
                     OrderKind::Payout => {
                         // No further payout until an operator resolves it.
                         reserve_quietly(conn, &payout_resource(&order.application_id), &order.order_no)?;
-                        Entry::disputed_payout(&order.order_no, order.amount_fen)
+                        let entry = Entry::disputed_payout(&order.order_no, order.amount_fen);
+                        post_once(conn, &entry, "渠道迟到的成功", s.at)?;
                     }
-                    _ => Entry::overpayment(&order.order_no, order.amount_fen),
-                };
-                post(conn, &entry, "渠道迟到的成功", s.at, &date_cst(s.at))?;
+                    OrderKind::Repay => {
+                        let entry = Entry::overpayment(&order.order_no, order.amount_fen);
+                        post_once(conn, &entry, "渠道迟到的成功", s.at)?;
+                    }
+                    // The money went back after all: its overpayment is returned.
+                    OrderKind::Refund => refunded(conn, &order, s.at)?,
+                }
                 raise(conn, &order.order_no, &day, &s.channel_says, &ledger_says, s.at)?;
             }
             (Settlement::Return, _) => {
@@ -348,7 +390,48 @@ fn settle(conn: &mut DbConn, s: &Settle) -> QueryResult<bool> {
     })
 }
 
-fn corrupt(what: &'static str) -> DieselError {
+/// Posts `entry` unless one of its kind already names the order: a late success raised again (a
+/// statement read twice, an order an operator already resolved) is booked once.
+fn post_once(conn: &mut DbConn, entry: &Entry, memo: &str, at: i64) -> QueryResult<()> {
+    let booked: i64 = crate::schema::ledger_entries::table
+        .filter(crate::schema::ledger_entries::kind.eq(entry.kind.name()))
+        .filter(crate::schema::ledger_entries::reference.eq(&entry.reference))
+        .count()
+        .get_result(conn)?;
+    if booked == 0 {
+        post(conn, entry, memo, at, &date_cst(at))?;
+    }
+    Ok(())
+}
+
+/// A refund order moved money back: Dr 2241 / Cr 1012, and the repay order whose overpayment it
+/// returned is closed as succeeded (the channel did take that money).
+fn refunded(conn: &mut DbConn, refund: &OrderRow, at: i64) -> QueryResult<()> {
+    let of = refund
+        .refund_of
+        .as_deref()
+        .ok_or_else(|| corrupt("refund without its order"))?;
+    post(
+        conn,
+        &Entry::refund(&refund.order_no, refund.amount_fen),
+        "退还多收款项",
+        at,
+        &date_cst(at),
+    )?;
+    diesel::update(
+        payment_orders::table
+            .filter(payment_orders::order_no.eq(of))
+            .filter(payment_orders::status.eq(OrderStatus::Mismatch.name())),
+    )
+    .set((
+        payment_orders::status.eq(OrderStatus::Succeeded.name()),
+        payment_orders::settled_at.eq(Some(at)),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+pub(super) fn corrupt(what: &'static str) -> DieselError {
     tracing::error!(what, "payment settlement refused");
     DieselError::RollbackTransaction
 }
@@ -383,7 +466,7 @@ fn waive_held_days(conn: &mut DbConn, order: &OrderRow, at: i64) -> QueryResult<
 }
 
 /// Frees what the order held.
-fn release(conn: &mut DbConn, order_no: &str) -> QueryResult<()> {
+pub(super) fn release(conn: &mut DbConn, order_no: &str) -> QueryResult<()> {
     diesel::delete(payment_reservations::table.filter(payment_reservations::order_no.eq(order_no)))
         .execute(conn)?;
     Ok(())
@@ -408,7 +491,7 @@ fn reserve_quietly(conn: &mut DbConn, resource: &str, order_no: &str) -> QueryRe
 /// Records a difference for operators, once per (order, what the channel said): the same
 /// difference raised twice at once meets the unique index inside a savepoint, and the second is
 /// simply not new.
-fn raise(
+pub(super) fn raise(
     conn: &mut DbConn,
     order_no: &str,
     day: &str,
@@ -443,9 +526,15 @@ fn raise(
     }
 }
 
-/// Pays a succeeded repay order's periods as it charged them, books it, and closes the loan when
-/// nothing is left unpaid.
-fn pay_periods(conn: &mut DbConn, order: &OrderRow, pay_off: Move, at: i64) -> QueryResult<()> {
+/// Pays a succeeded repay order's periods as it charged them, books `entry`, and closes the loan
+/// when nothing is left unpaid.
+pub(super) fn pay_periods(
+    conn: &mut DbConn,
+    order: &OrderRow,
+    pay_off: Move,
+    at: i64,
+    entry: &Entry,
+) -> QueryResult<()> {
     let lines: Vec<(String, i64, i64, i64, i64)> = payment_order_periods::table
         .filter(payment_order_periods::order_no.eq(&order.order_no))
         .select((
@@ -497,13 +586,7 @@ fn pay_periods(conn: &mut DbConn, order: &OrderRow, pay_off: Move, at: i64) -> Q
             repayments::created_at.eq(at),
         ))
         .execute(conn)?;
-    post(
-        conn,
-        &Entry::repayment(&order.order_no, &charge),
-        "还款",
-        at,
-        &date_cst(at),
-    )?;
+    post(conn, entry, "还款", at, &date_cst(at))?;
     let unpaid: i64 = repayment_periods::table
         .filter(repayment_periods::application_id.eq(&order.application_id))
         .filter(repayment_periods::status.eq(crate::stored::UNPAID))
@@ -538,14 +621,14 @@ fn pay_periods(conn: &mut DbConn, order: &OrderRow, pay_off: Move, at: i64) -> Q
     Ok(())
 }
 
-/// A succeeded payout: the application moves on, its plan is written and the payout booked.
-fn start_plan(
+/// A succeeded payout: the application moves by the step, its plan (from the release date) is
+/// written and `entry` booked.
+pub(super) fn start_plan(
     conn: &mut DbConn,
     order: &OrderRow,
-    step: Move,
-    release_date: &str,
-    periods: &[PeriodRow],
+    (step, release_date, periods): (Move, &str, &[PeriodRow]),
     at: i64,
+    entry: &Entry,
 ) -> QueryResult<()> {
     let moved = diesel::update(
         applications::table
@@ -568,7 +651,7 @@ fn start_plan(
             .values(period)
             .execute(conn)?;
     }
-    let entry = history(
+    let moved = history(
         &order.application_id,
         Some(step.from().code()),
         step.to().code(),
@@ -577,15 +660,9 @@ fn start_plan(
         at,
     );
     diesel::insert_into(application_history::table)
-        .values(entry)
+        .values(moved)
         .execute(conn)?;
-    post(
-        conn,
-        &Entry::payout(&order.order_no, order.amount_fen),
-        "放款",
-        at,
-        &date_cst(at),
-    )?;
+    post(conn, entry, "放款", at, &date_cst(at))?;
     Ok(())
 }
 
@@ -877,6 +954,7 @@ mod tests {
             finished_at: None,
             attempts: 0,
             next_check_at: n as i64,
+            refund_of: None,
         }
     }
 

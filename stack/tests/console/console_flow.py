@@ -196,6 +196,11 @@ def main():
         c.text_appears("main", "试算平衡")
         c.text_appears("main", "（平衡）")
         c.shot("books.png")
+        # A resolution of an order nobody knows is refused at once, shown where it was asked.
+        c.find("#resolve-order").send_keys("RO19990101000001")
+        c.find("#resolve-evidence").send_keys("渠道对账单")
+        c.find("#resolve-form button[type=submit]").click()
+        c.text_appears("#resolve-result", "10001000")
         c.logout()
 
         # An admin, with the second factor, sees both in the audit log.

@@ -12,7 +12,7 @@ use crate::payments::{
     assert_books_balance, eventually, ledger_entries, loan_paid_from, orders_of, pay, repay_status,
 };
 
-fn over_http(url: &str, c: &mut cashloan_stack::StackConfig) {
+pub(crate) fn over_http(url: &str, c: &mut cashloan_stack::StackConfig) {
     c.relay_interval_ms = 100;
     let p = &mut c.payments;
     p.channel = "http".into();

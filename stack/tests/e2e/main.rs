@@ -9,6 +9,7 @@ mod harness;
 mod account;
 mod alibaba_sms;
 mod audit;
+#[macro_use]
 mod channel_http;
 mod collections;
 mod consents;
@@ -27,4 +28,5 @@ mod protocol;
 mod repayments;
 mod replicas;
 mod resilience;
+mod resolutions;
 mod sms;
