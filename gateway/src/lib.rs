@@ -13,6 +13,7 @@ mod h5;
 mod handlers;
 pub mod metrics;
 mod notify;
+mod openapi;
 mod paging;
 pub mod password_transport;
 mod pipeline;
@@ -126,6 +127,7 @@ pub fn start(
             .route("/notify/payment", web::post().to(notify::payment))
             .route("/h5/contract/{token}", web::get().to(h5::contract))
             .route("/h5/consent/{consent_type}/{version}", web::get().to(h5::consent))
+            .configure(openapi::app_routes)
             .default_service(web::to(pipeline::dispatch))
     })
     .workers(workers)

@@ -61,26 +61,50 @@ impl LoanCore {
             r.checker
         );
         let now = self.clock.now_ms();
-        let shown = match step {
-            Step::Refund => self.refund(&order, note).await?,
-            _ => {
-                let apply = self.resolution_of(&order, status, step, now).await?;
-                match self.store.resolve(&order.order_no, apply, note, now).await? {
-                    Resolved::Done => {}
-                    Resolved::NotWaiting => return Err(LoanError::NotAwaitingResolution),
-                    Resolved::PeriodsTaken => return Err(LoanError::ResolutionNotAllowed),
-                }
-                self.store
-                    .order(&order.order_no)
-                    .await?
-                    .ok_or(LoanError::Corrupt("order vanished"))?
+        let shown = match self.carry_out(&order, status, step, note, now).await {
+            // Resolved by someone else since it was read: say so, not why this one cannot be.
+            Err(LoanError::ResolutionNotAllowed) if !self.waiting(&order.order_no).await? => {
+                return Err(LoanError::NotAwaitingResolution)
             }
+            other => other?,
         };
         tracing::info!(order = %order.order_no, resolution = resolution.name(), maker = %r.maker, checker = %r.checker, "payment order resolved");
         Ok(pb::ResolvePaymentReply {
             summary,
             order: Some(order_proto(&shown)),
         })
+    }
+
+    async fn carry_out(
+        &self,
+        order: &OrderRow,
+        status: OrderStatus,
+        step: Step,
+        note: String,
+        now: i64,
+    ) -> Result<OrderRow, LoanError> {
+        if step == Step::Refund {
+            return self.refund(order, note).await;
+        }
+        let apply = self.resolution_of(order, status, step, now).await?;
+        match self.store.resolve(&order.order_no, apply, note, now).await? {
+            Resolved::Done => {}
+            Resolved::NotWaiting => return Err(LoanError::NotAwaitingResolution),
+            Resolved::PeriodsTaken => return Err(LoanError::ResolutionNotAllowed),
+        }
+        self.store
+            .order(&order.order_no)
+            .await?
+            .ok_or(LoanError::Corrupt("order vanished"))
+    }
+
+    /// Whether the order still waits for an operator, as it stands now.
+    async fn waiting(&self, order_no: &str) -> Result<bool, LoanError> {
+        let Some(order) = self.store.order(order_no).await? else {
+            return Ok(false);
+        };
+        let entries = self.store.entry_kinds(order_no).await?;
+        Ok(resolution::case(order.status()?, &entries).is_some())
     }
 
     /// What a step other than a refund applies, prepared with what it needs from elsewhere.

@@ -73,6 +73,25 @@ mod tests {
         );
     }
 
+    /// A long decimal is read correctly rounded and printed back as sent: a client that signs
+    /// what it sends is not refused (found by fuzzing: without serde_json's `float_roundtrip`,
+    /// 1049484969981.0085 came back one unit in the last place off).
+    #[test]
+    fn long_decimals_print_back_as_they_were_sent() {
+        for text in [
+            "1049484969981.0085",
+            "0.30000000000000004",
+            "116.39748",
+            "-2.2250738585072014e-308",
+        ] {
+            let parsed: Value = serde_json::from_str(&format!("{{\"x\":{text}}}")).unwrap();
+            let back: f64 = text.parse().unwrap();
+            assert_eq!(parsed["x"].as_f64(), Some(back), "{text}");
+        }
+        let v: Value = serde_json::from_str(r#"{"x":1049484969981.0085}"#).unwrap();
+        assert_eq!(canonical_json(&v), r#"{"x":1049484969981.0085}"#);
+    }
+
     #[test]
     fn keys_sort_by_code_point_whatever_order_they_come_in() {
         // serde_json's map may already iterate in order, so the sort is tested on its own input.

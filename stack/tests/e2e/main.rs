@@ -20,6 +20,8 @@ mod customer;
 mod ledger;
 mod loans;
 mod messages;
+mod openapi_fuzz;
+mod openapi_traffic;
 mod operators;
 mod password;
 mod payments;
