@@ -486,18 +486,6 @@ pub fn document(server: &str) -> Value {
         ),
     );
     schemas.insert(
-        "Paging".into(),
-        object(
-            &[],
-            &[
-                ("pageNum", json!({"type": "integer"})),
-                ("pageSize", json!({"type": "integer"})),
-                ("total", json!({"type": "integer"})),
-                ("pages", json!({"type": "integer"})),
-            ],
-        ),
-    );
-    schemas.insert(
         "PaymentOrder".into(),
         object(
             &[

@@ -814,20 +814,6 @@ fn components() -> Map<String, Value> {
             &[],
         ),
     );
-    c.insert(
-        "Paging".into(),
-        object(
-            &[],
-            &[
-                ("pageNum", json!({"type": "integer"})),
-                ("pageSize", json!({"type": "integer"})),
-                ("total", json!({"type": "integer"})),
-                ("pages", json!({"type": "integer"})),
-                ("isFirstPage", json!({"type": "boolean"})),
-                ("isLastPage", json!({"type": "boolean"})),
-            ],
-        ),
-    );
     c
 }
 

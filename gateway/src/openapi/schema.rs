@@ -84,6 +84,20 @@ pub fn common_components() -> Map<String, Value> {
         "MaskedMobile",
         json!({"type": "string", "description": "masked: 189****7521 (\"\" before it is known)"}),
     );
+    put(
+        "Paging",
+        object(
+            &[],
+            &[
+                ("pageNum", json!({"type": "integer"})),
+                ("pageSize", json!({"type": "integer"})),
+                ("total", json!({"type": "integer"})),
+                ("pages", json!({"type": "integer", "description": "ceil(total / pageSize); 0 when total is 0"})),
+                ("isFirstPage", json!({"type": "boolean"})),
+                ("isLastPage", json!({"type": "boolean"})),
+            ],
+        ),
+    );
     c
 }
 
