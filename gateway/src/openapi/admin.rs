@@ -118,7 +118,23 @@ fn calls() -> Vec<Call> {
             summary: "Overdue loans, most overdue first; paged",
             required: vec![],
             optional: with_page(vec![("mobile", r("Mobile")), ("minDays", json!({"type": ["integer", "string"]}))]),
-            result: any_list("applyId, code, userId, mobile (masked), productName, overduePeriods, firstDueDate, daysOverdue, overdueAmount, penalty, totalOwed, lastNote"),
+            result: list(object(
+                &[
+                    ("applyId", text("")),
+                    ("code", text("")),
+                    ("userId", text("")),
+                    ("mobile", r("MaskedMobile")),
+                    ("productName", text("")),
+                    ("overduePeriods", json!({"type": "integer"})),
+                    ("firstDueDate", r("Date")),
+                    ("daysOverdue", json!({"type": "integer", "minimum": 1})),
+                    ("overdueAmount", r("Money")),
+                    ("penalty", r("Money")),
+                    ("totalOwed", r("Money")),
+                    ("lastNote", json!({"anyOf": [r("Note"), {"type": "null"}]})),
+                ],
+                &[],
+            )),
             codes: &[],
         },
         Call {
@@ -300,7 +316,33 @@ fn calls() -> Vec<Call> {
             summary: "Each account's debits, credits and balance, and the ledger's invariants",
             required: vec![],
             optional: vec![("asOf", r("Date"))],
-            result: any_object("{accounts, totalDebit, totalCredit, invariants}"),
+            result: object(
+                &[
+                    (
+                        "accounts",
+                        list(object(
+                            &[
+                                ("account", text("1012, 1122, 1221, 2241, 3001, 6011, 6021, 6031, 6603")),
+                                ("name", text("")),
+                                ("debit", r("Money")),
+                                ("credit", r("Money")),
+                                ("balance", r("Money")),
+                            ],
+                            &[],
+                        )),
+                    ),
+                    ("totalDebit", r("Money")),
+                    ("totalCredit", r("Money")),
+                    (
+                        "invariants",
+                        list(object(
+                            &[("name", text("")), ("holds", json!({"type": "boolean"})), ("detail", text(""))],
+                            &[],
+                        )),
+                    ),
+                ],
+                &[],
+            ),
             codes: &[],
         },
         Call {
@@ -318,7 +360,25 @@ fn calls() -> Vec<Call> {
             summary: "The audit log, newest first; paged",
             required: vec![],
             optional: with_page(vec![("operator", text("")), ("action", text("a path"))]),
-            result: any_list(""),
+            result: list(object(
+                &[
+                    ("id", text("")),
+                    ("sealed", json!({"type": "boolean", "description": "sealed into the evidence chain"})),
+                    ("operator", text("the operator's name, or token")),
+                    ("role", text("")),
+                    ("action", text("the path")),
+                    ("target", text("")),
+                    ("request", text("the request without secrets")),
+                    ("clientIp", text("")),
+                    ("traceId", text("")),
+                    ("startedAt", r("DateTime")),
+                    ("outcome", text("code and message; \"\" while unfinished")),
+                    ("customers", list(text("user ids whose data the call returned"))),
+                    ("finishedAt", r("OptionalDateTime")),
+                    ("changes", json!({"type": ["object", "null"], "description": "{field: {before, after}} of a change"})),
+                ],
+                &[],
+            )),
             codes: &[],
         },
         Call {
@@ -340,7 +400,7 @@ fn calls() -> Vec<Call> {
             summary: "Maker-checker requests, oldest first; paged",
             required: vec![],
             optional: with_page(vec![("status", codes("", &["pending", "executing", "done", "failed", "rejected"]))]),
-            result: any_list("id, action, target, summary, madeBy, madeAt, status, decidedBy, decidedAt, outcome"),
+            result: list(r("Approval")),
             codes: &[],
         },
         Call {
@@ -361,7 +421,7 @@ fn calls() -> Vec<Call> {
             summary: "The operators",
             required: vec![],
             optional: vec![],
-            result: any_list("id, username, displayName, roles, totpEnrolled, disabled, createdBy, createdAt"),
+            result: list(r("Operator")),
             codes: &[],
         },
         Call {
@@ -374,7 +434,7 @@ fn calls() -> Vec<Call> {
                 ("roles", json!({"type": ["array", "string"], "description": "reviewer, finance, admin, auditor"})),
             ],
             optional: vec![("displayName", text("")), ("withTotp", json!({"type": ["boolean", "string"]}))],
-            result: any_object("{id, totpUri}"),
+            result: r("OperatorCreated"),
             codes: &["20009005", "20009006", "20009007"],
         },
         Call {
@@ -387,7 +447,7 @@ fn calls() -> Vec<Call> {
                 ("password", json!({"type": "string", "minLength": 10, "maxLength": 64})),
                 ("disabled", json!({"type": ["boolean", "string"]})),
             ],
-            result: any_object("{id, totpUri}"),
+            result: r("OperatorCreated"),
             codes: &["20009005", "20009007", "20009008"],
         },
     ]
@@ -481,6 +541,66 @@ pub fn document(server: &str) -> Value {
                     "resultSet",
                     json!({"description": "the payload: each operation says its shape"}),
                 ),
+            ],
+            &[],
+        ),
+    );
+    schemas.insert(
+        "Note".into(),
+        object(
+            &[("operator", text("")), ("note", text("")), ("at", r("DateTime"))],
+            &[],
+        ),
+    );
+    schemas.insert(
+        "Operator".into(),
+        object(
+            &[
+                ("id", text("")),
+                ("username", text("")),
+                ("displayName", text("")),
+                (
+                    "roles",
+                    list(codes("", &["reviewer", "finance", "admin", "auditor"])),
+                ),
+                ("totpEnrolled", json!({"type": "boolean"})),
+                ("disabled", json!({"type": "boolean"})),
+                ("createdBy", text("")),
+                ("createdAt", r("DateTime")),
+            ],
+            &[],
+        ),
+    );
+    schemas.insert(
+        "OperatorCreated".into(),
+        object(
+            &[
+                ("id", text("")),
+                (
+                    "totpUri",
+                    text("otpauth://… shown once; \"\" without a second factor"),
+                ),
+            ],
+            &[],
+        ),
+    );
+    schemas.insert(
+        "Approval".into(),
+        object(
+            &[
+                ("id", text("")),
+                ("action", text("the path asked for")),
+                ("target", text("")),
+                ("summary", text("what changes, from what to what")),
+                ("madeBy", text("")),
+                ("madeAt", r("DateTime")),
+                (
+                    "status",
+                    codes("", &["pending", "executing", "done", "failed", "rejected"]),
+                ),
+                ("decidedBy", text("")),
+                ("decidedAt", r("OptionalDateTime")),
+                ("outcome", text("")),
             ],
             &[],
         ),

@@ -92,7 +92,10 @@ pub fn common_components() -> Map<String, Value> {
                 ("pageNum", json!({"type": "integer"})),
                 ("pageSize", json!({"type": "integer"})),
                 ("total", json!({"type": "integer"})),
-                ("pages", json!({"type": "integer", "description": "ceil(total / pageSize); 0 when total is 0"})),
+                (
+                    "pages",
+                    json!({"type": "integer", "description": "ceil(total / pageSize); 0 when total is 0"}),
+                ),
                 ("isFirstPage", json!({"type": "boolean"})),
                 ("isLastPage", json!({"type": "boolean"})),
             ],

@@ -231,6 +231,25 @@ def journey(app, operator):
     operator.call("/admin/ledger/trialBalance", {})
     operator.call("/admin/reconciliation/mismatches", {})
     operator.call("/admin/audit/list", {"pageSize": 5})
+    payout = operator.call("/admin/payments/list", {"mobile": number, "kind": "payout"})["resultSet"][0]["orderNo"]
+    operator.call("/admin/payments/settle", {"orderNo": payout})
+    operator.call("/admin/payments/resolve", {"orderNo": payout, "resolution": "failed", "evidence": "-"}, expect="99990007")
+    operator.call("/admin/reconciliation/run", {"date": datetime.date.today().isoformat()})
+    operator.call("/admin/ledger/fund", {"amount": "100000.00", "remark": "journey"})
+    operator.call("/admin/collections/list", {"minDays": "1"})
+    operator.call("/admin/contracts/verify", {"applyId": apply_id})
+    operator.call("/admin/users/update", {"mobile": number, "isRisk": "0"})
+    operator.call("/admin/products/list", {})
+    operator.call("/admin/approvals/list", {"status": "pending"})
+    created = operator.call("/admin/operators/create", {"username": f"journey{random.randrange(10**6)}",
+                                                        "password": "Journey-Operator-1", "roles": ["finance"]})
+    operator.call("/admin/operators/update", {"id": created["resultSet"]["id"], "disabled": True})
+    operator.call("/admin/operators/list", {})
+    user_id = operator.call("/admin/loans/list", {"applyId": apply_id})["resultSet"][0]["userId"]
+    operator.call("/admin/reveal", {"field": "mobile", "userId": user_id, "reason": "journey check"})
+    operator.call("/admin/messages/system", {"messageTitle": "公告", "messageContent": "系统维护", "messageType": "1", "eventUrl": ""})
+    operator.call("/admin/appVersions/publish", {"appType": "1", "latestVersion": "1.3.0", "minSupportedVersion": "1.1.0",
+                                                 "downloadUrl": "https://example.com/app.apk", "releaseNotes": "修复"})
 
     app.call("/appCommonApi/getLoanApplyInfoList", {}, expect="0000")
     plan = app.call("/appCommonApi/getLoanApplyRepayList", {"loanProductApplyId": apply_id}, expect="0000")["resultSet"]
