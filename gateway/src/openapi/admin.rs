@@ -68,7 +68,7 @@ fn calls() -> Vec<Call> {
                 ("order", codes("", &["newest", "oldest"])),
                 ("applyId", id("one application")),
             ]),
-            result: any_list("getLoanApplyInfoList's fields plus userId and mobile"),
+            result: list(r("AdminApplication")),
             codes: &[],
         },
         Call {
@@ -77,7 +77,49 @@ fn calls() -> Vec<Call> {
             summary: "One application with the applicant's verification, profile (masked), credit and history",
             required: vec![("applyId", id(""))],
             optional: vec![],
-            result: any_object("{application, verification, profile, contacts, credit, history}"),
+            result: object(
+                &[
+                    ("application", r("MaskedApplication")),
+                    (
+                        "verification",
+                        object(
+                            &[
+                                ("realNameVerified", json!({"type": "boolean"})),
+                                ("bankCardVerified", json!({"type": "boolean"})),
+                                ("mobileVerified", json!({"type": "boolean"})),
+                                ("customerInfoComplete", json!({"type": "boolean"})),
+                                ("blacklisted", json!({"type": "boolean"})),
+                                ("risk", json!({"type": "boolean"})),
+                                ("realName", text("masked")),
+                                ("idCardNo", text("masked")),
+                                ("bankCardNo", text("masked")),
+                                ("bankCardMobile", r("MaskedMobile")),
+                            ],
+                            &[],
+                        ),
+                    ),
+                    ("profile", json!({"type": ["object", "null"], "description": "the profile, street details masked"})),
+                    (
+                        "contacts",
+                        list(object(&[("relType", text("")), ("realName", text("masked")), ("phoneNum", text(""))], &[])),
+                    ),
+                    ("credit", object(&[("totalCredit", r("Money")), ("availableCredit", r("Money"))], &[])),
+                    (
+                        "history",
+                        list(object(
+                            &[
+                                ("fromStatus", text("\"\" for the creation")),
+                                ("toStatus", text("")),
+                                ("actor", text("the operator, token, the customer or admin")),
+                                ("remark", text("")),
+                                ("at", r("DateTime")),
+                            ],
+                            &[],
+                        )),
+                    ),
+                ],
+                &[],
+            ),
             codes: &[],
         },
         Call {
@@ -86,7 +128,33 @@ fn calls() -> Vec<Call> {
             summary: "One loan: plan, payment orders, collection notes, the customer's messages",
             required: vec![("applyId", id(""))],
             optional: vec![],
-            result: any_object("{application, plan, payments, notes, messages}"),
+            result: object(
+                &[
+                    ("application", r("MaskedApplication")),
+                    (
+                        "plan",
+                        list(object(
+                            &[
+                                ("periodNum", json!({"type": "integer"})),
+                                ("dueDate", r("Date")),
+                                ("duePrincipal", r("Money")),
+                                ("dueInterest", r("Money")),
+                                ("fee", r("Money")),
+                                ("dueAmount", r("Money")),
+                                ("repayStatus", codes("0 未还, 1 已还, 2 处理中", &["0", "1", "2"])),
+                            ],
+                            &[],
+                        )),
+                    ),
+                    ("payments", list(r("PaymentOrder"))),
+                    ("notes", list(r("Note"))),
+                    (
+                        "messages",
+                        list(object(&[("title", text("")), ("content", text("")), ("sendDate", r("DateTime"))], &[])),
+                    ),
+                ],
+                &[],
+            ),
             codes: &[],
         },
         Call {
@@ -165,7 +233,23 @@ fn calls() -> Vec<Call> {
             summary: "A customer's verification state (masked), flags and credit",
             required: vec![("mobile", r("Mobile"))],
             optional: vec![],
-            result: any_object(""),
+            result: object(
+                &[
+                    ("userId", text("")),
+                    ("mobile", r("MaskedMobile")),
+                    ("realName", text("masked")),
+                    ("realNameVerified", json!({"type": "boolean"})),
+                    ("bankCardVerified", json!({"type": "boolean"})),
+                    ("mobileVerified", json!({"type": "boolean"})),
+                    ("customerInfoComplete", json!({"type": "boolean"})),
+                    ("isBlackList", r("Flag")),
+                    ("isRisk", r("Flag")),
+                    ("totalCredit", r("Money")),
+                    ("availableCredit", r("Money")),
+                    ("totalNeedPayAmount", r("Money")),
+                ],
+                &[],
+            ),
             codes: &[],
         },
         Call {
@@ -544,6 +628,18 @@ pub fn document(server: &str) -> Value {
             ],
             &[],
         ),
+    );
+    let with = |extra: Value| json!({"allOf": [r("Application"), extra]});
+    schemas.insert(
+        "AdminApplication".into(),
+        with(object(&[("userId", text("")), ("mobile", r("Mobile"))], &[])),
+    );
+    schemas.insert(
+        "MaskedApplication".into(),
+        with(object(
+            &[("userId", text("")), ("mobile", r("MaskedMobile"))],
+            &[],
+        )),
     );
     schemas.insert(
         "Note".into(),

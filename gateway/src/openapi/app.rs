@@ -715,51 +715,6 @@ fn components() -> Map<String, Value> {
             &[],
         ),
     );
-    let contract = object(
-        &[
-            ("contractName", text("")),
-            ("contractPath", text("a link valid for 10 minutes")),
-        ],
-        &[],
-    );
-    c.insert(
-        "Application".into(),
-        object(
-            &[
-                ("id", text("the applyId")),
-                ("loanProductId", text("")),
-                ("name", text("the product's name")),
-                ("code", text("e.g. CL20251128000001")),
-                (
-                    "applyStatus",
-                    codes(
-                        "0 待审核, 1 审核中, 2 审核成功, 3 审核拒绝, 4 已放款, 5 已还完",
-                        &["0", "1", "2", "3", "4", "5"],
-                    ),
-                ),
-                ("applyAmount", money()),
-                ("replyAmount", json!({"anyOf": [r("Money"), {"const": ""}]})),
-                ("repayType", text("")),
-                ("releaseDate", r("OptionalDateTime")),
-                ("applyTime", r("EpochMs")),
-                ("termCount", text("")),
-                ("termUnit", text("")),
-                ("interestRate", r("Rate")),
-                ("penaltyRate", r("Rate")),
-                ("authTermCount", text("")),
-                ("authTermUnit", text("")),
-                ("useType", text("the purpose code")),
-                ("otherChannels", text("")),
-                ("contractInfoList", list(contract)),
-                ("needConfirm", r("Flag")),
-                (
-                    "contractPreviewUrl",
-                    text("the changed terms' documents while needConfirm is 1, else \"\""),
-                ),
-            ],
-            &[],
-        ),
-    );
     c.insert(
         "PlanPeriod".into(),
         object(
