@@ -46,6 +46,8 @@ pub enum LoanError {
     TermsUnconfirmed,
     #[error("the operator who approved the loan cannot start its payout")]
     SameOperator,
+    #[error("a resolution needs a checker other than its maker")]
+    CheckerIsMaker,
     #[error("the payment order waits for no operator")]
     NotAwaitingResolution,
     #[error("the resolution does not fit the payment order")]
@@ -129,6 +131,11 @@ impl From<LoanError> for Status {
                 Code::PermissionDenied,
                 Reason::SameOperator,
                 "approved by the same operator",
+            ),
+            LoanError::CheckerIsMaker => failure(
+                Code::PermissionDenied,
+                Reason::ApprovalSameOperator,
+                "checker is the maker",
             ),
             LoanError::NotAwaitingResolution => failure(
                 Code::FailedPrecondition,

@@ -102,6 +102,14 @@ pub fn step(case: Case, kind: OrderKind, resolution: Resolution) -> Option<Step>
     })
 }
 
+/// Whether a resolution was confirmed by someone other than who asked for it: carried out only
+/// then (the gateway's approvals ensure it; this holds for any other caller of the service too).
+pub fn confirmed_by_another(maker: &str, checker: &str) -> bool {
+    !maker.trim().is_empty()
+        && !checker.trim().is_empty()
+        && !maker.trim().eq_ignore_ascii_case(checker.trim())
+}
+
 /// The words a checker reads for a step.
 pub fn describe(step: Step) -> &'static str {
     match step {
@@ -125,6 +133,15 @@ mod tests {
         Resolution::Apply,
         Resolution::Refund,
     ];
+
+    #[test]
+    fn two_different_operators_are_needed() {
+        assert!(confirmed_by_another("li.finance", "wang.finance"));
+        assert!(!confirmed_by_another("li.finance", "li.finance"));
+        assert!(!confirmed_by_another("li.finance", "LI.Finance "));
+        assert!(!confirmed_by_another("li.finance", ""));
+        assert!(!confirmed_by_another("", "wang.finance"));
+    }
 
     #[test]
     fn names_round_trip() {

@@ -53,6 +53,9 @@ impl LoanCore {
                 order: Some(order_proto(&order)),
             });
         }
+        if !resolution::confirmed_by_another(&r.maker, &r.checker) {
+            return Err(LoanError::CheckerIsMaker);
+        }
         let note = format!(
             "{}：{}（{} 发起，{} 复核）",
             resolution.name(),
