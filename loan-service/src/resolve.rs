@@ -12,7 +12,7 @@ use crate::error::LoanError;
 use crate::lifecycle::{transition, Action, Status};
 use crate::payment_order::{OrderKind, OrderStatus, Settlement};
 use crate::payments::order_proto;
-use crate::resolution::{self, Resolution, Step};
+use crate::resolution::{self, Case, Resolution, Step};
 use crate::store::{NewOrder, OrderRow, OutboxEvent, Resolve, Resolved, Settle};
 use crate::LoanCore;
 
@@ -29,14 +29,12 @@ impl LoanCore {
         if evidence.is_empty() || evidence.chars().count() > EVIDENCE_MAX_CHARS {
             return Err(LoanError::InvalidField("evidence"));
         }
-        let order = self
-            .store
-            .order(&r.order_no)
+        let (order, case) = self
+            .read_case(&r.order_no)
             .await?
             .ok_or(LoanError::InvalidField("orderNo"))?;
         let status = order.status()?;
-        let entries = self.store.entry_kinds(&order.order_no).await?;
-        let case = resolution::case(status, &entries).ok_or(LoanError::NotAwaitingResolution)?;
+        let case = case.ok_or(LoanError::NotAwaitingResolution)?;
         let step =
             resolution::step(case, order.kind()?, resolution).ok_or(LoanError::ResolutionNotAllowed)?;
         let summary = format!(
@@ -66,7 +64,9 @@ impl LoanCore {
         let now = self.clock.now_ms();
         let shown = match self.carry_out(&order, status, step, note, now).await {
             // Resolved by someone else since it was read: say so, not why this one cannot be.
-            Err(LoanError::ResolutionNotAllowed) if !self.waiting(&order.order_no).await? => {
+            Err(LoanError::ResolutionNotAllowed)
+                if !matches!(self.read_case(&order.order_no).await?, Some((_, Some(_)))) =>
+            {
                 return Err(LoanError::NotAwaitingResolution)
             }
             other => other?,
@@ -101,13 +101,14 @@ impl LoanCore {
             .ok_or(LoanError::Corrupt("order vanished"))
     }
 
-    /// Whether the order still waits for an operator, as it stands now.
-    async fn waiting(&self, order_no: &str) -> Result<bool, LoanError> {
+    /// The order as it stands now and the case it waits in (None when it waits for no one).
+    async fn read_case(&self, order_no: &str) -> Result<Option<(OrderRow, Option<Case>)>, LoanError> {
         let Some(order) = self.store.order(order_no).await? else {
-            return Ok(false);
+            return Ok(None);
         };
         let entries = self.store.entry_kinds(order_no).await?;
-        Ok(resolution::case(order.status()?, &entries).is_some())
+        let case = resolution::case(order.status()?, &entries);
+        Ok(Some((order, case)))
     }
 
     /// What a step other than a refund applies, prepared with what it needs from elsewhere.

@@ -59,16 +59,9 @@ pub async fn application(gw: &Gateway, id: &str) -> Option<Value> {
 
 /// A product as the editor shows it, by id or else by code.
 pub async fn product(gw: &Gateway, id: &str, code: &str) -> Option<Value> {
-    let list = gw
-        .product
-        .clone()
-        .list_products(cashloan_proto::product::v1::ListProductsRequest {
-            include_off_sale: true,
-        })
+    super::every_product(gw)
         .await
         .ok()?
-        .into_inner();
-    list.products
         .iter()
         .find(|p| if id.is_empty() { p.code == code } else { p.id == id })
         .map(crate::product_wire::admin_detail)

@@ -433,23 +433,27 @@ async fn upsert_product(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> Htt
 /// Every product, on sale or not, as the editor takes it.
 async fn list_products(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
     admin(gw, req, body, |gw, _, _| async move {
-        let list = gw
-            .product
-            .clone()
-            .list_products(cashloan_proto::product::v1::ListProductsRequest {
-                include_off_sale: true,
-            })
-            .await
-            .map_err(|s| from_status(&s, &ADMIN))?
-            .into_inner();
-        let items = list
-            .products
-            .iter()
-            .map(crate::product_wire::admin_detail)
-            .collect();
+        let products = every_product(&gw).await.map_err(|s| from_status(&s, &ADMIN))?;
+        let items = products.iter().map(crate::product_wire::admin_detail).collect();
         Ok(Success::new("0000", "查询成功", Value::Array(items)))
     })
     .await
+}
+
+/// Every product, off-sale ones too.
+pub(super) async fn every_product(
+    gw: &Gateway,
+) -> Result<Vec<cashloan_proto::product::v1::ProductInfo>, tonic::Status> {
+    let request = cashloan_proto::product::v1::ListProductsRequest {
+        include_off_sale: true,
+    };
+    Ok(gw
+        .product
+        .clone()
+        .list_products(request)
+        .await?
+        .into_inner()
+        .products)
 }
 
 async fn publish_system_message(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {

@@ -141,7 +141,7 @@ fn calls() -> Vec<Call> {
                                 ("dueInterest", r("Money")),
                                 ("fee", r("Money")),
                                 ("dueAmount", r("Money")),
-                                ("repayStatus", codes("0 未还, 1 已还, 2 处理中", &["0", "1", "2"])),
+                                ("repayStatus", r("RepayStatus")),
                             ],
                             &[],
                         )),

@@ -130,6 +130,10 @@ pub fn common_components() -> Map<String, Value> {
         ),
     );
     put(
+        "RepayStatus",
+        json!({"type": "string", "enum": ["0", "1", "2"], "description": "0 未还, 1 已还, 2 处理中"}),
+    );
+    put(
         "Paging",
         object(
             &[],

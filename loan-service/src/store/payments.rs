@@ -226,22 +226,28 @@ fn create(conn: &mut DbConn, order: &NewOrder) -> Result<String, CreateError> {
                 .execute(conn)?;
         }
         for resource in &order.reserve {
-            diesel::insert_into(payment_reservations::table)
-                .values((
-                    payment_reservations::resource.eq(resource),
-                    payment_reservations::order_no.eq(&order_no),
-                ))
-                .execute(conn)
-                .map_err(|e| {
-                    if is_unique_violation(&e) {
-                        CreateError::Reserved
-                    } else {
-                        CreateError::Db(e)
-                    }
-                })?;
+            if !reserve(conn, resource, &order_no)? {
+                return Err(CreateError::Reserved);
+            }
         }
         Ok(order_no)
     })
+}
+
+/// Reserves `resource` for `order_no`; false when another order holds it. After false the
+/// transaction is spoiled on PostgreSQL: the caller rolls it back.
+pub(super) fn reserve(conn: &mut DbConn, resource: &str, order_no: &str) -> QueryResult<bool> {
+    let inserted = diesel::insert_into(payment_reservations::table)
+        .values((
+            payment_reservations::resource.eq(resource),
+            payment_reservations::order_no.eq(order_no),
+        ))
+        .execute(conn);
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// Whether an order was settled by this call.

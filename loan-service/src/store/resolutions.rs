@@ -11,15 +11,13 @@ use diesel::result::Error as DieselError;
 
 use super::contracts::issue;
 use super::ledger::post;
-use super::payments::{pay_periods, release, settle, start_plan, OrderRow, Settle};
-use super::{is_unique_violation, DocumentToStore, OutboxEvent, PeriodRow, Store};
+use super::payments::{pay_periods, release, reserve, settle, start_plan, OrderRow, Settle};
+use super::{DocumentToStore, OutboxEvent, PeriodRow, Store};
 use crate::error::LoanError;
 use crate::ledger::{Entry, EntryKind};
 use crate::lifecycle::Move;
 use crate::payment_order::OrderStatus;
-use crate::schema::{
-    ledger_entries, outbox, payment_mismatches, payment_order_periods, payment_orders, payment_reservations,
-};
+use crate::schema::{ledger_entries, outbox, payment_mismatches, payment_order_periods, payment_orders};
 
 /// What to apply.
 pub enum Resolve {
@@ -61,21 +59,13 @@ impl From<DieselError> for Failure {
     }
 }
 
-/// Reserves `resource` for `order_no` until the transaction releases it; `taken` when another
-/// order holds it.
+/// Reserves `resource` for `order_no` until the transaction releases it; `taken` (and the
+/// transaction rolled back) when another order holds it.
 fn hold(conn: &mut DbConn, resource: &str, order_no: &str, taken: Failure) -> Result<(), Failure> {
-    let held = conn.transaction(|conn| {
-        diesel::insert_into(payment_reservations::table)
-            .values((
-                payment_reservations::resource.eq(resource),
-                payment_reservations::order_no.eq(order_no),
-            ))
-            .execute(conn)
-    });
-    match held {
-        Ok(_) => Ok(()),
-        Err(e) if is_unique_violation(&e) => Err(taken),
-        Err(e) => Err(e.into()),
+    if reserve(conn, resource, order_no)? {
+        Ok(())
+    } else {
+        Err(taken)
     }
 }
 
