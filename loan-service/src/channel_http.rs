@@ -13,7 +13,7 @@ use crate::channel::{Instruction, NotificationRefused, PaymentChannel, Report};
 use crate::channel_signature::{ChannelVerifier, MerchantSigner};
 use crate::payment_order::Outcome;
 use crate::reconciliation::{parse_csv, Statement};
-use rsa::sha2::{Digest, Sha256};
+use sha2::{Digest, Sha256};
 
 pub struct HttpChannel {
     client: reqwest::Client,

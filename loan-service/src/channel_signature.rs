@@ -5,11 +5,8 @@
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use cashloan_runtime::canonical_json::write_object;
-use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
-use rsa::sha2::Sha256;
-use rsa::signature::{SignatureEncoding, Signer, Verifier};
-use rsa::{RsaPrivateKey, RsaPublicKey};
+use ring::rand::SystemRandom;
+use ring::signature::{RsaKeyPair, UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256};
 use serde_json::{Map, Value};
 
 #[derive(Debug, thiserror::Error)]
@@ -23,30 +20,105 @@ fn signed_bytes(body: &Map<String, Value>) -> Vec<u8> {
     out
 }
 
+/// The DER inside a PEM block labelled `label`.
+fn pem_der(pem: &str, label: &str) -> Result<Vec<u8>, KeyError> {
+    let begin = format!("-----BEGIN {label}-----");
+    let end = format!("-----END {label}-----");
+    let body = pem
+        .split_once(&begin)
+        .and_then(|(_, rest)| rest.split_once(&end))
+        .map(|(body, _)| body)
+        .ok_or_else(|| KeyError(format!("no {label} block")))?;
+    let text: String = body.split_whitespace().collect();
+    BASE64
+        .decode(text)
+        .map_err(|_| KeyError(format!("{label} is not base64")))
+}
+
+/// One DER element at the start of `der`: (tag, contents, what follows).
+fn der_element(der: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = der.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (len, rest) = if first < 0x80 {
+        (usize::from(first), rest)
+    } else {
+        let count = usize::from(first & 0x7f);
+        if count == 0 || count > 4 || rest.len() < count {
+            return None;
+        }
+        let len = rest[..count].iter().fold(0usize, |n, b| (n << 8) | usize::from(*b));
+        (len, &rest[count..])
+    };
+    (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
+}
+
+/// The PKCS#1 RSAPublicKey inside a SubjectPublicKeyInfo: SEQUENCE { algorithm SEQUENCE,
+/// BIT STRING (no unused bits) }.
+fn spki_rsa_key(spki: &[u8]) -> Option<&[u8]> {
+    const SEQUENCE: u8 = 0x30;
+    const BIT_STRING: u8 = 0x03;
+    let (SEQUENCE, info, []) = der_element(spki)? else {
+        return None;
+    };
+    let (SEQUENCE, _algorithm, rest) = der_element(info)? else {
+        return None;
+    };
+    let (BIT_STRING, bits, []) = der_element(rest)? else {
+        return None;
+    };
+    bits.strip_prefix(&[0])
+}
+
 /// Signs our requests.
-pub struct MerchantSigner(SigningKey<Sha256>);
+pub struct MerchantSigner {
+    key: RsaKeyPair,
+    random: SystemRandom,
+}
 
 impl MerchantSigner {
     /// From a PKCS#8 PEM private key.
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
-        let key = RsaPrivateKey::from_pkcs8_pem(pem).map_err(|e| KeyError(e.to_string()))?;
-        Ok(Self(SigningKey::new(key)))
+        let der = pem_der(pem, "PRIVATE KEY")?;
+        let key = RsaKeyPair::from_pkcs8(&der).map_err(|e| KeyError(e.to_string()))?;
+        Ok(Self {
+            key,
+            random: SystemRandom::new(),
+        })
     }
 
     /// The base64 signature of `body` (its own `sign`, if any, left out).
     pub fn sign(&self, body: &Map<String, Value>) -> String {
-        BASE64.encode(self.0.sign(&signed_bytes(body)).to_bytes())
+        let mut signature = vec![0; self.key.public().modulus_len()];
+        // Fails only on a buffer of the wrong size or a broken random source.
+        self.key
+            .sign(&RSA_PKCS1_SHA256, &self.random, &signed_bytes(body), &mut signature)
+            .expect("an RSA signature into a modulus-sized buffer");
+        BASE64.encode(signature)
     }
 }
 
 /// Checks what the channel sends us.
-pub struct ChannelVerifier(VerifyingKey<Sha256>);
+pub struct ChannelVerifier(UnparsedPublicKey<Vec<u8>>);
 
 impl ChannelVerifier {
-    /// From a PEM public key (SubjectPublicKeyInfo).
+    /// From a PEM public key: SubjectPublicKeyInfo (`PUBLIC KEY`) or PKCS#1 (`RSA PUBLIC KEY`).
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
-        let key = RsaPublicKey::from_public_key_pem(pem).map_err(|e| KeyError(e.to_string()))?;
-        Ok(Self(VerifyingKey::new(key)))
+        let pkcs1 = if pem.contains("BEGIN RSA PUBLIC KEY") {
+            pem_der(pem, "RSA PUBLIC KEY")?
+        } else {
+            let spki = pem_der(pem, "PUBLIC KEY")?;
+            spki_rsa_key(&spki)
+                .ok_or_else(|| KeyError("not an RSA SubjectPublicKeyInfo".into()))?
+                .to_vec()
+        };
+        // Refuse a key that could never verify, now rather than at the first notification.
+        let (0x30, fields, []) = der_element(&pkcs1).ok_or_else(|| KeyError("malformed RSA key".into()))? else {
+            return Err(KeyError("malformed RSA key".into()));
+        };
+        if der_element(fields).is_none() {
+            return Err(KeyError("malformed RSA key".into()));
+        }
+        Ok(Self(UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, pkcs1)))
     }
 
     /// Whether `body` carries a valid `sign` of the channel. Anything malformed is simply not valid.
@@ -54,10 +126,7 @@ impl ChannelVerifier {
         let Some(Value::String(sign)) = body.get("sign") else {
             return false;
         };
-        let Ok(bytes) = BASE64.decode(sign) else {
-            return false;
-        };
-        let Ok(signature) = Signature::try_from(bytes.as_slice()) else {
+        let Ok(signature) = BASE64.decode(sign) else {
             return false;
         };
         self.0.verify(&signed_bytes(body), &signature).is_ok()
@@ -71,6 +140,7 @@ mod tests {
 
     const PRIVATE: &str = include_str!("../tests/fixtures/channel-test-merchant.pem");
     const PUBLIC: &str = include_str!("../tests/fixtures/channel-test-merchant.pub.pem");
+    const PUBLIC_PKCS1: &str = include_str!("../tests/fixtures/channel-test-merchant.rsa.pub.pem");
 
     fn body() -> Map<String, Value> {
         json!({"timestamp": "1764460800000", "merchantNo": "M100", "orderNo": "RO20261130000001",
@@ -88,6 +158,7 @@ mod tests {
         let mut signed = body();
         signed.insert("sign".into(), json!(OPENSSL_SIGNATURE));
         assert!(ChannelVerifier::from_pem(PUBLIC).unwrap().verify(&signed));
+        assert!(ChannelVerifier::from_pem(PUBLIC_PKCS1).unwrap().verify(&signed), "the PKCS#1 form too");
         // PKCS#1 v1.5 is deterministic: our signature is openssl's.
         assert_eq!(
             MerchantSigner::from_pem(PRIVATE).unwrap().sign(&body()),
@@ -118,8 +189,14 @@ mod tests {
             assert!(!verifier.verify(&forged), "{bad}");
         }
         assert!(!verifier.verify(&body()), "no sign at all");
-        assert!(
-            ChannelVerifier::from_pem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----").is_err()
-        );
+        for key in [
+            "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----",
+            "-----BEGIN PUBLIC KEY-----\nMAMCAQA=\n-----END PUBLIC KEY-----",
+            "-----BEGIN RSA PUBLIC KEY-----\n!!\n-----END RSA PUBLIC KEY-----",
+            "no PEM at all",
+        ] {
+            assert!(ChannelVerifier::from_pem(key).is_err(), "{key}");
+        }
+        assert!(MerchantSigner::from_pem(PUBLIC).is_err(), "a public key signs nothing");
     }
 }

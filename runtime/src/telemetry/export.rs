@@ -27,6 +27,9 @@ fn export_runtime() -> Result<&'static tokio::runtime::Runtime, String> {
     Ok(RUNTIME.get_or_init(|| rt))
 }
 
+/// Spans waiting for export at most: about 16 MB of memory when full.
+const MAX_QUEUED_SPANS: usize = 16_384;
+
 pub(super) fn tracer_provider(
     endpoint: &str,
     service: &str,
@@ -39,7 +42,7 @@ pub(super) fn tracer_provider(
         opentelemetry_otlp::SpanExporter::builder()
             .with_tonic()
             .with_endpoint(endpoint)
-            .with_timeout(Duration::from_secs(5))
+            .with_timeout(Duration::from_secs(10))
             .build()
             .map_err(|e| e.to_string())?
     };
@@ -51,6 +54,9 @@ pub(super) fn tracer_provider(
         .with_batch_config(
             BatchConfigBuilder::default()
                 .with_scheduled_delay(Duration::from_millis(500))
+                // The SDK's 2,048 drops spans whenever an export runs late on a loaded machine
+                // (one request makes dozens of database spans); a dropped span is a broken trace.
+                .with_max_queue_size(MAX_QUEUED_SPANS)
                 .build(),
         )
         .build();

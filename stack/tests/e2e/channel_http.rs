@@ -21,9 +21,13 @@ pub(crate) fn over_http(url: &str, c: &mut cashloan_stack::StackConfig) {
     p.channel_merchant_key = Some(MERCHANT_KEY_PATH.into());
     p.channel_public_key = Some(CHANNEL_PUBLIC_KEY_PATH.into());
     p.channel_timeout_ms = 1000;
-    p.repay_wait_ms = 1000;
     p.recheck_ms = 300;
     p.job_interval_ms = 100;
+}
+
+/// A wait below the fake's first delayed outcome (1.3 s), so the app always hears "processing".
+fn short_wait(c: &mut cashloan_stack::StackConfig) {
+    c.payments.repay_wait_ms = 300;
 }
 
 /// Runs `test` on each backend with a fresh fake channel and a stack that pays through it
@@ -77,7 +81,7 @@ channel_e2e!(money_moves_once_through_signed_calls(app, fake) {
     assert_books_balance(&app).await;
 });
 
-channel_e2e!(duplicate_notifications_settle_once_and_a_contradiction_is_a_mismatch(app, fake) {
+channel_e2e!(duplicate_notifications_settle_once_and_a_contradiction_is_a_mismatch(app, fake, short_wait) {
     let (mobile, token, period) = loan_paid_from(&app, "1234").await;
     fake.then(Behaviour::Notify(vec![
         (Duration::from_millis(1300), "SUCCESS"),
@@ -94,7 +98,7 @@ channel_e2e!(duplicate_notifications_settle_once_and_a_contradiction_is_a_mismat
     assert_books_balance(&app).await;
 });
 
-channel_e2e!(a_notification_not_signed_by_the_channel_is_refused_and_changes_nothing(app, fake) {
+channel_e2e!(a_notification_not_signed_by_the_channel_is_refused_and_changes_nothing(app, fake, short_wait) {
     let (mobile, token, period) = loan_paid_from(&app, "1234").await;
     // Accepted, and then silence: the order waits.
     fake.then(Behaviour::Notify(vec![]));
@@ -147,10 +151,7 @@ channel_e2e!(only_a_final_decline_fails_an_order(app, fake) {
     assert_eq!(ledger_entries(&app, "repayment"), 1);
 });
 
-channel_e2e!(a_lost_reply_is_recovered_by_query_and_charged_once(app, fake, |c: &mut cashloan_stack::StackConfig| {
-    // The 502 and the query come at once; a loaded CI machine must not make them miss the wait.
-    c.payments.repay_wait_ms = 5000;
-}) {
+channel_e2e!(a_lost_reply_is_recovered_by_query_and_charged_once(app, fake) {
     let (mobile, token, period) = loan_paid_from(&app, "1234").await;
     fake.then(Behaviour::LoseReply);
     assert_eq!(pay(&app, &token, &period, "current").await, "0000", "recovery's query settles it within the wait");

@@ -11,10 +11,8 @@ use std::time::Duration;
 
 use actix_web::{web, App, HttpResponse, HttpServer};
 use base64::Engine;
-use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
-use rsa::sha2::Sha256;
-use rsa::signature::{SignatureEncoding, Signer, Verifier};
+use ring::rand::SystemRandom;
+use ring::signature::{RsaKeyPair, UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256};
 use serde_json::{json, Map, Value};
 use tokio::sync::Notify;
 
@@ -27,8 +25,15 @@ pub const MERCHANT_KEY_PATH: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../loan-service/tests/fixtures/channel-test-merchant.pem"
 );
+/// The merchant's public key as PKCS#1 (`openssl rsa -RSAPublicKey_out`), the form ring reads.
 const MERCHANT_PUBLIC_KEY: &str =
-    include_str!("../../../loan-service/tests/fixtures/channel-test-merchant.pub.pem");
+    include_str!("../../../loan-service/tests/fixtures/channel-test-merchant.rsa.pub.pem");
+
+/// The DER of a one-block PEM file.
+fn der(pem: &str) -> Vec<u8> {
+    let text: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64::engine::general_purpose::STANDARD.decode(text).unwrap()
+}
 
 /// How the channel handles the next new order.
 #[derive(Clone, Debug)]
@@ -82,32 +87,33 @@ pub struct FakeChannel {
 struct Shared {
     state: Mutex<State>,
     release: Notify,
-    signer: SigningKey<Sha256>,
-    merchant: VerifyingKey<Sha256>,
+    signer: RsaKeyPair,
+    merchant: UnparsedPublicKey<Vec<u8>>,
     http: reqwest::Client,
 }
 
-fn sign(signer: &SigningKey<Sha256>, body: &mut Map<String, Value>) {
+fn sign(signer: &RsaKeyPair, body: &mut Map<String, Value>) {
     body.remove("sign");
     let text = canonical_json(&Value::Object(body.clone()));
-    let sign = base64::engine::general_purpose::STANDARD.encode(signer.sign(text.as_bytes()).to_bytes());
+    let mut signature = vec![0; signer.public().modulus_len()];
+    signer
+        .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), text.as_bytes(), &mut signature)
+        .unwrap();
+    let sign = base64::engine::general_purpose::STANDARD.encode(signature);
     body.insert("sign".into(), json!(sign));
 }
 
-fn verified(merchant: &VerifyingKey<Sha256>, body: &Map<String, Value>) -> bool {
+fn verified(merchant: &UnparsedPublicKey<Vec<u8>>, body: &Map<String, Value>) -> bool {
     let Some(sign) = body.get("sign").and_then(Value::as_str) else {
         return false;
     };
     let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(sign) else {
         return false;
     };
-    let Ok(signature) = Signature::try_from(bytes.as_slice()) else {
-        return false;
-    };
     let mut unsigned = body.clone();
     unsigned.remove("sign");
     let text = canonical_json(&Value::Object(unsigned));
-    merchant.verify(text.as_bytes(), &signature).is_ok()
+    merchant.verify(text.as_bytes(), &bytes).is_ok()
 }
 
 fn now_cst() -> String {
@@ -121,8 +127,8 @@ impl FakeChannel {
         let shared = web::Data::new(Shared {
             state: Mutex::new(State::default()),
             release: Notify::new(),
-            signer: SigningKey::new(rsa::RsaPrivateKey::from_pkcs8_pem(CHANNEL_KEY).unwrap()),
-            merchant: VerifyingKey::new(rsa::RsaPublicKey::from_public_key_pem(MERCHANT_PUBLIC_KEY).unwrap()),
+            signer: RsaKeyPair::from_pkcs8(&der(CHANNEL_KEY)).unwrap(),
+            merchant: UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, der(MERCHANT_PUBLIC_KEY)),
             http: reqwest::Client::new(),
         });
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -393,7 +399,7 @@ async fn query(shared: web::Data<Shared>, body: web::Json<Map<String, Value>>) -
 }
 
 async fn statement(shared: web::Data<Shared>, body: web::Json<Map<String, Value>>) -> HttpResponse {
-    use rsa::sha2::Digest;
+    use sha2::Digest;
     if !verified(&shared.merchant, &body) {
         shared.state.lock().unwrap().refused_signatures += 1;
         return HttpResponse::BadRequest().finish();
@@ -425,7 +431,7 @@ async fn statement(shared: web::Data<Shared>, body: web::Json<Map<String, Value>
         (lines.join("\n"), !state.statement_not_ready)
     };
     let answer = if ready {
-        let digest = hex::encode(rsa::sha2::Sha256::digest(csv.as_bytes()));
+        let digest = hex::encode(sha2::Sha256::digest(csv.as_bytes()));
         json!({"status": "READY", "csv": csv, "sha256": digest})
     } else {
         json!({"status": "NOT_READY"})

@@ -134,6 +134,9 @@ impl TestApp {
         config.admin_listen = "127.0.0.1:0".parse().unwrap();
         config.data_dir = data.path().to_owned();
         config.gateway.workers = 1;
+        // An immediate outcome arrives within this on a loaded machine too; a test of a pending
+        // one shortens it below the outcome's delay, or uses an outcome that never comes.
+        config.payments.repay_wait_ms = 10_000;
         let run = format!("t{}", rand::random::<u64>() % 1_000_000_000_000);
         let mut postgres_cleanup = None;
         if let Backend::Real { postgres, redis } = backend {

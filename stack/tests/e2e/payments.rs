@@ -12,13 +12,18 @@ use crate::loans::{
     application, apply, disburse, newest_application, plan, product_id, review, verified_user,
 };
 
-/// Fast recovery and relay, and a short wait, so that the simulator's 2 s and 5 s outcomes arrive
-/// after the app was answered.
+/// Fast recovery and relay; the harness's long wait, so an immediate outcome is always heard.
 fn quick(c: &mut cashloan_stack::StackConfig) {
     c.relay_interval_ms = 100;
-    c.payments.repay_wait_ms = 1000;
     c.payments.recheck_ms = 500;
     c.payments.job_interval_ms = 200;
+}
+
+/// `quick` with a wait far below the simulator's 2 s and 5 s, so those outcomes always arrive
+/// after the app was answered, however loaded the machine.
+fn slow_outcomes(c: &mut cashloan_stack::StackConfig) {
+    quick(c);
+    c.payments.repay_wait_ms = 300;
 }
 
 /// Polls `check` every 100 ms for up to 15 s; panics with `what` when it never holds.
@@ -148,7 +153,7 @@ e2e!(card_0000_is_declined_at_once_and_the_period_stays_free(app, quick) {
     assert_books_balance(&app).await;
 });
 
-e2e!(card_0001_is_processing_until_the_notification_pays_it_once(app, quick) {
+e2e!(card_0001_is_processing_until_the_notification_pays_it_once(app, slow_outcomes) {
     let (mobile, token, period) = loan_paid_from(&app, "0001").await;
     assert_eq!(pay(&app, &token, &period, "current").await, "20006005");
     assert_eq!(repay_status(&app, &token).await, "2", "shown as processing");
@@ -166,7 +171,7 @@ e2e!(card_0001_is_processing_until_the_notification_pays_it_once(app, quick) {
     assert_books_balance(&app).await;
 });
 
-e2e!(card_0002_unknown_outcome_is_recovered_by_query_and_charged_once(app, quick) {
+e2e!(card_0002_unknown_outcome_is_recovered_by_query_and_charged_once(app, slow_outcomes) {
     let (mobile, token, period) = loan_paid_from(&app, "0002").await;
     assert_eq!(pay(&app, &token, &period, "current").await, "20006005");
     let orders = orders_of(&app, &mobile, "repay").await;
@@ -195,7 +200,7 @@ e2e!(card_0003_triple_notification_settles_once(app, quick) {
     assert_books_balance(&app).await;
 });
 
-e2e!(card_0004_fails_by_notification_frees_the_period_and_tells_the_customer(app, quick) {
+e2e!(card_0004_fails_by_notification_frees_the_period_and_tells_the_customer(app, slow_outcomes) {
     let (mobile, token, period) = loan_paid_from(&app, "0004").await;
     assert_eq!(pay(&app, &token, &period, "current").await, "20006005");
     eventually("the failure frees the period", || async { repay_status(&app, &token).await == "0" }).await;
@@ -205,7 +210,10 @@ e2e!(card_0004_fails_by_notification_frees_the_period_and_tells_the_customer(app
     assert_eq!(messages_of_type(&app, &token, "16").await, 0);
     assert_eq!(ledger_entries(&app, "repayment"), 0, "nothing booked");
     use_card(&app, &token, "1234").await;
-    assert_eq!(pay(&app, &token, &period, "all").await, "0000", "free to pay again");
+    // Immediate, but this test's wait is short: the answer may still be "processing".
+    let again = pay(&app, &token, &period, "all").await;
+    assert!(again == "0000" || again == "20006005", "free to pay again: {again}");
+    eventually("the other card pays it", || async { repay_status(&app, &token).await == "1" }).await;
     assert_books_balance(&app).await;
 });
 
@@ -232,7 +240,7 @@ e2e!(a_declined_payout_is_20008004_and_may_start_again(app, quick) {
     assert_books_balance(&app).await;
 });
 
-e2e!(a_payout_in_flight_blocks_a_second_and_starts_the_plan_when_it_succeeds(app, quick) {
+e2e!(a_payout_in_flight_blocks_a_second_and_starts_the_plan_when_it_succeeds(app, slow_outcomes) {
     let (mobile, token) = verified_user(&app).await;
     use_card(&app, &token, "0001").await;
     let id = approved(&app, &token).await;
@@ -278,17 +286,15 @@ e2e!(operators_settle_an_order_on_demand(app, |c: &mut cashloan_stack::StackConf
 
 e2e!(thirty_two_repayments_wait_for_a_slow_channel_side_by_side(app, |c: &mut cashloan_stack::StackConfig| {
     c.payments.channel_latency_ms = 2000;
-    c.payments.repay_wait_ms = 5000;
+    // Side by side, every answer comes within the wait even on a loaded machine; one after
+    // another (64 s) most would not.
+    c.payments.repay_wait_ms = 12_000;
     // 32 registrations from one address.
     c.policy.sms_ip_hourly_limit = 100;
 }) {
     let loans = futures_util::future::join_all((0..32).map(|_| loan_paid_from(&app, "1234"))).await;
-    let started = std::time::Instant::now();
     let codes = futures_util::future::join_all(loans.iter().map(|(_, token, period)| pay(&app, token, period, "current"))).await;
-    let took = started.elapsed();
     assert!(codes.iter().all(|c| c == "0000"), "{codes:?}");
-    // Serialised behind a connection or a lock this would take 64 s.
-    assert!(took < Duration::from_secs(12), "32 repayments through a 2 s channel took {took:?}");
     assert_eq!(ledger_entries(&app, "repayment"), 32);
     assert_books_balance(&app).await;
 });
@@ -303,7 +309,9 @@ e2e!(a_day_of_simulated_payments_reconciles_cleanly(app, quick) {
     assert_eq!(listed["total"], 0, "{listed}");
 });
 
-e2e!(the_default_wait_ends_in_processing_not_in_a_timeout(app) {
+e2e!(the_default_wait_ends_in_processing_not_in_a_timeout(app, |c: &mut cashloan_stack::StackConfig| {
+    c.payments.repay_wait_ms = cashloan_stack::StackConfig::new(String::new()).unwrap().payments.repay_wait_ms;
+}) {
     // REPAY_WAIT_MS (3 s) against the 5 s of card 0001: the app hears "processing", the gateway's
     // deadline for money calls is longer than the wait.
     let (_, token, period) = loan_paid_from(&app, "0001").await;
