@@ -8,15 +8,15 @@ use prost::Message;
 use prost_types::method_options::IdempotencyLevel;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let protoc = protoc_bin_vendored::protoc_bin_path()?;
-    // SAFETY: build scripts are single-threaded; nothing else reads the environment concurrently.
-    unsafe { std::env::set_var("PROTOC", protoc) };
+    let mut config = tonic_prost_build::Config::new();
+    config.protoc_executable(protoc_bin_vendored::protoc_bin_path()?);
     println!("cargo:rerun-if-changed=proto");
     let out = PathBuf::from(std::env::var("OUT_DIR")?);
     let descriptors = out.join("descriptors.bin");
     tonic_prost_build::configure()
         .file_descriptor_set_path(&descriptors)
-        .compile_protos(
+        .compile_with_config(
+            config,
             &[
                 "proto/common.proto",
                 "proto/auth.proto",
@@ -32,10 +32,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for file in &set.file {
         for service in &file.service {
             for method in &service.method {
-                let level = method
-                    .options
-                    .as_ref()
-                    .map_or(IdempotencyLevel::IdempotencyUnknown, |o| o.idempotency_level());
+                let level = method.options.as_ref().map_or(
+                    IdempotencyLevel::IdempotencyUnknown,
+                    prost_types::MethodOptions::idempotency_level,
+                );
                 if level != IdempotencyLevel::IdempotencyUnknown {
                     writeln!(
                         paths,

@@ -111,7 +111,7 @@ mod tests {
             ("11010519900307002".into(), Err(IdCardError::Format)),
             ("1101051990030700211".into(), Err(IdCardError::Format)),
             ("11010519900307002Y".into(), Err(IdCardError::Format)),
-            ("".into(), Err(IdCardError::Format)),
+            (String::new(), Err(IdCardError::Format)),
         ];
         for (number, expected) in cases {
             assert_eq!(

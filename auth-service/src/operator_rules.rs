@@ -112,7 +112,7 @@ mod tests {
     use super::*;
 
     fn strings(names: &[&str]) -> Vec<String> {
-        names.iter().map(|s| s.to_string()).collect()
+        names.iter().map(std::string::ToString::to_string).collect()
     }
 
     #[test]

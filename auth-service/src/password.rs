@@ -114,7 +114,7 @@ fn hashing_threads() -> &'static std::sync::mpsc::Sender<Job> {
     THREADS.get_or_init(|| {
         let (jobs, queue) = std::sync::mpsc::channel::<Job>();
         let queue = std::sync::Arc::new(std::sync::Mutex::new(queue));
-        let count = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let count = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         for i in 0..count {
             let queue = queue.clone();
             let spawned = std::thread::Builder::new()

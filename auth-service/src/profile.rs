@@ -176,7 +176,7 @@ pub(crate) mod tests {
             current_work_info: "某某科技有限公司".into(),
             current_position: "工程师".into(),
             month_income: "12000".into(),
-            payroll_day: "".into(),
+            payroll_day: String::new(),
         }
     }
 
@@ -199,8 +199,8 @@ pub(crate) mod tests {
             (|p| p.martial_status = "5".into(), "martialStatus"),
             (|p| p.registry_province = "11000".into(), "registry_province"),
             (|p| p.registry_city = "01a000".into(), "registry_city"),
-            (|p| p.registry_detail = "".into(), "registry_detail"),
-            (|p| p.house_address_county = "".into(), "house_address_county"),
+            (|p| p.registry_detail = String::new(), "registry_detail"),
+            (|p| p.house_address_county = String::new(), "house_address_county"),
             (
                 |p| p.house_address_detail = "字".repeat(101),
                 "house_address_detail",
@@ -213,7 +213,7 @@ pub(crate) mod tests {
             ),
             (|p| p.work_address_detail = "  ".into(), "work_address_detail"),
             (|p| p.working_hours = "x".into(), "workingHours"),
-            (|p| p.current_work_info = "".into(), "currentWorkInfo"),
+            (|p| p.current_work_info = String::new(), "currentWorkInfo"),
             (|p| p.current_position = "a\u{0}b".into(), "currentPosition"),
             (|p| p.month_income = "-1".into(), "monthIncome"),
             (|p| p.month_income = "1.5".into(), "monthIncome"),

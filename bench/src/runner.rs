@@ -79,7 +79,7 @@ pub async fn open(fixture: Arc<Fixture>, scenario: Scenario, rate: u64, duration
         requests.push(tokio::spawn(async move {
             let failed = one(&fixture, scenario, i).await.is_err();
             let latency = due.elapsed().as_micros() as u64;
-            let mut total = total.lock().unwrap_or_else(|p| p.into_inner());
+            let mut total = total.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             let _ = total.0.record(latency);
             total.1 += usize::from(failed);
         }));
@@ -88,12 +88,13 @@ pub async fn open(fixture: Arc<Fixture>, scenario: Scenario, rate: u64, duration
         let _ = request.await;
     }
     let elapsed = started.elapsed();
-    let (latencies_us, errors) = Arc::try_unwrap(total)
-        .map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner()))
-        .unwrap_or_else(|shared| {
-            let guard = shared.lock().unwrap_or_else(|p| p.into_inner());
+    let (latencies_us, errors) = Arc::try_unwrap(total).map_or_else(
+        |shared| {
+            let guard = shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             (guard.0.clone(), guard.1)
-        });
+        },
+        |m| m.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
     Outcome {
         latencies_us,
         errors,

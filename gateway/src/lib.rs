@@ -105,7 +105,7 @@ pub fn start(
 ) -> Result<RunningGateway, StartError> {
     config.validate().map_err(StartError::Config)?;
     let workers = match config.workers {
-        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        0 => std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
         n => n,
     };
     let admin = admin.filter(|_| config.admin_token.is_some());

@@ -127,9 +127,8 @@ async fn api_call(
     access: Access,
     handler: Handler,
 ) -> (Outcome, Option<String>) {
-    let body = match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(map)) => map,
-        _ => return (Err(codes::bad_request()), None),
+    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(bytes) else {
+        return (Err(codes::bad_request()), None);
     };
     let (key_index, sign) = match check_envelope(gw, &body) {
         Ok(checked) => checked,

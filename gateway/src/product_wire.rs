@@ -329,9 +329,8 @@ mod tests {
 
     #[test]
     fn what_is_rendered_parses_back() {
-        let mut body = match detail(&sample()) {
-            Value::Object(m) => m,
-            _ => unreachable!(),
+        let Value::Object(mut body) = detail(&sample()) else {
+            unreachable!()
         };
         body.insert("code".into(), json!("CASH-NEW"));
         body.insert("onSale".into(), json!("1"));

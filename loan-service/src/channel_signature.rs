@@ -46,7 +46,9 @@ fn der_element(der: &[u8]) -> Option<(u8, &[u8], &[u8])> {
         if count == 0 || count > 4 || rest.len() < count {
             return None;
         }
-        let len = rest[..count].iter().fold(0usize, |n, b| (n << 8) | usize::from(*b));
+        let len = rest[..count]
+            .iter()
+            .fold(0usize, |n, b| (n << 8) | usize::from(*b));
         (len, &rest[count..])
     };
     (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
@@ -91,7 +93,12 @@ impl MerchantSigner {
         let mut signature = vec![0; self.key.public().modulus_len()];
         // Fails only on a buffer of the wrong size or a broken random source.
         self.key
-            .sign(&RSA_PKCS1_SHA256, &self.random, &signed_bytes(body), &mut signature)
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &self.random,
+                &signed_bytes(body),
+                &mut signature,
+            )
             .expect("an RSA signature into a modulus-sized buffer");
         BASE64.encode(signature)
     }
@@ -112,7 +119,8 @@ impl ChannelVerifier {
                 .to_vec()
         };
         // Refuse a key that could never verify, now rather than at the first notification.
-        let (0x30, fields, []) = der_element(&pkcs1).ok_or_else(|| KeyError("malformed RSA key".into()))? else {
+        let (0x30, fields, []) = der_element(&pkcs1).ok_or_else(|| KeyError("malformed RSA key".into()))?
+        else {
             return Err(KeyError("malformed RSA key".into()));
         };
         if der_element(fields).is_none() {
@@ -158,7 +166,10 @@ mod tests {
         let mut signed = body();
         signed.insert("sign".into(), json!(OPENSSL_SIGNATURE));
         assert!(ChannelVerifier::from_pem(PUBLIC).unwrap().verify(&signed));
-        assert!(ChannelVerifier::from_pem(PUBLIC_PKCS1).unwrap().verify(&signed), "the PKCS#1 form too");
+        assert!(
+            ChannelVerifier::from_pem(PUBLIC_PKCS1).unwrap().verify(&signed),
+            "the PKCS#1 form too"
+        );
         // PKCS#1 v1.5 is deterministic: our signature is openssl's.
         assert_eq!(
             MerchantSigner::from_pem(PRIVATE).unwrap().sign(&body()),
@@ -197,6 +208,9 @@ mod tests {
         ] {
             assert!(ChannelVerifier::from_pem(key).is_err(), "{key}");
         }
-        assert!(MerchantSigner::from_pem(PUBLIC).is_err(), "a public key signs nothing");
+        assert!(
+            MerchantSigner::from_pem(PUBLIC).is_err(),
+            "a public key signs nothing"
+        );
     }
 }

@@ -199,9 +199,9 @@ impl Payments {
             store,
             channel,
             clock,
-            issuer,
             vault,
             args,
+            issuer,
         }
     }
 
@@ -345,8 +345,7 @@ impl Payments {
                     .finished_at
                     .as_deref()
                     .and_then(|f| f.get(..10))
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| self.clock.today().to_string());
+                    .map_or_else(|| self.clock.today().to_string(), str::to_owned);
                 self.store
                     .raise_mismatch(
                         &report.order_no,
@@ -399,7 +398,10 @@ impl Payments {
             }
         }
         let now = self.store.order(&report.order_no).await?;
-        if let Some(order) = now.as_ref().filter(|o| o.status().is_ok_and(|s| s.is_open())) {
+        if let Some(order) = now
+            .as_ref()
+            .filter(|o| o.status().is_ok_and(super::payment_order::OrderStatus::is_open))
+        {
             tracing::error!(order = %order.order_no, "an open order could not be settled: its application is not where the order expects it");
         }
         now.map(|o| o.status()).transpose()

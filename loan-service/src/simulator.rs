@@ -133,7 +133,7 @@ impl LocalChannel {
     fn taken(&self, order_no: &str) -> Option<Taken> {
         self.taken
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(order_no)
             .cloned()
     }
@@ -173,7 +173,7 @@ impl PaymentChannel for LocalChannel {
         };
         self.taken
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(order.order_no.clone(), taken.clone());
         match script {
             Script::SucceedAtOnce | Script::DeclineAtOnce(_) => taken.report(&order.order_no),
@@ -198,7 +198,11 @@ impl PaymentChannel for LocalChannel {
 
     async fn statement(&self, day: chrono::NaiveDate) -> Statement {
         let day = day.to_string();
-        let taken = self.taken.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let taken = self
+            .taken
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
         let mut lines: Vec<StatementLine> = taken
             .iter()
             .filter_map(|(order_no, order)| {

@@ -43,7 +43,7 @@ mod tests {
     fn suggestions_are_one_to_five_hundred_characters() {
         assert!(Feedback::parse("还款提醒能早一天吗?", "1").is_ok());
         assert!(Feedback::parse(&"意".repeat(500), "1").is_ok());
-        for bad in ["".to_string(), "   ".to_string(), "意".repeat(501)] {
+        for bad in [String::new(), "   ".to_string(), "意".repeat(501)] {
             assert!(
                 matches!(Feedback::parse(&bad, "1"), Err(MessageError::SuggestionInvalid)),
                 "{bad:?}"

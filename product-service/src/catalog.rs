@@ -13,7 +13,12 @@ use crate::ProductCore;
 impl ProductCore {
     /// Every product, sorted by configured order (then code).
     async fn all(&self) -> Result<Arc<Vec<ProductInfo>>, ProductError> {
-        if let Some((at, products)) = self.cached.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
+        if let Some((at, products)) = self
+            .cached
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+        {
             if at.elapsed() < self.ttl {
                 return Ok(products.clone());
             }
@@ -21,12 +26,18 @@ impl ProductCore {
         let mut products = self.store.load_all().await?;
         products.sort_by(|a, b| (a.sort_order, &a.code).cmp(&(b.sort_order, &b.code)));
         let products = Arc::new(products);
-        *self.cached.write().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), products.clone()));
+        *self
+            .cached
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((Instant::now(), products.clone()));
         Ok(products)
     }
 
     fn invalidate(&self) {
-        *self.cached.write().unwrap_or_else(|p| p.into_inner()) = None;
+        *self
+            .cached
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
     }
 
     /// Every product, on sale or not, in their configured order.

@@ -61,8 +61,7 @@ impl Clock {
     /// Today's date in UTC+8 by this clock.
     pub fn today(&self) -> NaiveDate {
         DateTime::from_timestamp_millis(self.now_ms())
-            .map(|t| t.with_timezone(&cst()).date_naive())
-            .unwrap_or_else(today_cst)
+            .map_or_else(today_cst, |t| t.with_timezone(&cst()).date_naive())
     }
 
     /// Moves this clock (and every copy of it) forward by whole days.

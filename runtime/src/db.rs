@@ -106,11 +106,10 @@ pub fn postgres_database_url(server_url: &str, name: &str) -> String {
         Some((b, q)) => (b, format!("?{q}")),
         None => (server_url, String::new()),
     };
-    let after_scheme = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let after_scheme = base.find("://").map_or(0, |i| i + 3);
     let authority_end = base[after_scheme..]
         .find('/')
-        .map(|i| after_scheme + i)
-        .unwrap_or(base.len());
+        .map_or(base.len(), |i| after_scheme + i);
     format!("{}/{}{}", &base[..authority_end], name, query)
 }
 
@@ -288,8 +287,8 @@ where
 
 /// Offset and limit of a 1-based page: page size 10 when unset (0), at most 100.
 pub fn page_bounds(num: u32, size: u32) -> (i64, i64) {
-    let size = if size == 0 { 10 } else { size.min(100) } as i64;
-    ((num.max(1) as i64 - 1) * size, size)
+    let size = i64::from(if size == 0 { 10 } else { size.min(100) });
+    ((i64::from(num.max(1)) - 1) * size, size)
 }
 
 /// Whether the database answers now.

@@ -412,7 +412,7 @@ impl Stamping {
                         Ok(None) => {}
                         Ok(Some(seq)) => tracing::info!(seq, "evidence chain head stamped"),
                         Err(e) => {
-                            tracing::warn!(error = %e, "stamping the evidence chain failed; retried later")
+                            tracing::warn!(error = %e, "stamping the evidence chain failed; retried later");
                         }
                     }
                 })

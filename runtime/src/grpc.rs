@@ -209,7 +209,13 @@ where
 fn unavailable_endpoint<R>(result: &Result<http::Response<R>, tower::BoxError>) -> bool {
     match result {
         Err(_) => true,
-        Ok(response) => response.headers().get("grpc-status").map(|v| v.as_bytes()) == Some(b"14"),
+        Ok(response) => {
+            response
+                .headers()
+                .get("grpc-status")
+                .map(http::HeaderValue::as_bytes)
+                == Some(b"14")
+        }
     }
 }
 
@@ -218,7 +224,11 @@ fn unavailable_endpoint<R>(result: &Result<http::Response<R>, tower::BoxError>) 
 fn record_call<R, E>(method: &str, result: &Result<http::Response<R>, E>, elapsed: Duration) {
     let outcome = match result {
         Err(_) => "transport",
-        Ok(response) => match response.headers().get("grpc-status").map(|v| v.as_bytes()) {
+        Ok(response) => match response
+            .headers()
+            .get("grpc-status")
+            .map(http::HeaderValue::as_bytes)
+        {
             None | Some(b"0") => "ok",
             Some(_) => "error",
         },

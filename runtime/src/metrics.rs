@@ -58,7 +58,10 @@ impl Registry {
         labels: &[(&str, &str)],
         update: impl FnOnce(&mut Series) -> R,
     ) -> R {
-        let mut families = self.families.lock().unwrap_or_else(|p| p.into_inner());
+        let mut families = self
+            .families
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let family = families.entry(name).or_insert_with(|| Family {
             help,
             histogram,
@@ -93,7 +96,10 @@ impl Registry {
     }
 
     pub fn render(&self) -> String {
-        let families = self.families.lock().unwrap_or_else(|p| p.into_inner());
+        let families = self
+            .families
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut out = String::new();
         for (name, family) in families.iter() {
             let kind = if family.histogram { "histogram" } else { "counter" };

@@ -23,7 +23,7 @@ const SECRET_NAMES: &[&str] = &["code", "pwd", "sign", "totp"];
 pub fn is_secret_key(name: &str) -> bool {
     let normal: String = name
         .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
+        .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
         .collect();
     SECRET_NAMES.contains(&normal.as_str()) || SECRET_SUFFIXES.iter().any(|k| normal.ends_with(k))

@@ -194,8 +194,8 @@ async fn concurrent_callers_see_atomic_operations() {
         let mut counts = Vec::new();
         for task in tasks {
             let (nx, got, count) = task.await.unwrap();
-            nx_winners += nx as usize;
-            prize_winners += got as usize;
+            nx_winners += usize::from(nx);
+            prize_winners += usize::from(got);
             counts.push(count);
         }
         counts.sort();

@@ -202,7 +202,7 @@ mod tests {
         Actor {
             name: "li.si".into(),
             id: "op-1".into(),
-            roles: roles.iter().map(|r| r.to_string()).collect(),
+            roles: roles.iter().map(std::string::ToString::to_string).collect(),
             csrf: String::new(),
         }
     }

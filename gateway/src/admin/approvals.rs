@@ -109,9 +109,8 @@ pub(super) async fn list(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> Ht
 
 /// Carries out a confirmed request as the checker.
 async fn carry_out(gw: &Gateway, approval: &auth::Approval, checker: &Actor) -> Outcome {
-    let body = match serde_json::from_str::<Value>(&approval.request) {
-        Ok(Value::Object(map)) => map,
-        _ => return Err(codes::system_error()),
+    let Ok(Value::Object(body)) = serde_json::from_str::<Value>(&approval.request) else {
+        return Err(codes::system_error());
     };
     match approval.action.as_str() {
         "/admin/users/update" => super::update_user_now(gw, &body).await,

@@ -174,12 +174,7 @@ fn optional_flag(body: &Map<String, Value>, name: &str) -> Result<Option<bool>, 
     match body.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(v) => match v
-            .as_str()
-            .map(str::to_owned)
-            .unwrap_or_else(|| v.to_string())
-            .as_str()
-        {
+        Some(v) => match v.as_str().map_or_else(|| v.to_string(), str::to_owned).as_str() {
             "0" => Ok(Some(false)),
             "1" => Ok(Some(true)),
             _ => Err(codes::bad_field(name)),
@@ -262,7 +257,7 @@ async fn list_loans(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpRes
             None | Some(Value::Null) => None,
             Some(Value::String(s)) if s.is_empty() => None,
             Some(v) => {
-                let text = v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
+                let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
                 Some(
                     text.parse::<i32>()
                         .ok()
@@ -422,7 +417,9 @@ async fn upsert_product(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> Htt
             .map_err(|s| from_status(&s, &PRODUCT_UPSERT))?
             .into_inner()
             .id;
-        *gw.product_list.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        *gw.product_list
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
         let after = changes::product(&gw, &id, "").await;
         let outcome = Ok(Success::new("0000", "保存成功", Value::String(id)));
         changes::attach(outcome, before, after)

@@ -20,7 +20,10 @@ pub(crate) const PRODUCTS: Failures = Failures {
 /// #20: products on sale, in their configured order.
 pub async fn product_list(gw: Data<Gateway>, _call: Call) -> Outcome {
     let cached = {
-        let slot = gw.product_list.lock().unwrap_or_else(|p| p.into_inner());
+        let slot = gw
+            .product_list
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         slot.as_ref()
             .filter(|(at, _)| at.elapsed() < crate::state::PRODUCT_LIST_TTL)
             .map(|(_, items)| items.clone())
@@ -41,7 +44,9 @@ pub async fn product_list(gw: Data<Gateway>, _call: Call) -> Outcome {
                     .map(|p| Value::Object(product_wire::summary(p)))
                     .collect(),
             );
-            *gw.product_list.lock().unwrap_or_else(|p| p.into_inner()) =
+            *gw.product_list
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) =
                 Some((std::time::Instant::now(), items.clone()));
             items
         }
@@ -283,7 +288,7 @@ pub async fn repayments(gw: Data<Gateway>, call: Call) -> Outcome {
     let condition = match call.body.get("condition") {
         None | Some(Value::Null) => pb::ListCondition::All,
         Some(v) => {
-            let text = v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
+            let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
             match text.trim_start_matches('0') {
                 "" if !text.is_empty() => pb::ListCondition::All,
                 "1" => pb::ListCondition::Paid,

@@ -93,7 +93,10 @@ mod tests {
     /// beside the table, included).
     #[test]
     fn the_app_document_describes_every_route_and_nothing_else() {
-        let mut routed: BTreeSet<String> = crate::routes::table().keys().map(|p| p.to_string()).collect();
+        let mut routed: BTreeSet<String> = crate::routes::table()
+            .keys()
+            .map(std::string::ToString::to_string)
+            .collect();
         routed.extend(["/h5/contract/{token}", "/h5/consent/{consentType}/{version}"].map(String::from));
         let described: BTreeSet<String> = app::paths().into_iter().collect();
         assert_eq!(described, routed);

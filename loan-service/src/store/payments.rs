@@ -258,8 +258,7 @@ pub(super) fn settle(conn: &mut DbConn, s: &Settle) -> QueryResult<bool> {
             .finished_at
             .as_deref()
             .and_then(|f| f.get(..10))
-            .map(str::to_owned)
-            .unwrap_or_else(|| date_cst(s.at));
+            .map_or_else(|| date_cst(s.at), str::to_owned);
         let to = match s.settlement {
             Settlement::Keep => return Ok(false),
             Settlement::Contradiction => {
@@ -982,7 +981,7 @@ mod tests {
             }
             drop(conn);
             let now = 1_000;
-            let later = |attempts: i32| 60_000 + attempts as i64;
+            let later = |attempts: i32| 60_000 + i64::from(attempts);
             let claimed: Vec<String> = std::thread::scope(|scope| {
                 let jobs: Vec<_> = (0..4)
                     .map(|_| {

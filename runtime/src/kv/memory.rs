@@ -65,7 +65,7 @@ impl MemoryKv {
         use std::hash::BuildHasher;
         let shard = &self.shards[self.hasher.hash_one(key) as usize % self.shards.len()];
         // A panic while holding the lock cannot leave an entry half-written; keep serving.
-        shard.lock().unwrap_or_else(|p| p.into_inner())
+        shard.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub(super) fn get(&self, key: &str) -> Option<String> {

@@ -130,7 +130,7 @@ e2e!(feedback_needs_a_registered_mobile_and_sane_text(app) {
     let stranger = app.call("/appApi/commitSuggestion", json!({"mobile": random_mobile(), "suggestion": "hi", "source": "1"})).await;
     assert_eq!(stranger["responseCode"], "10001000");
     assert_eq!(stranger["responseMessage"], "账号不存在");
-    for bad in ["".to_string(), "   ".to_string(), "意".repeat(501)] {
+    for bad in [String::new(), "   ".to_string(), "意".repeat(501)] {
         let reply = app.call("/appApi/commitSuggestion", json!({"mobile": mobile, "suggestion": bad, "source": "1"})).await;
         assert_eq!(reply["responseCode"], "20003007");
     }

@@ -212,8 +212,7 @@ async fn a_database_cut_after_the_channel_succeeded_settles_once_it_returns() {
         orders_of(&app, &mobile, "repay")
             .await
             .first()
-            .map(|o| o["status"] == "succeeded")
-            .unwrap_or(false)
+            .is_some_and(|o| o["status"] == "succeeded")
     })
     .await;
     assert_eq!(repay_status(&app, &token).await, "1");

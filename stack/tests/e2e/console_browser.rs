@@ -68,9 +68,7 @@ e2e!(operators_review_pay_out_and_audit_in_the_browser(app) {
     assert_eq!(crate::loans::disburse(&app, &late, &release).await["responseCode"], "0000");
     let overdue_code = code_of(late).await;
 
-    let shots = std::env::var("CONSOLE_SCREENSHOTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| workspace().join("target/console-pages"));
+    let shots = std::env::var("CONSOLE_SCREENSHOTS").map_or_else(|_| workspace().join("target/console-pages"), PathBuf::from);
     let output = Command::new(&python)
         .arg(workspace().join("stack/tests/console/console_flow.py"))
         .env("CONSOLE_URL", &app.admin)

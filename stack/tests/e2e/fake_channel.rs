@@ -97,7 +97,12 @@ fn sign(signer: &RsaKeyPair, body: &mut Map<String, Value>) {
     let text = canonical_json(&Value::Object(body.clone()));
     let mut signature = vec![0; signer.public().modulus_len()];
     signer
-        .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), text.as_bytes(), &mut signature)
+        .sign(
+            &RSA_PKCS1_SHA256,
+            &SystemRandom::new(),
+            text.as_bytes(),
+            &mut signature,
+        )
         .unwrap();
     let sign = base64::engine::general_purpose::STANDARD.encode(signature);
     body.insert("sign".into(), json!(sign));

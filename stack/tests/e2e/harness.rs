@@ -501,7 +501,7 @@ pub fn random_id_card() -> String {
 pub fn bank_card(prefix: &str, suffix: &str, len: usize) -> String {
     let filler_len = len - prefix.len() - suffix.len();
     for n in 0..10u64.pow(filler_len.min(6) as u32) {
-        let filler = format!("{n:0width$}", width = filler_len);
+        let filler = format!("{n:0filler_len$}");
         let candidate = format!("{prefix}{filler}{suffix}");
         if app_protocol::luhn_valid(&candidate) {
             return candidate;
