@@ -4,7 +4,7 @@ use cashloan_proto::Reason;
 use cashloan_runtime::grpc::{failure, unavailable};
 use tonic::{Code, Status};
 
-use crate::terms::TermError;
+use crate::loan::terms::TermError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoanError {

@@ -12,7 +12,7 @@ impl pb::loan_server::Loan for LoanCore {
     async fn quote(&self, request: Request<pb::QuoteRequest>) -> Reply<pb::QuoteReply> {
         let request = request.into_inner();
         let product = self.product(&request.product_id).await?;
-        let reply = crate::quote::quote(&product, &request, self.clock.today(), self.apr_cap)?;
+        let reply = crate::loan::quote::quote(&product, &request, self.clock.today(), self.apr_cap)?;
         Ok(Response::new(pb::QuoteReply {
             contract_preview_token: self.preview_token(&request),
             ..reply

@@ -1,43 +1,29 @@
 //! loan-service: quotes, applications, their review and disbursement, repayment plans
-//! (API.md §6.4, §7).
+//! (API.md §6.4, §7). The folders are the back office's desks, and their imports run one way:
+//!
+//! - `loan`: the loan's own rules (terms, schedule, charges, lifecycle, quote), no I/O;
+//! - `origination`: applying, review, terms confirmation, disbursement; calls payments, contracts;
+//! - `servicing`: the plan, repayments, collections, reminders; calls payments, contracts;
+//! - `payments`: orders, the channel and its adapters, settlement, recovery, reconciliation,
+//!   resolutions; calls ledger, contracts, never origination or servicing;
+//! - `ledger`: the journal and its checks; `contracts`: documents, links, the signer, evidence;
+//! - `messages`: the outbox relay to message-service;
+//! - `store`: every query, Diesel only, under the same folders; calls none of the above but their
+//!   rule types.
 
-mod applications;
-mod books;
-pub mod channel;
-pub mod channel_http;
-pub mod channel_signature;
-pub mod charges;
 pub mod cli;
-mod collections;
-pub mod contract;
-mod contract_audit;
-pub mod contract_link;
-mod contract_pages;
-pub mod document_signer;
+pub mod contracts;
 pub mod error;
 mod grpc;
-mod issuer;
-pub mod jobs;
 pub mod ledger;
-pub mod lifecycle;
-pub mod outbox;
-pub mod payment_order;
+pub mod loan;
+pub mod messages;
+pub mod origination;
+mod paging;
 pub mod payments;
-mod plan_document;
-pub mod quote;
-pub mod reconciliation;
-mod repayments;
-pub mod resolution;
-mod resolve;
-pub mod schedule;
 mod schema;
-#[cfg(test)]
-mod settlement_property;
-pub mod simulator;
+pub mod servicing;
 mod store;
-pub mod stored;
-pub mod terms;
-mod terms_confirmation;
 
 use cashloan_runtime::evidence::{StampArgs, Stamping};
 use std::sync::Arc;
@@ -121,7 +107,7 @@ pub struct Config {
     pub payments: PaymentArgs,
     /// The lender the contracts name.
     #[command(flatten)]
-    pub lender: contract::Lender,
+    pub lender: contracts::Lender,
     #[command(flatten)]
     pub stamps: StampArgs,
 }
@@ -152,14 +138,14 @@ pub struct LoanCore {
     clock: Clock,
     payments: Payments,
     /// The in-process simulator's notifications, settled by a task `serve` starts.
-    notifications: Option<UnboundedReceiver<channel::Report>>,
+    notifications: Option<UnboundedReceiver<payments::channel::Report>>,
     apr_cap: Decimal,
     default_credit_fen: i64,
     vault: Arc<Vault>,
-    issuer: Arc<issuer::Issuer>,
+    issuer: Arc<contracts::issuer::Issuer>,
     /// Stamps the evidence chain's head once a day.
     stamping: Stamping,
-    links: Arc<contract_link::LinkKey>,
+    links: Arc<contracts::link::LinkKey>,
 }
 
 fn channel(addr: &str) -> Result<GrpcChannel, StartError> {
@@ -180,7 +166,7 @@ pub fn connect_database(database_url: &str) -> Result<db::DbPool, db::DbError> {
 /// `clock`.
 pub async fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError> {
     let vault = Arc::new(config.pii.vault()?);
-    let links = Arc::new(contract_link::LinkKey::from_vault(&vault));
+    let links = Arc::new(contracts::link::LinkKey::from_vault(&vault));
     let pool = db::open(
         &config.database_url,
         config.db_pool_size,
@@ -194,9 +180,9 @@ pub async fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError
         .payments
         .channel(clock.clone(), notify)
         .map_err(StartError::Channel)?;
-    let issuer = Arc::new(issuer::Issuer {
+    let issuer = Arc::new(contracts::issuer::Issuer {
         lender: config.lender.clone(),
-        signer: Box::new(document_signer::LocalSigner::from_vault(&vault)),
+        signer: Box::new(contracts::signer::LocalSigner::from_vault(&vault)),
     });
     let payments = Payments::new(
         store.clone(),
@@ -228,14 +214,14 @@ pub async fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError
 /// Serves the service and runs its outbox relay, its notice job and payment recovery until
 /// `shutdown`.
 pub async fn serve(mut core: LoanCore, listener: TcpListener, shutdown: Shutdown) -> Result<(), StartError> {
-    let relay = tokio::spawn(outbox::run_relay(
+    let relay = tokio::spawn(messages::outbox::run_relay(
         core.store.clone(),
         core.messages.clone(),
         core.clock.clone(),
         core.relay_interval,
         shutdown.clone(),
     ));
-    let jobs = tokio::spawn(jobs::run(
+    let jobs = tokio::spawn(servicing::reminders::run(
         core.store.clone(),
         core.clock.clone(),
         core.job_interval,
@@ -245,7 +231,7 @@ pub async fn serve(mut core: LoanCore, listener: TcpListener, shutdown: Shutdown
     let stamping = core
         .stamping
         .spawn(core.store.pool().clone(), core.clock.clone(), shutdown.clone());
-    let checks = tokio::spawn(books::run_checks(
+    let checks = tokio::spawn(ledger::books::run_checks(
         core.store.clone(),
         Duration::from_millis(core.ledger_check_interval_ms),
         shutdown.clone(),

@@ -45,7 +45,7 @@ pub struct StackConfig {
     /// Payment orders: the wait for an outcome, recovery, the simulator's latency.
     pub payments: loan_service::PaymentArgs,
     /// The lender the contracts name.
-    pub lender: loan_service::contract::Lender,
+    pub lender: loan_service::contracts::Lender,
     /// How often each service stamps its evidence chain's head.
     pub evidence_stamps: cashloan_runtime::evidence::StampArgs,
     /// `log` (texts kept in the admin-readable outbox) or `aliyun`.

@@ -40,7 +40,7 @@ struct Args {
     #[command(flatten)]
     payments: loan_service::PaymentArgs,
     #[command(flatten)]
-    lender: loan_service::contract::Lender,
+    lender: loan_service::contracts::Lender,
     #[command(flatten)]
     telemetry: cashloan_runtime::telemetry::TelemetryArgs,
 }

@@ -11,7 +11,7 @@ use diesel::result::Error as DieselError;
 
 use super::ApplicationRow;
 use super::{new_id, Store};
-use crate::contract::DocumentKind;
+use crate::contracts::DocumentKind;
 use crate::error::LoanError;
 use crate::schema::{contract_documents, terms_confirmations};
 

@@ -1,32 +1,31 @@
-//! loan-service's queries, one module per aggregate: applications (and their numbering and
-//! history), the repayment plan (and the reminder job's reads of it), repayments, payment orders
-//! (and what their settlement changes), credit lines, the outbox (and its relay's claims), the
-//! ledger. Every state change is a conditional update inside one transaction with what it causes
-//! (history rows, the plan, the outbox event, the ledger entry), so racing callers cannot both
-//! succeed.
+//! loan-service's queries, in the folders of the domains they serve: origination (applications,
+//! their numbering and history; credit lines), servicing (the repayment plan and the reminder
+//! job's reads of it, repayments, collections), payments (orders, what their settlement changes,
+//! resolutions), the ledger, contracts, and messages (the outbox and its relay's claims). Every
+//! state change is a conditional update inside one transaction with what it causes (history rows,
+//! the plan, the outbox event, the ledger entry), so racing callers cannot both succeed.
+//!
+//! Owns the database; reads the pure rule types of `loan`, `ledger::journal`, `payments::order`
+//! and `contracts::documents`; never calls a domain's flows.
 
-mod applications;
-mod collections;
 mod contracts;
-mod credit;
 mod ledger;
-mod outbox;
+mod messages;
+mod origination;
 mod payments;
-mod plan;
-mod repayments;
-mod resolutions;
+mod servicing;
 
 use cashloan_runtime::db::DbPool;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-pub use applications::{ApplicationFilter, ApplicationRow, Approval, NewApplication, StatusChange};
-pub use collections::OverdueRow;
 pub use contracts::{DocumentRow, DocumentToStore, RenderDocuments};
-pub use outbox::OutboxEvent;
+pub use messages::OutboxEvent;
+pub use origination::applications::{ApplicationFilter, ApplicationRow, Approval, NewApplication, StatusChange};
+pub use payments::resolutions::{Resolve, Resolved};
 pub use payments::{payout_resource, Effects, NewOrder, OrderFilter, OrderRow, Settle};
-pub use plan::PeriodRow;
-pub use repayments::RepaymentRow;
-pub use resolutions::{Resolve, Resolved};
+pub use servicing::collections::OverdueRow;
+pub use servicing::plan::PeriodRow;
+pub use servicing::repayments::RepaymentRow;
 
 #[derive(Clone)]
 pub struct Store {

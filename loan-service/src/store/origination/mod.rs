@@ -1,0 +1,4 @@
+//! Applications (their numbering, history and documents) and credit lines.
+
+pub(in crate::store) mod applications;
+mod credit;
