@@ -3,8 +3,8 @@
 
 use cashloan_runtime::pii::Vault;
 
-use crate::contracts::{Document, Lender};
 use crate::contracts::signer::DocumentSigner;
+use crate::contracts::{Document, Lender};
 use crate::store::DocumentToStore;
 
 pub struct Issuer {

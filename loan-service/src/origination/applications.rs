@@ -7,25 +7,19 @@ use cashloan_proto::product::v1::{GetProductRequest, ProductInfo};
 use cashloan_runtime::clock::format_datetime_cst;
 use cashloan_runtime::evidence::Origin;
 use cashloan_runtime::money::{format_amount, format_rate, parse_amount};
-use chrono::NaiveDate;
 use tonic::Code;
 
 use std::sync::Arc;
 
 use crate::contracts;
 use crate::error::LoanError;
-use crate::loan::lifecycle::{transition, Action, Status};
-use crate::payments::order::{OrderKind, OrderStatus};
-use crate::payments::{CARD_INVALID, NOT_ELIGIBLE};
-use crate::loan::plan::{period_proto, plan_rows};
+use crate::loan::lifecycle::Status;
+use crate::loan::plan::period_proto;
 use crate::loan::quote;
-use crate::paging::page;
-use crate::store::{
-    new_id, payout_resource, ApplicationFilter, ApplicationRow, Approval, NewApplication, NewOrder, OrderRow,
-    OutboxEvent, RenderDocuments, StatusChange,
-};
 use crate::loan::stored;
 use crate::loan::terms;
+use crate::paging::page;
+use crate::store::{new_id, ApplicationFilter, ApplicationRow, NewApplication, OutboxEvent, RenderDocuments};
 use crate::LoanCore;
 
 /// purposeData of API.md §6.3.
@@ -315,179 +309,6 @@ impl LoanCore {
         })
     }
 
-    pub async fn review(&self, r: &pb::ReviewRequest) -> Result<(), LoanError> {
-        let action = match r.decision() {
-            pb::ReviewDecision::Start => Action::StartReview,
-            pb::ReviewDecision::Approve => Action::Approve,
-            pb::ReviewDecision::Reject => Action::Reject,
-            pb::ReviewDecision::Unspecified => return Err(LoanError::InvalidField("decision")),
-        };
-        let app = self
-            .store
-            .application(&r.application_id)
-            .await?
-            .ok_or(LoanError::ApplicationNotFound)?;
-        let from = Status::from_code(app.status).ok_or(LoanError::IllegalTransition)?;
-        let step = transition(from, action).ok_or(LoanError::IllegalTransition)?;
-        let approval = match action {
-            Action::Approve => Some(self.approved_terms(&app, r)?),
-            _ => None,
-        };
-        let now = self.clock.now_ms();
-        let event = match step.to() {
-            Status::Approved => Some(LoanEventKind::Approved),
-            Status::Rejected => Some(LoanEventKind::Rejected),
-            _ => None,
-        }
-        .map(|kind| {
-            let amount = approval.map_or(app.amount_fen, |a| a.amount_fen);
-            OutboxEvent::about(kind, &app, amount, now)
-        });
-        let change = StatusChange {
-            step,
-            actor: match r.operator.as_str() {
-                "" => "admin".into(),
-                who => who.to_owned(),
-            },
-            remark: r.remark.clone(),
-            approval,
-            event,
-        };
-        let moved = self.store.move_status(&app.id, change, now).await?;
-        if !moved {
-            return Err(LoanError::IllegalTransition);
-        }
-        tracing::info!(application = %app.code, from = from.code(), to = step.to().code(), "application reviewed");
-        count_transition(step.to().name());
-        Ok(())
-    }
-
-    /// The approved amount and term: the applied ones unless the operator narrows them.
-    fn approved_terms(&self, app: &ApplicationRow, r: &pb::ReviewRequest) -> Result<Approval, LoanError> {
-        let amount = match r.reply_amount.as_str() {
-            "" => app.amount_fen,
-            text => parse_amount(text)
-                .filter(|v| *v > 0 && *v <= app.amount_fen)
-                .ok_or(LoanError::InvalidField("replyAmount"))?,
-        };
-        let count = match r.auth_term_count.as_str() {
-            "" => app.term_count,
-            text => text
-                .parse::<i32>()
-                .ok()
-                .filter(|c| *c >= 1)
-                .ok_or(LoanError::InvalidField("authTermCount"))?,
-        };
-        let unit = match r.auth_term_unit.trim_start_matches('0') {
-            "" => app.term_unit,
-            text => text
-                .parse::<i32>()
-                .ok()
-                .filter(|u| *u == app.term_unit)
-                .ok_or(LoanError::InvalidField("authTermUnit"))?,
-        };
-        // The plan must still cut into whole periods.
-        if app.repay_type != 1 && count % app.repay_term_count != 0 {
-            return Err(LoanError::InvalidField("authTermCount"));
-        }
-        Ok(Approval {
-            amount_fen: amount,
-            term_count: count,
-            term_unit: unit,
-            needs_confirmation: (amount, count, unit) != (app.amount_fen, app.term_count, app.term_unit),
-        })
-    }
-
-    /// Starts a payout order for the approved amount to the customer's verified card and waits
-    /// for it like a repayment; the application moves to 4 (with its plan) when the payout
-    /// succeeds, whenever that is. Returns the order's number.
-    pub async fn disburse(&self, r: &pb::DisburseRequest) -> Result<String, LoanError> {
-        let app = self
-            .store
-            .application(&r.application_id)
-            .await?
-            .ok_or(LoanError::ApplicationNotFound)?;
-        let from = Status::from_code(app.status).ok_or(LoanError::IllegalTransition)?;
-        transition(from, Action::Disburse).ok_or(LoanError::IllegalTransition)?;
-        // Maker-checker: a person's approval is checked by another person's payout. The bearer
-        // token is no person (automation and emergencies; audited).
-        let people: Vec<&str> = [r.operator.as_str(), r.checker.as_str()]
-            .into_iter()
-            .filter(|who| !matches!(*who, "" | "token"))
-            .collect();
-        if !people.is_empty() {
-            let approver = self.store.approver(&app.id).await?;
-            if people.iter().any(|who| approver.as_deref() == Some(*who)) {
-                return Err(LoanError::SameOperator);
-            }
-        }
-        // Pending only from the approval until confirmed, so no payout starts on terms not agreed.
-        if self.store.confirmation_pending(&app.id).await? {
-            return Err(LoanError::TermsUnconfirmed);
-        }
-        let today = self.clock.today();
-        let release = match r.release_date.as_str() {
-            "" => None,
-            text => Some(
-                NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                    .ok()
-                    .filter(|d| *d <= today)
-                    .ok_or(LoanError::InvalidField("releaseDate"))?,
-            ),
-        };
-        // The plan must be buildable before money moves.
-        plan_rows(&app, release.unwrap_or(today))?;
-        let principal = app.reply_amount_fen.unwrap_or(app.amount_fen);
-        let resource = payout_resource(&app.id);
-        if !self.store.reserved(vec![resource.clone()]).await?.is_empty() {
-            return Err(LoanError::PayoutInProgress);
-        }
-        let card = self.card_snapshot(&app.user_id).await?;
-        let blacklisted = self.blacklisted(&app.user_id).await?;
-        let row = OrderRow {
-            amount_fen: principal,
-            principal_fen: principal,
-            release_date: release.map(|d| d.to_string()),
-            ..self.payments.order_row(OrderKind::Payout, &app, &card)
-        };
-        let order = NewOrder {
-            row,
-            kind: OrderKind::Payout,
-            day: today,
-            lines: Vec::new(),
-            reserve: vec![resource],
-            application_in: Some((app.id.clone(), app.status)),
-            order_in: None,
-        };
-        let order_no = self
-            .store
-            .create_order(order, LoanError::PayoutInProgress)
-            .await?;
-        // Checked again before the first submit (PAYMENTS.md): no money to a lost card or a
-        // blacklisted customer.
-        let refusal = if card.card_no.is_empty() {
-            Some(CARD_INVALID)
-        } else if blacklisted {
-            Some(NOT_ELIGIBLE)
-        } else {
-            None
-        };
-        let order = match refusal {
-            None => self.payments.submit_and_wait(&order_no).await?,
-            Some(why) => self.payments.refuse(&order_no, why).await?,
-        };
-        match order.status()? {
-            OrderStatus::Failed => Err(LoanError::PayoutFailed(order.reason.unwrap_or_default())),
-            status => {
-                tracing::info!(application = %app.code, order = %order_no, %status, "payout started");
-                if status == OrderStatus::Succeeded {
-                    count_transition("disbursed");
-                }
-                Ok(order_no)
-            }
-        }
-    }
-
     pub async fn set_credit_line(&self, r: &pb::SetCreditLineRequest) -> Result<(), LoanError> {
         let total = parse_amount(&r.total).ok_or(LoanError::InvalidField("totalCredit"))?;
         self.store
@@ -497,7 +318,7 @@ impl LoanCore {
 }
 
 /// Applications by the status they moved to.
-fn count_transition(to: &str) {
+pub(super) fn count_transition(to: &str) {
     cashloan_runtime::metrics::global().count(
         "cashloan_application_transitions_total",
         "Application status changes by new status.",

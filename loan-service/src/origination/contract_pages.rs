@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use cashloan_proto::loan::v1 as pb;
 
-use crate::contracts::{self, DocumentKind};
 use crate::contracts::link::{parse_preview, preview_document, LinkKey, LINK_TTL_MS};
+use crate::contracts::{self, DocumentKind};
 use crate::error::LoanError;
 use crate::loan::quote;
 use crate::origination::terms_confirmation::parse_confirmation;

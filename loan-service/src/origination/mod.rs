@@ -4,4 +4,6 @@
 
 pub mod applications;
 pub mod contract_pages;
+mod disbursement;
+mod review;
 pub mod terms_confirmation;

@@ -7,11 +7,11 @@ use cashloan_proto::loan::v1 as pb;
 use cashloan_runtime::evidence::Origin;
 use cashloan_runtime::money::format_amount;
 
-use crate::loan::plan::{approved_terms, priced_as_applied};
-use crate::contracts::{self, Document};
 use crate::contracts::link::LINK_TTL_MS;
+use crate::contracts::{self, Document};
 use crate::error::LoanError;
 use crate::loan::lifecycle::Status;
+use crate::loan::plan::{approved_terms, priced_as_applied};
 use crate::loan::quote;
 use crate::store::ApplicationRow;
 use crate::LoanCore;

@@ -99,8 +99,8 @@ impl PaymentArgs {
                 if self.channel_url.is_empty() || self.channel_notify_url.is_empty() {
                     return Err("the HTTP channel needs --channel-url and --channel-notify-url".into());
                 }
-                let channel =
-                    crate::payments::channel::http::HttpChannel::new(crate::payments::channel::http::HttpChannelConfig {
+                let channel = crate::payments::channel::http::HttpChannel::new(
+                    crate::payments::channel::http::HttpChannelConfig {
                         base_url: self.channel_url.clone(),
                         merchant_no: self.channel_merchant_no.clone(),
                         merchant_key_pem: pem(&self.channel_merchant_key, "--channel-merchant-key")?,
@@ -108,7 +108,8 @@ impl PaymentArgs {
                         notify_url: self.channel_notify_url.clone(),
                         final_declines: self.channel_final_declines.clone(),
                         timeout: Duration::from_millis(self.channel_timeout_ms),
-                    })?;
+                    },
+                )?;
                 Ok(Arc::new(channel))
             }
             other => Err(format!("unknown payment channel {other:?} (local or http)")),

@@ -30,8 +30,8 @@ use cashloan_runtime::clock::Clock;
 use cashloan_runtime::money::format_amount;
 use cashloan_runtime::pii::Vault;
 
-use crate::payments::channel::{CardSnapshot, Instruction, PaymentChannel, Report};
 use crate::error::LoanError;
+use crate::payments::channel::{CardSnapshot, Instruction, PaymentChannel, Report};
 use crate::payments::order::{OrderKind, OrderStatus, Outcome};
 use crate::store::{ApplicationRow, OrderRow, Store};
 
@@ -135,7 +135,6 @@ impl Payments {
             card,
         })
     }
-
 }
 
 pub(crate) fn order_proto(o: &OrderRow) -> pb::PaymentOrder {

@@ -1,16 +1,15 @@
 //! What operators and the gateway ask of payments: notifications, order lists, a settlement on
 //! demand, the customer's card and blacklisting.
 
-
 use cashloan_proto::auth::v1::UserRef;
 use cashloan_proto::loan::v1 as pb;
 
-use crate::payments::channel::CardSnapshot;
 use crate::error::LoanError;
+use crate::payments::channel::CardSnapshot;
 use crate::payments::order::{OrderKind, OrderStatus};
+use crate::payments::order_proto;
 use crate::store::OrderFilter;
 use crate::LoanCore;
-use crate::payments::order_proto;
 
 impl LoanCore {
     /// A notification posted to `/notify/payment`: checked, then settled like any answer. It

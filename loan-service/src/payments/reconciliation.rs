@@ -9,9 +9,9 @@ use cashloan_runtime::money::format_amount;
 use chrono::{Duration, NaiveDate, Timelike};
 use tracing::Instrument;
 
+use crate::error::LoanError;
 use crate::payments::channel::statement::{Statement, StatementLine};
 use crate::payments::channel::Report;
-use crate::error::LoanError;
 use crate::payments::order::{self, OrderKind, OrderStatus, Outcome, Settlement};
 use crate::payments::Payments;
 

@@ -7,11 +7,11 @@ use cashloan_runtime::Shutdown;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tracing::Instrument;
 
-use crate::payments::channel::{self, Report};
 use crate::error::LoanError;
+use crate::payments::channel::{self, Report};
 use crate::payments::order::{OrderStatus, Outcome, Settlement};
-use crate::store::{Effects, OrderRow, Settle};
 use crate::payments::Payments;
+use crate::store::{Effects, OrderRow, Settle};
 
 /// The longest wait between two checks of one order.
 const MAX_RECHECK_MS: i64 = 30 * 60 * 1000;
@@ -153,4 +153,3 @@ mod tests {
         assert_eq!(recheck_delay(u64::MAX, 3), MAX_RECHECK_MS, "no overflow");
     }
 }
-

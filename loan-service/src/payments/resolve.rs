@@ -7,9 +7,9 @@ use cashloan_proto::loan::v1 as pb;
 use cashloan_proto::message::v1::LoanEventKind;
 use cashloan_runtime::money::format_amount;
 
-use crate::payments::channel::CardSnapshot;
 use crate::error::LoanError;
 use crate::loan::lifecycle::{transition, Action, Status};
+use crate::payments::channel::CardSnapshot;
 use crate::payments::order::{OrderKind, OrderStatus, Settlement};
 use crate::payments::order_proto;
 use crate::payments::resolution::{self, Case, Resolution, Step};

@@ -1,17 +1,16 @@
 //! Settling an order by any answer of the channel: one conditional update, and what the
 //! settlement does to the loan (periods paid, the plan started, the books, the customer told).
 
-
 use cashloan_proto::message::v1::LoanEventKind;
 use cashloan_runtime::money::format_amount;
 
-use crate::payments::channel::Report;
 use crate::error::LoanError;
 use crate::loan::lifecycle::{transition, Action, Status};
+use crate::payments::channel::Report;
 use crate::payments::order::{self, OrderKind, OrderStatus, Outcome, Settlement};
-use crate::store::{Effects, OrderRow, OutboxEvent, Settle};
 use crate::payments::recovery::{recheck_delay, NEVER_RECEIVED};
 use crate::payments::Payments;
+use crate::store::{Effects, OrderRow, OutboxEvent, Settle};
 
 impl Payments {
     /// Settles an order by what the channel said; returns its status afterwards (None for an
@@ -139,7 +138,6 @@ impl Payments {
             (OrderKind::Refund, _) => Some(Effects::Refunded),
         })
     }
-
 }
 
 /// What the channel said, as a mismatch record shows it.

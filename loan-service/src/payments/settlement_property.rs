@@ -8,9 +8,9 @@ use cashloan_runtime::clock::Clock;
 use cashloan_runtime::pii::Vault;
 use proptest::prelude::*;
 
-use crate::payments::channel::{Instruction, PaymentChannel, Report};
-use crate::loan::charges::Charge;
 use crate::ledger::invariants;
+use crate::loan::charges::Charge;
+use crate::payments::channel::{Instruction, PaymentChannel, Report};
 use crate::payments::order::{OrderKind, OrderStatus, Outcome};
 use crate::payments::{PaymentArgs, Payments};
 use crate::store::{payout_resource, NewApplication, NewOrder, OrderRow, OutboxEvent, Store};

@@ -4,11 +4,11 @@ use std::time::Duration;
 
 use tracing::Instrument;
 
-use crate::payments::channel;
 use crate::error::LoanError;
+use crate::payments::channel;
 use crate::payments::order::OrderKind;
-use crate::store::OrderRow;
 use crate::payments::Payments;
+use crate::store::OrderRow;
 
 impl Payments {
     /// Submits a committed order and waits up to `REPAY_WAIT_MS` for its outcome (the reply, or a
@@ -71,5 +71,4 @@ impl Payments {
         self.settle(&reply).await?;
         Ok(())
     }
-
 }

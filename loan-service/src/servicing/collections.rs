@@ -8,11 +8,11 @@ use cashloan_proto::loan::v1 as pb;
 use cashloan_runtime::money::format_amount;
 use chrono::NaiveDate;
 
-use crate::loan::charges;
 use crate::error::LoanError;
+use crate::loan::charges;
+use crate::loan::stored;
 use crate::servicing::repayments::plan_period;
 use crate::store::{OverdueRow, PeriodRow};
-use crate::loan::stored;
 use crate::LoanCore;
 
 /// A note is a few sentences of what was said and agreed, not a file.

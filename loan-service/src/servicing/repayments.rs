@@ -10,13 +10,13 @@ use cashloan_proto::loan::v1 as pb;
 use cashloan_proto::loan::v1::PeriodStatus;
 use cashloan_runtime::money::format_amount;
 
-use crate::loan::charges::{self, Charge, PlanPeriod};
 use crate::error::LoanError;
+use crate::loan::charges::{self, Charge, PlanPeriod};
 use crate::loan::lifecycle::{transition, Action, Status};
+use crate::loan::stored;
 use crate::payments::order::{OrderKind, OrderStatus};
 use crate::payments::CARD_INVALID;
 use crate::store::{NewOrder, OrderRow, PeriodRow, RepaymentRow};
-use crate::loan::stored;
 use crate::LoanCore;
 
 pub(crate) fn plan_period(p: &PeriodRow) -> Result<PlanPeriod, LoanError> {

@@ -20,7 +20,9 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 pub use contracts::{DocumentRow, DocumentToStore, RenderDocuments};
 pub use messages::OutboxEvent;
-pub use origination::applications::{ApplicationFilter, ApplicationRow, Approval, NewApplication, StatusChange};
+pub use origination::applications::{
+    ApplicationFilter, ApplicationRow, Approval, NewApplication, StatusChange,
+};
 pub use payments::resolutions::{Resolve, Resolved};
 pub use payments::{payout_resource, Effects, NewOrder, OrderFilter, OrderRow, Settle};
 pub use servicing::collections::OverdueRow;

@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 
-use crate::payments::channel::{Instruction, NotificationRefused, PaymentChannel, Report};
 use crate::payments::channel::signature::{ChannelVerifier, MerchantSigner};
-use crate::payments::order::Outcome;
 use crate::payments::channel::statement::{parse_csv, Statement};
+use crate::payments::channel::{Instruction, NotificationRefused, PaymentChannel, Report};
+use crate::payments::order::Outcome;
 use sha2::{Digest, Sha256};
 
 pub struct HttpChannel {

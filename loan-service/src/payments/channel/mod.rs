@@ -10,8 +10,8 @@ pub mod statement;
 
 use serde::{Deserialize, Serialize};
 
-use crate::payments::order::{OrderKind, Outcome};
 use crate::payments::channel::statement::Statement;
+use crate::payments::order::{OrderKind, Outcome};
 
 /// The card an order pays to or takes from, as it was when the order was created.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

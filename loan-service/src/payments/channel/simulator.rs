@@ -12,9 +12,9 @@ use cashloan_runtime::clock::{format_datetime_cst, Clock};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::time::Instant;
 
+use crate::payments::channel::statement::{Statement, StatementLine};
 use crate::payments::channel::{Instruction, PaymentChannel, Report};
 use crate::payments::order::{OrderKind, Outcome};
-use crate::payments::channel::statement::{Statement, StatementLine};
 
 /// One scripted behaviour of the simulator for an order.
 #[derive(Clone, Debug, PartialEq, Eq)]

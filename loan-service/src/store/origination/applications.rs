@@ -5,11 +5,11 @@ use cashloan_runtime::evidence::Origin;
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 
-use crate::store::OutboxEvent;
-use crate::store::{is_unique_violation, new_id, Store};
 use crate::error::LoanError;
 use crate::loan::lifecycle::{Move, Status};
 use crate::schema::{application_history, applications, outbox, terms_confirmations};
+use crate::store::OutboxEvent;
+use crate::store::{is_unique_violation, new_id, Store};
 
 #[derive(Clone, Debug, Queryable)]
 pub struct ApplicationRow {

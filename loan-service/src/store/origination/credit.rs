@@ -3,9 +3,9 @@
 use cashloan_runtime::db;
 use diesel::prelude::*;
 
-use crate::store::Store;
 use crate::error::LoanError;
 use crate::schema::{credit_lines, repayment_periods};
+use crate::store::Store;
 
 impl Store {
     pub async fn credit_total(&self, user_id: &str) -> Result<Option<i64>, LoanError> {

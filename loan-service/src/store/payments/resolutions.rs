@@ -9,15 +9,15 @@ use cashloan_runtime::db::{self, DbConn};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 
-use crate::store::contracts::issue;
-use crate::store::ledger::post;
-use crate::store::payments::{pay_periods, release, reserve, settle, start_plan, OrderRow, Settle};
-use crate::store::{DocumentToStore, OutboxEvent, PeriodRow, Store};
 use crate::error::LoanError;
 use crate::ledger::{Entry, EntryKind};
 use crate::loan::lifecycle::Move;
 use crate::payments::order::OrderStatus;
 use crate::schema::{ledger_entries, outbox, payment_mismatches, payment_order_periods, payment_orders};
+use crate::store::contracts::issue;
+use crate::store::ledger::post;
+use crate::store::payments::{pay_periods, release, reserve, settle, start_plan, OrderRow, Settle};
+use crate::store::{DocumentToStore, OutboxEvent, PeriodRow, Store};
 
 /// What to apply.
 pub enum Resolve {

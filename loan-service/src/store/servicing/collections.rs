@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use cashloan_runtime::db;
 use diesel::prelude::*;
 
-use crate::store::{new_id, PeriodRow, Store};
 use crate::error::LoanError;
 use crate::schema::{applications, collection_notes, repayment_periods};
+use crate::store::{new_id, PeriodRow, Store};
 
 /// An overdue period with what its loan's row adds: penalty rate, number, mobile, product.
 pub type OverdueRow = (PeriodRow, i64, String, String, String);

@@ -3,10 +3,10 @@
 use cashloan_runtime::db::{self, DbConn};
 use diesel::prelude::*;
 
-use crate::store::OutboxEvent;
-use crate::store::{is_unique_violation, Store};
 use crate::error::LoanError;
 use crate::schema::{applications, outbox, repayment_periods};
+use crate::store::OutboxEvent;
+use crate::store::{is_unique_violation, Store};
 
 #[derive(Clone, Debug, Queryable, Insertable)]
 #[diesel(table_name = repayment_periods)]

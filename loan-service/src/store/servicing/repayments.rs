@@ -5,9 +5,9 @@ use cashloan_proto::loan::v1::ListCondition;
 use cashloan_runtime::db;
 use diesel::prelude::*;
 
-use crate::store::{PeriodRow, Store};
 use crate::error::LoanError;
 use crate::schema::{applications, repayment_periods};
+use crate::store::{PeriodRow, Store};
 
 /// A period with what the repayment list shows of its loan, read in the same query.
 pub struct RepaymentRow {
