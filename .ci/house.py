@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """The house rules a reader checks by eye, checked by CI: no circle of imports among a crate's
-modules (the crate root excepted, and a folder's `mod.rs` with the modules inside it, which share
-its types), and no logic file over the hard limit of 650 lines (its `#[cfg(test)]` tail not
+modules outside their tests (the crate root excepted, and a folder's `mod.rs` with the modules
+inside it, which share its types), and no logic file over the hard limit of 650 lines (its `#[cfg(test)]` tail not
 counted).
 
-Usage: house.py CRATE_SRC...   (for example loan-service/src gateway/src)
+Usage: house.py [--pending FILE]... CRATE_SRC...   (for example loan-service/src gateway/src)
+
+A `--pending` file is over the limit with an open issue to bring it under; it is reported, not
+failed, and fails once it is under the limit and still named (so the list only shrinks).
 """
 import re
 import sys
@@ -28,7 +31,14 @@ def logic_lines(text: str) -> int:
     return (text if cut < 0 else text[:cut]).count("\n")
 
 
-def main(roots: list[str]) -> int:
+def main(args: list[str]) -> int:
+    pending, roots = set(), []
+    while args:
+        arg = args.pop(0)
+        if arg == "--pending":
+            pending.add(Path(args.pop(0)))
+        else:
+            roots.append(arg)
     failures = []
     for root in roots:
         src = Path(root)
@@ -37,12 +47,21 @@ def main(roots: list[str]) -> int:
         edges: dict[str, set[str]] = {m: set() for m in modules}
         for module, file in files.items():
             text = file.read_text()
-            if logic_lines(text) > LIMIT and "generated" not in text[:300]:
+            long = logic_lines(text) > LIMIT
+            if file in pending:
+                pending.discard(file)
+                if long:
+                    print(f"{file}: {logic_lines(text)} lines of logic, over {LIMIT} (pending)")
+                else:
+                    failures.append(f"{file}: under {LIMIT} now; take it off the pending list")
+            elif long:
                 failures.append(f"{file}: {logic_lines(text)} lines of logic, over {LIMIT}")
             if not module:
                 continue
-            paths = REFERENCE.findall(text)
-            for inner in BRACED.findall(text):
+            cut = text.find("#[cfg(test)]\nmod tests")
+            code = text if cut < 0 else text[:cut]
+            paths = REFERENCE.findall(code)
+            for inner in BRACED.findall(code):
                 paths += [p.strip().split("::{")[0] for p in inner.split(",") if p.strip()]
             for path in paths:
                 parts = path.split("::")
@@ -55,6 +74,7 @@ def main(roots: list[str]) -> int:
                 if target and target != module and not related:
                     edges[module].add(target)
         failures += [f"{root}: import circle {' -> '.join(c)}" for c in circles(edges)]
+    failures += [f"{file}: pending but not found" for file in sorted(pending)]
     for failure in failures:
         print(failure)
     return 1 if failures else 0

@@ -147,6 +147,8 @@ pub fn start(
                 .app_data(data.clone())
                 .app_data(web::PayloadConfig::new(pipeline::BODY_LIMIT))
                 .configure(admin::routes)
+                .configure(console::routes)
+                .configure(openapi::admin_routes)
         })
         .workers(1)
         .disable_signals()

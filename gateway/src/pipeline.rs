@@ -24,7 +24,7 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 
 pub async fn dispatch(req: HttpRequest, payload: web::Payload, gw: Data<Gateway>) -> HttpResponse {
     let started = Instant::now();
-    let route = gw.routes.get(req.path()).copied();
+    let route = crate::routes::lookup(req.path());
     let path = route.map_or("unmatched", |r| r.path);
     // The root of the request's trace; its id goes back to the client for support to find.
     let span = tracing::info_span!(

@@ -1,6 +1,7 @@
 //! The route table: path, access, handler; it reads like API.md §6.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use actix_web::web::Data;
 use futures_util::future::LocalBoxFuture;
@@ -43,6 +44,12 @@ macro_rules! api {
             kind: Kind::Api(Access::$access, |gw, call| Box::pin($handler(gw, call))),
         }
     };
+}
+
+/// The route of `path`, if it has one.
+pub fn lookup(path: &str) -> Option<Route> {
+    static TABLE: LazyLock<HashMap<&'static str, Route>> = LazyLock::new(table);
+    TABLE.get(path).copied()
 }
 
 pub fn table() -> HashMap<&'static str, Route> {

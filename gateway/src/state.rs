@@ -1,6 +1,5 @@
 //! What every request handler shares: configuration, the key-value store, service clients.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use cashloan_proto::auth::v1::auth_client::AuthClient;
@@ -14,7 +13,6 @@ use tonic_health::pb::HealthCheckRequest;
 
 use crate::config::Config;
 use crate::metrics::Metrics;
-use crate::routes::{self, Route};
 
 pub struct Gateway {
     pub config: Config,
@@ -26,7 +24,6 @@ pub struct Gateway {
     /// loan-service for the calls that wait for the payment channel (a longer deadline).
     pub payments: LoanClient<GrpcChannel>,
     pub metrics: Metrics,
-    pub routes: HashMap<&'static str, Route>,
     /// The rendered product list for `PRODUCT_LIST_TTL`: the busiest open read skips its RPC.
     pub product_list: std::sync::Mutex<Option<(std::time::Instant, serde_json::Value)>>,
     upstreams: Vec<(&'static str, GrpcChannel)>,
@@ -75,7 +72,6 @@ impl Gateway {
                 ("product-service", product),
                 ("loan-service", loan),
             ],
-            routes: routes::table(),
             product_list: std::sync::Mutex::new(None),
             metrics: Metrics::default(),
             config,

@@ -7,7 +7,6 @@
 
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
-use sha2::{Digest, Sha256};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -55,10 +54,7 @@ pub mod schema {
 
 use schema::{evidence, evidence_head, evidence_stamps};
 
-/// Lower-case hex SHA-256.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use crate::digest::sha256_hex;
 
 /// Where an acceptance came from.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 pub mod canonical_json;
 pub mod clock;
 pub mod db;
+pub mod digest;
 pub mod evidence;
 pub mod grpc;
 pub mod kv;

@@ -32,7 +32,7 @@ impl LocalAuthority {
             .map(|i| u8::from_str_radix(&seed[2 * i..2 * i + 2], 16).expect("a keyed hash is hex"))
             .collect();
         let pair = Ed25519KeyPair::from_seed_unchecked(&seed).expect("32 bytes make an Ed25519 seed");
-        let key = crate::evidence::sha256_hex(pair.public_key().as_ref());
+        let key = crate::digest::sha256_hex(pair.public_key().as_ref());
         Self {
             name: format!("local-tsa:{}", &key[..16]),
             pair,
@@ -68,12 +68,12 @@ mod tests {
         let key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
         let vault = crate::pii::Vault::new(&[format!("k1:{key}")], key).unwrap();
         let tsa = LocalAuthority::from_vault(&vault);
-        let imprint = crate::evidence::sha256_hex(b"head");
+        let imprint = crate::digest::sha256_hex(b"head");
         let token = tsa.stamp(&imprint, 1_000);
         assert!(tsa.verify(&imprint, 1_000, &token));
         assert!(!tsa.verify(&imprint, 1_001, &token), "another time");
         assert!(
-            !tsa.verify(&crate::evidence::sha256_hex(b"x"), 1_000, &token),
+            !tsa.verify(&crate::digest::sha256_hex(b"x"), 1_000, &token),
             "another imprint"
         );
         assert!(!tsa.verify(&imprint, 1_000, "%%"));

@@ -63,8 +63,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/operators/list", web::post().to(operators::list))
         .route("/admin/operators/create", web::post().to(operators::create))
         .route("/admin/operators/update", web::post().to(operators::update));
-    crate::console::routes(cfg);
-    crate::openapi::admin_routes(cfg);
 }
 
 /// Answers a call refused before it was recorded.
