@@ -137,6 +137,9 @@ impl TestApp {
         // An immediate outcome arrives within this on a loaded machine too; a test of a pending
         // one shortens it below the outcome's delay, or uses an outcome that never comes.
         config.payments.repay_wait_ms = 10_000;
+        // A loaded machine answers within these too; a test of a deadline sets its own.
+        config.gateway.call_deadline_ms = 15_000;
+        config.gateway.payment_call_deadline_ms = 20_000;
         let run = format!("t{}", rand::random::<u64>() % 1_000_000_000_000);
         let mut postgres_cleanup = None;
         if let Backend::Real { postgres, redis } = backend {
