@@ -1,5 +1,6 @@
-//! The operator console (API.md §7) on the admin listener: one page and its script and style,
-//! all inside the binary, under a Content-Security-Policy that allows nothing else; and the
+//! The operator console (API.md §7) on the admin listener: one page, its ES modules (a core and a
+//! module a page) and its style, all inside the binary, under a Content-Security-Policy that
+//! allows nothing else; and the
 //! session calls the page makes (log in, who am I, log out). Everything else the page does goes
 //! through the `/admin/*` calls with the session cookie and its CSRF token.
 
@@ -17,7 +18,31 @@ use crate::envelope::{self, Fields, Outcome, Success};
 use crate::state::Gateway;
 
 const PAGE: &str = include_str!("../console/index.html");
-const SCRIPT: &str = include_str!("../console/console.js");
+/// The console's modules by path under `/console/`: `app.js` imports the rest.
+const MODULES: &[(&str, &str)] = &[
+    ("app.js", include_str!("../console/app.js")),
+    ("core.js", include_str!("../console/core.js")),
+    ("session.js", include_str!("../console/session.js")),
+    (
+        "pages/approvals.js",
+        include_str!("../console/pages/approvals.js"),
+    ),
+    ("pages/audit.js", include_str!("../console/pages/audit.js")),
+    ("pages/books.js", include_str!("../console/pages/books.js")),
+    (
+        "pages/collections.js",
+        include_str!("../console/pages/collections.js"),
+    ),
+    ("pages/messages.js", include_str!("../console/pages/messages.js")),
+    (
+        "pages/operators.js",
+        include_str!("../console/pages/operators.js"),
+    ),
+    ("pages/payouts.js", include_str!("../console/pages/payouts.js")),
+    ("pages/products.js", include_str!("../console/pages/products.js")),
+    ("pages/review.js", include_str!("../console/pages/review.js")),
+    ("pages/users.js", include_str!("../console/pages/users.js")),
+];
 const STYLE: &str = include_str!("../console/console.css");
 
 /// Nothing from elsewhere, no inline script or style, no framing, forms post only here.
@@ -27,8 +52,8 @@ connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/console", web::get().to(page))
         .route("/console/", web::get().to(page))
-        .route("/console/console.js", web::get().to(script))
         .route("/console/console.css", web::get().to(style))
+        .route("/console/{module:.*\\.js}", web::get().to(script))
         .route("/console/api/login", web::post().to(login))
         .route("/console/api/me", web::get().to(me))
         .route("/console/api/logout", web::post().to(logout));
@@ -50,10 +75,13 @@ async fn page() -> HttpResponse {
         .body(PAGE)
 }
 
-async fn script() -> HttpResponse {
-    hardened(HttpResponse::Ok())
-        .content_type("text/javascript; charset=utf-8")
-        .body(SCRIPT)
+async fn script(module: web::Path<String>) -> HttpResponse {
+    match MODULES.iter().find(|(path, _)| *path == module.as_str()) {
+        Some((_, text)) => hardened(HttpResponse::Ok())
+            .content_type("text/javascript; charset=utf-8")
+            .body(*text),
+        None => hardened(HttpResponse::NotFound()).finish(),
+    }
 }
 
 async fn style() -> HttpResponse {

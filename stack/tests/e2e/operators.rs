@@ -381,11 +381,34 @@ e2e!(the_console_page_allows_nothing_from_elsewhere(app) {
     }
     assert!(!csp.contains("unsafe-inline"), "{csp}");
     let page = response.text().await.unwrap();
-    for asset in ["/console/console.js", "/console/console.css"] {
+    for asset in ["/console/app.js", "/console/console.css"] {
         assert!(page.contains(asset), "{asset}");
-        let text = app.http.get(format!("{}{asset}", app.admin)).send().await.unwrap().text().await.unwrap();
-        assert!(!text.contains("https://") && !text.contains("http://"), "{asset} loads nothing from elsewhere");
     }
+    // Every module the page loads, followed from app.js through its imports.
+    let mut modules = vec!["/console/app.js".to_owned()];
+    let mut seen = std::collections::HashSet::new();
+    while let Some(module) = modules.pop() {
+        if !seen.insert(module.clone()) {
+            continue;
+        }
+        let response = app.http.get(format!("{}{module}", app.admin)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{module}");
+        assert!(response.headers()["content-security-policy"].to_str().unwrap().contains("script-src 'self'"));
+        let text = response.text().await.unwrap();
+        assert!(!text.contains("https://") && !text.contains("http://"), "{module} loads nothing from elsewhere");
+        let folder = &module[..module.rfind('/').unwrap() + 1];
+        for line in text.lines().filter(|l| l.starts_with("import ")) {
+            let target = line.rsplit_once("from \"").unwrap().1.trim_end_matches("\";");
+            let joined = match target.strip_prefix("../") {
+                Some(up) => format!("{}{up}", &folder[..folder[..folder.len() - 1].rfind('/').unwrap() + 1]),
+                None => format!("{folder}{}", target.trim_start_matches("./")),
+            };
+            modules.push(joined);
+        }
+    }
+    assert!(seen.len() > 5, "a core and a module a page: {seen:?}");
+    let missing = app.http.get(format!("{}/console/nothing.js", app.admin)).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
     assert!(!page.contains("<script>") && !page.contains(" style=\""), "no inline script or style");
 });
 

@@ -1,0 +1,132 @@
+//! The admin API's calls of people: operators, approvals, the audit log and the reveal of personal data.
+
+use super::*;
+
+pub(super) fn calls() -> Vec<Call> {
+    vec![
+        Call {
+            path: "/admin/audit/list",
+            tag: PEOPLE,
+            summary: "The audit log, newest first; paged",
+            required: vec![],
+            optional: with_page(vec![("operator", text("")), ("action", text("a path"))]),
+            result: list(object(
+                &[
+                    ("id", text("")),
+                    (
+                        "sealed",
+                        json!({"type": "boolean", "description": "sealed into the evidence chain"}),
+                    ),
+                    ("operator", text("the operator's name, or token")),
+                    ("role", text("")),
+                    ("action", text("the path")),
+                    ("target", text("")),
+                    ("request", text("the request without secrets")),
+                    ("clientIp", text("")),
+                    ("traceId", text("")),
+                    ("startedAt", r("DateTime")),
+                    ("outcome", text("code and message; \"\" while unfinished")),
+                    ("customers", list(text("user ids whose data the call returned"))),
+                    ("finishedAt", r("OptionalDateTime")),
+                    (
+                        "changes",
+                        json!({"type": ["object", "null"], "description": "{field: {before, after}} of a change"}),
+                    ),
+                ],
+                &[],
+            )),
+            codes: &[],
+        },
+        Call {
+            path: "/admin/reveal",
+            tag: PEOPLE,
+            summary: "One personal value whole, for a reason; audited",
+            required: vec![
+                (
+                    "field",
+                    codes("", &["mobile", "idCardNo", "bankCardNo", "realName"]),
+                ),
+                ("userId", text("")),
+                ("reason", text("")),
+            ],
+            optional: vec![],
+            result: text("the value"),
+            codes: &[],
+        },
+        Call {
+            path: "/admin/approvals/list",
+            tag: PEOPLE,
+            summary: "Maker-checker requests, oldest first; paged",
+            required: vec![],
+            optional: with_page(vec![(
+                "status",
+                codes("", &["pending", "executing", "done", "failed", "rejected"]),
+            )]),
+            result: list(r("Approval")),
+            codes: &[],
+        },
+        Call {
+            path: "/admin/approvals/decide",
+            tag: PEOPLE,
+            summary:
+                "Confirms (carried out as the checker) or rejects a request; never the maker, never the token",
+            required: vec![("id", text("")), ("decision", codes("", &["confirm", "reject"]))],
+            optional: vec![],
+            result: json!({"type": ["string", "object", "array"], "description": "confirm: the outcome of the action; reject: the approval"}),
+            codes: &[
+                "20008001", "20008003", "20008004", "20008005", "20008006", "20009009", "20009010",
+                "20009011", "20009012", "20009013",
+            ],
+        },
+        Call {
+            path: "/admin/operators/list",
+            tag: PEOPLE,
+            summary: "The operators",
+            required: vec![],
+            optional: vec![],
+            result: list(r("Operator")),
+            codes: &[],
+        },
+        Call {
+            path: "/admin/operators/create",
+            tag: PEOPLE,
+            summary: "Creates an operator; resultSet {id, totpUri}",
+            required: vec![
+                (
+                    "username",
+                    json!({"type": "string", "pattern": "^[A-Za-z0-9._-]{3,32}$"}),
+                ),
+                (
+                    "password",
+                    json!({"type": "string", "minLength": 10, "maxLength": 64}),
+                ),
+                (
+                    "roles",
+                    json!({"type": ["array", "string"], "description": "reviewer, finance, admin, auditor"}),
+                ),
+            ],
+            optional: vec![
+                ("displayName", text("")),
+                ("withTotp", json!({"type": ["boolean", "string"]})),
+            ],
+            result: r("OperatorCreated"),
+            codes: &["20009005", "20009006", "20009007"],
+        },
+        Call {
+            path: "/admin/operators/update",
+            tag: PEOPLE,
+            summary: "Changes an operator's roles, password or state",
+            required: vec![("id", text(""))],
+            optional: vec![
+                ("roles", json!({"type": ["array", "string"]})),
+                (
+                    "password",
+                    json!({"type": "string", "minLength": 10, "maxLength": 64}),
+                ),
+                ("disabled", json!({"type": ["boolean", "string"]})),
+            ],
+            result: r("OperatorCreated"),
+            codes: &["20009005", "20009007", "20009008"],
+        },
+    ]
+}

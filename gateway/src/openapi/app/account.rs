@@ -1,0 +1,167 @@
+//! The app API's operations of §6.1: registration, login, passwords, captcha and SMS codes, feedback and versions.
+
+use super::fields::*;
+use super::*;
+
+pub(super) fn ops() -> Vec<Op> {
+    use Access::*;
+    let mobile = || r("Mobile");
+    let s = |n: &str| r(n);
+    vec![
+        Op {
+            path: "/security/login",
+            tag: ACCOUNT,
+            summary: "登录 Log in; resultSet is the session token (also set as the JSESSIONID cookie)",
+            access: Open,
+            paged: false,
+            request: object(
+                &[("username", mobile()), ("password", password("the password")), ("appType", app_type())],
+                &[("token", text("the device's push token; may be \"\""))],
+            ),
+            result: json!({"type": "string", "pattern": "^[0-9A-F]{32}$", "description": "the session token"}),
+            codes: &["90000000", "90001000", "90002000", "90003000", "90009000"],
+        },
+        Op {
+            path: "/openApi/getCode",
+            tag: ACCOUNT,
+            summary: "图形验证码 A captcha: valid 120 s, used once by the SMS request that presents it",
+            access: Open,
+            paged: false,
+            request: none(),
+            result: json!({"type": "string", "pattern": "^[23456789abcdefghjkmnpqrstuvwxyz]{4}$"}),
+            codes: &["0000"],
+        },
+        Op {
+            path: "/openApi/getSmsCode",
+            tag: ACCOUNT,
+            summary: "注册短信验证码 Sends the registration SMS code (a mobile not yet registered)",
+            access: Open,
+            paged: false,
+            request: object(&[("mobile", mobile()), ("code", captcha())], &[]),
+            result: empty(),
+            codes: &["20001000", "20001001", "10002001", "10002002"],
+        },
+        Op {
+            path: "/openApi/checkSmsCode",
+            tag: ACCOUNT,
+            summary: "校验注册短信验证码 Checks the registration SMS code; marks the mobile verified for 15 minutes",
+            access: Open,
+            paged: false,
+            request: object(&[("mobile", mobile()), ("smscode", sms_code())], &[]),
+            result: empty(),
+            codes: &["20002004", "20002005", "20002006"],
+        },
+        Op {
+            path: "/openApi/userRegister",
+            tag: ACCOUNT,
+            summary: "注册 Registers the verified mobile with a password",
+            access: Open,
+            paged: false,
+            request: object(
+                &[("mobile", mobile()), ("password", password("the password")), ("confirmPassword", password("the same password"))],
+                &[],
+            ),
+            result: empty(),
+            codes: &["20003000", "20003001"],
+        },
+        Op {
+            path: "/openApi/forgetPwdGetSmsCode",
+            tag: ACCOUNT,
+            summary: "找回密码短信验证码 Sends the password-reset SMS code (a registered mobile)",
+            access: Open,
+            paged: false,
+            request: object(&[("mobile", mobile()), ("code", captcha())], &[]),
+            result: empty(),
+            codes: &["20001000", "20001001", "10002001", "10002002"],
+        },
+        Op {
+            path: "/openApi/forgetPwdCheckSmsCode",
+            tag: ACCOUNT,
+            summary: "校验找回密码短信验证码 Checks the password-reset SMS code",
+            access: Open,
+            paged: false,
+            request: object(&[("mobile", mobile()), ("smscode", sms_code())], &[]),
+            result: empty(),
+            codes: &["20002004", "20002005", "20002006"],
+        },
+        Op {
+            path: "/openApi/forgetPwdIdentityAuth",
+            tag: ACCOUNT,
+            summary: "找回密码身份认证 Confirms the identity of a real-name verified account before a reset",
+            access: Open,
+            paged: false,
+            request: object(
+                &[("mobile", mobile()), ("realname", text("the verified real name")), ("identitycode", text("the verified ID card number"))],
+                &[],
+            ),
+            result: empty(),
+            codes: &["20004000", "20004001"],
+        },
+        Op {
+            path: "/openApi/userResetPwd",
+            tag: ACCOUNT,
+            summary: "重置密码 Resets the password; every session of the user ends",
+            access: Open,
+            paged: false,
+            request: object(
+                &[("mobile", mobile()), ("password", password("the new password")), ("confirmPassword", password("the same password"))],
+                &[],
+            ),
+            result: empty(),
+            codes: &["20003002", "20003003"],
+        },
+        Op {
+            path: "/appApi/modifyPwd",
+            tag: ACCOUNT,
+            summary: "修改密码 Changes the password; a session, if sent, must be the mobile's",
+            access: OptionalSession,
+            paged: false,
+            request: object(
+                &[("mobile", mobile()), ("oldPassword", password("the current password")), ("newPassword", password("the new password"))],
+                &[],
+            ),
+            result: empty(),
+            codes: &["20003004", "20003005", "20003015", "99990004"],
+        },
+        Op {
+            path: "/appApi/commitSuggestion",
+            tag: ACCOUNT,
+            summary: "意见反馈 Feedback from a registered mobile",
+            access: Open,
+            paged: false,
+            request: object(&[("mobile", mobile()), ("suggestion", bounded("the feedback", 500))], &[("source", text("where it was sent from"))]),
+            result: empty(),
+            codes: &["20003006", "20003007"],
+        },
+        Op {
+            path: "/appApi/appVersionDetection",
+            tag: ACCOUNT,
+            summary: "版本检测 The newest version of the app; forceUpdate when the sent version is below the minimum",
+            access: Open,
+            paged: false,
+            request: object(&[("appType", app_type())], &[("appVersion", text("e.g. 1.2.0"))]),
+            result: object(
+                &[
+                    ("appType", text("1 Android, 2 iOS, 3 other")),
+                    ("latestVersion", text("e.g. 1.3.0")),
+                    ("minSupportedVersion", text("e.g. 1.1.0")),
+                    ("downloadUrl", text("")),
+                    ("releaseNotes", text("")),
+                    ("forceUpdate", s("Flag")),
+                ],
+                &[],
+            ),
+            codes: &["20003008", "20003009"],
+        },
+        Op {
+            path: "/appApi/quitMobileLogin",
+            tag: ACCOUNT,
+            summary: "退出登录 Ends the session (an unknown or ended one too)",
+            access: Open,
+            paged: false,
+            request: object(&[("sessionId", text("the session token"))], &[]),
+            result: empty(),
+            codes: &["20003010"],
+        },
+    ]
+}
