@@ -90,13 +90,16 @@ class Console:
         self.find("#login-form")
 
     def admin_call(self, path, body):
-        """A call made from the page itself with its session, as its own script makes them."""
+        """A call made from the page itself with its session and its CSRF token (read from
+        /console/api/me, as the console's script reads it), as its own script makes them."""
         return self.driver.execute_async_script(
             """
             const [path, body, done] = arguments;
-            fetch(path, {method: "POST", credentials: "same-origin",
-                         headers: {"Content-Type": "application/json", "X-CSRF-Token": state.csrf},
-                         body: JSON.stringify(body)})
+            fetch("/console/api/me", {credentials: "same-origin"})
+              .then((r) => r.json())
+              .then((me) => fetch(path, {method: "POST", credentials: "same-origin",
+                         headers: {"Content-Type": "application/json", "X-CSRF-Token": me.resultSet.csrf},
+                         body: JSON.stringify(body)}))
               .then(async (r) => done({status: r.status, body: await r.json()}));
             """, path, body)
 
