@@ -307,3 +307,21 @@ channel_e2e!(a_payout_sent_back_is_booked_freezes_the_plan_and_is_raised(app, fa
     fake.change_mind(&payout, "RETURNED", &app.url("/notify/payment")).await;
     assert_eq!(ledger_entries(&app, "payout_return"), 1, "returned once");
 });
+
+channel_e2e!(a_payout_sent_back_after_the_loan_was_repaid_is_raised_and_never_credited_again(app, fake) {
+    let (mobile, token, period) = loan_paid_from(&app, "1234").await;
+    assert_eq!(pay(&app, &token, &period, "current").await, "0000", "the loan is repaid");
+    let payout = orders_of(&app, &mobile, "payout").await[0]["orderNo"].as_str().unwrap().to_owned();
+    // 退票 days later, after the customer paid everything back.
+    fake.change_mind(&payout, "RETURNED", &app.url("/notify/payment")).await;
+    assert_eq!(fake.notify_answers().last(), Some(&200), "acknowledged");
+    assert_eq!(ledger_entries(&app, "payout_return"), 0, "1122 is not credited a second time");
+    assert_eq!(orders_of(&app, &mobile, "payout").await[0]["status"], "succeeded", "as booked");
+    assert_eq!(mismatches(&app), 1, "an operator's case");
+    let books = app.admin_call("/admin/ledger/trialBalance", json!({})).await;
+    for invariant in books["resultSet"]["invariants"].as_array().unwrap() {
+        assert_eq!(invariant["holds"], true, "{invariant}");
+    }
+    fake.change_mind(&payout, "RETURNED", &app.url("/notify/payment")).await;
+    assert_eq!(mismatches(&app), 1, "raised once");
+});

@@ -30,6 +30,12 @@ pub(in crate::store) fn settle(conn: &mut DbConn, s: &Settle) -> QueryResult<boo
                 let ledger_says = format!("{} {}", order.status, fen_text(order.amount_fen));
                 return raise(conn, &order.order_no, &day, &s.channel_says, &ledger_says, s.at);
             }
+            Settlement::Return if repaid_any(conn, &order.application_id)? => {
+                // The loan was (partly) repaid, or a repayment is in flight: crediting 1122 with the
+                // whole payout would owe less than nothing. An operator decides (PAYMENTS.md "退票").
+                let ledger_says = format!("{} {}，借款已有还款", order.status, fen_text(order.amount_fen));
+                return raise(conn, &order.order_no, &day, &s.channel_says, &ledger_says, s.at);
+            }
             Settlement::Move(to) => to,
             Settlement::Mismatch | Settlement::LateSuccess => OrderStatus::Mismatch,
             Settlement::Return => OrderStatus::Returned,
@@ -162,6 +168,18 @@ pub(in crate::store) fn settle(conn: &mut DbConn, s: &Settle) -> QueryResult<boo
         }
         Ok(true)
     })
+}
+
+/// Whether the application has a repayment that paid it or still may: any repay order not failed
+/// (a paid one, one in flight, one an operator may yet settle).
+fn repaid_any(conn: &mut DbConn, application_id: &str) -> QueryResult<bool> {
+    let repayments: i64 = payment_orders::table
+        .filter(payment_orders::application_id.eq(application_id))
+        .filter(payment_orders::kind.eq(OrderKind::Repay.name()))
+        .filter(payment_orders::status.ne(OrderStatus::Failed.name()))
+        .count()
+        .get_result(conn)?;
+    Ok(repayments > 0)
 }
 
 /// Posts `entry` unless one of its kind already names the order: a late success raised again (a
