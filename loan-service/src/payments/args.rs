@@ -63,6 +63,14 @@ pub struct PaymentArgs {
         default_value = FINAL_DECLINES
     )]
     pub channel_final_declines: Vec<String>,
+    /// How far a notification's `timestamp` may be from now, seconds; one outside is kept for
+    /// the record (a mismatch for operators) and refused, as a replay or a wrong clock.
+    #[arg(
+        long = "notify-window-secs",
+        env = "NOTIFY_WINDOW_SECS",
+        default_value_t = 300
+    )]
+    pub notify_window_secs: u64,
     /// Deadline of one call to the HTTP channel, milliseconds.
     #[arg(
         long = "channel-timeout-ms",
@@ -132,6 +140,7 @@ impl Default for PaymentArgs {
             channel_public_key: None,
             channel_notify_url: String::new(),
             channel_final_declines: FINAL_DECLINES.split(',').map(str::to_owned).collect(),
+            notify_window_secs: 300,
             channel_timeout_ms: 10_000,
         }
     }

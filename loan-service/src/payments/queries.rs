@@ -3,6 +3,7 @@
 
 use cashloan_proto::auth::v1::UserRef;
 use cashloan_proto::loan::v1 as pb;
+use cashloan_runtime::clock::{date_cst, format_datetime_cst, now_ms};
 
 use crate::error::LoanError;
 use crate::payments::channel::CardSnapshot;
@@ -15,11 +16,23 @@ impl LoanCore {
     /// A notification posted to `/notify/payment`: checked, then settled like any answer. It
     /// returns once the settlement (or, for an order we do not know, the mismatch) is committed.
     pub async fn notify(&self, body: &[u8]) -> Result<(), LoanError> {
-        let report = self
+        let (report, sent_at) = self
             .payments
             .channel
             .read_notification(body)
             .map_err(|_| LoanError::NotificationRefused)?;
+        // The wall clock, as for the app's signatures: freshness is the transport's, not the
+        // business date's.
+        let window_ms =
+            i64::try_from(self.payments.args.notify_window_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+        if now_ms().abs_diff(sent_at) > window_ms.unsigned_abs() {
+            let channel_says = format!("通知时间 {}（超出时效，已拒收）", format_datetime_cst(sent_at));
+            let at = self.clock.now_ms();
+            self.store
+                .raise_mismatch(&report.order_no, &date_cst(at), &channel_says, "未处理", at)
+                .await?;
+            return Err(LoanError::NotificationRefused);
+        }
         self.payments.settle(&report).await?;
         Ok(())
     }

@@ -325,3 +325,23 @@ channel_e2e!(a_payout_sent_back_after_the_loan_was_repaid_is_raised_and_never_cr
     fake.change_mind(&payout, "RETURNED", &app.url("/notify/payment")).await;
     assert_eq!(mismatches(&app), 1, "raised once");
 });
+
+channel_e2e!(a_channel_signed_notification_out_of_its_window_is_kept_and_refused(app, fake, short_wait) {
+    let (mobile, token, period) = loan_paid_from(&app, "1234").await;
+    // Accepted, and then silence: the order waits for its notification.
+    fake.then(Behaviour::Notify(vec![]));
+    assert_eq!(pay(&app, &token, &period, "current").await, "20006005");
+    let order = orders_of(&app, &mobile, "repay").await[0]["orderNo"].as_str().unwrap().to_owned();
+    let url = app.url("/notify/payment");
+    // Signed by the channel, but sent in 1970 (a replay of an old one, or a clock gone wrong).
+    assert_eq!(fake.notify_at(&order, "SUCCESS", 1000, &url).await, 400);
+    let late = chrono::Utc::now().timestamp_millis() - 301_000;
+    assert_eq!(fake.notify_at(&order, "SUCCESS", late, &url).await, 400, "just outside ±300 s");
+    assert_eq!(repay_status(&app, &token).await, "2", "still processing: nothing moved");
+    assert_eq!(ledger_entries(&app, "repayment"), 0);
+    assert_eq!(mismatches(&app), 2, "each kept for the record");
+    let fresh = chrono::Utc::now().timestamp_millis();
+    assert_eq!(fake.notify_at(&order, "SUCCESS", fresh, &url).await, 200, "a current one settles");
+    assert_eq!(repay_status(&app, &token).await, "1");
+    assert_eq!(ledger_entries(&app, "repayment"), 1);
+});

@@ -52,6 +52,7 @@ pub enum Behaviour {
     HoldReply,
 }
 
+#[derive(Clone)]
 struct Order {
     kind: &'static str,
     amount: i64,
@@ -236,6 +237,37 @@ impl FakeChannel {
         let order = state.orders.get_mut(order_no).expect("a known order");
         order.status = status;
         order.finished_at = now_cst();
+    }
+
+    /// Posts one signed notification that `order_no` ended in `status`, sent (as its timestamp
+    /// says) at `timestamp_ms`; the HTTP status of the answer. The order's record is unchanged.
+    pub async fn notify_at(
+        &self,
+        order_no: &str,
+        status: &'static str,
+        timestamp_ms: i64,
+        notify_url: &str,
+    ) -> u16 {
+        let mut body = {
+            let state = self.shared.state.lock().unwrap();
+            let order = Order {
+                status,
+                finished_at: now_cst(),
+                ..state.orders.get(order_no).expect("a known order").clone()
+            };
+            notification(order_no, &order)
+        };
+        body.insert("timestamp".into(), json!(timestamp_ms));
+        sign(&self.shared.signer, &mut body);
+        let answer = self
+            .shared
+            .http
+            .post(notify_url)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        answer.status().as_u16()
     }
 
     /// Notifies a success for an order number the merchant never sent.

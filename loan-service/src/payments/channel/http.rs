@@ -109,7 +109,7 @@ impl HttpChannel {
     }
 
     /// Reads a notification: the channel's signature, then what it says.
-    pub fn read_notification(&self, body: &[u8]) -> Result<Report, NotificationRefused> {
+    pub fn read_notification(&self, body: &[u8]) -> Result<(Report, i64), NotificationRefused> {
         let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(body) else {
             return Err(NotificationRefused);
         };
@@ -122,11 +122,15 @@ impl HttpChannel {
             .filter(|s| !s.is_empty())
             .ok_or(NotificationRefused)?
             .to_owned();
-        Ok(self.report(&order_no, &body, None))
+        let sent_at = body
+            .get("timestamp")
+            .and_then(amount_fen)
+            .ok_or(NotificationRefused)?;
+        Ok((self.report(&order_no, &body, None), sent_at))
     }
 }
 
-/// Fen sent as a number or a string of digits.
+/// Fen (or a timestamp) sent as a number or a string of digits.
 fn amount_fen(value: &Value) -> Option<i64> {
     match value {
         Value::Number(n) => n.as_i64(),
@@ -203,7 +207,7 @@ impl PaymentChannel for HttpChannel {
         }
     }
 
-    fn read_notification(&self, body: &[u8]) -> Result<Report, NotificationRefused> {
+    fn read_notification(&self, body: &[u8]) -> Result<(Report, i64), NotificationRefused> {
         HttpChannel::read_notification(self, body)
     }
 }

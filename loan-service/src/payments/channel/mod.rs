@@ -70,9 +70,10 @@ pub trait PaymentChannel: Send + Sync {
     async fn query(&self, order_no: &str) -> Report;
     /// The statement of a day (UTC+8): every order the channel finished on it.
     async fn statement(&self, day: chrono::NaiveDate) -> Statement;
-    /// Reads a notification posted to `/notify/payment`. A channel that notifies in-process
-    /// (the simulator) receives none over HTTP.
-    fn read_notification(&self, _body: &[u8]) -> Result<Report, NotificationRefused> {
+    /// Reads a notification posted to `/notify/payment`: what it says and when the channel sent
+    /// it (epoch ms, its signed `timestamp`). A channel that notifies in-process (the simulator)
+    /// receives none over HTTP.
+    fn read_notification(&self, _body: &[u8]) -> Result<(Report, i64), NotificationRefused> {
         Err(NotificationRefused)
     }
 }
