@@ -248,7 +248,8 @@ mod tests {
         let c = channel();
         let body = json!({"orderNo": "RO20261201000001", "channelOrderNo": "C1", "status": "SUCCESS", "code": "",
             "amount": 50700, "finishedAt": "2026-12-01 10:00:00", "timestamp": 1});
-        let report = c.read_notification(&signed(body.clone())).unwrap();
+        let (report, sent_at) = c.read_notification(&signed(body.clone())).unwrap();
+        assert_eq!(sent_at, 1, "when the channel says it sent it");
         assert_eq!(report.outcome, Outcome::Success { amount_fen: 50700 });
         assert_eq!(report.finished_at.as_deref(), Some("2026-12-01 10:00:00"));
         let mut forged: Value = serde_json::from_slice(&signed(body)).unwrap();
@@ -262,14 +263,17 @@ mod tests {
                 .is_err(),
             "no order number"
         );
+        let undated = json!({"orderNo": "RO1", "status": "SUCCESS", "code": "", "amount": 100});
+        assert!(c.read_notification(&signed(undated)).is_err(), "no timestamp");
     }
 
     #[test]
     fn only_listed_declines_are_final_and_anything_unknown_is_unclear() {
         let c = channel();
         let read = |status: &str, code: &str| {
-            let body = json!({"orderNo": "RO1", "status": status, "code": code, "amount": 100});
-            c.read_notification(&signed(body)).unwrap().outcome
+            let body =
+                json!({"orderNo": "RO1", "status": status, "code": code, "amount": 100, "timestamp": 1});
+            c.read_notification(&signed(body)).unwrap().0.outcome
         };
         assert_eq!(
             read("FAIL", "INSUFFICIENT_BALANCE"),
