@@ -25,7 +25,8 @@ pub mod state;
 use std::net::{SocketAddr, TcpListener};
 
 use actix_web::dev::ServerHandle;
-use actix_web::middleware::Compress;
+use actix_web::http::header::CACHE_CONTROL;
+use actix_web::middleware::{Compress, DefaultHeaders};
 use actix_web::web::{self, Data};
 use actix_web::{App, HttpResponse, HttpServer};
 use cashloan_runtime::Kv;
@@ -144,6 +145,9 @@ pub fn start(
         let data = gateway.clone();
         let admin_server = HttpServer::new(move || {
             App::new()
+                // Admin answers carry customers' data, some of it unmasked on purpose (a reveal):
+                // no cache along the way or in the browser keeps a copy.
+                .wrap(DefaultHeaders::new().add((CACHE_CONTROL, "no-store")))
                 .app_data(data.clone())
                 .app_data(web::PayloadConfig::new(pipeline::BODY_LIMIT))
                 .configure(admin::routes)

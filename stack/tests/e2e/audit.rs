@@ -204,3 +204,19 @@ e2e!(a_change_is_recorded_with_the_values_before_and_after(app) {
     let broken = app.admin_call("/admin/contracts/verify", json!({})).await["resultSet"]["authEvidenceBroken"].clone();
     assert!(broken.as_str().unwrap().ends_with(") was altered"), "{broken}");
 });
+
+e2e!(admin_answers_are_never_cached(app) {
+    let user = crate::loans::verified_user_numbers(&app).await;
+    let detail = app.admin_call("/admin/users/detail", json!({"mobile": user.mobile})).await;
+    assert_eq!(detail["responseCode"], "0000", "{detail}");
+    // Nothing along the way, and not the browser, keeps a copy of customers' data.
+    for (path, body) in [
+        ("/admin/users/detail", json!({"mobile": user.mobile})),
+        ("/admin/loans/list", json!({"mobile": user.mobile})),
+        ("/admin/reveal", json!({"field": "mobile", "userId": "nobody", "reason": "核实"})),
+    ] {
+        let response = app.http.post(format!("{}{path}", app.admin)).bearer_auth(&app.admin_token).json(&body).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.headers().get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"), "{path}");
+    }
+});
