@@ -45,7 +45,8 @@ impl Row {
     }
 }
 
-const STATUSES: &[&str] = &["pending", "executing", "done", "failed", "rejected"];
+/// `withdrawn`: its maker was disabled while it waited (issue 28, finding 7).
+const STATUSES: &[&str] = &["pending", "executing", "done", "failed", "rejected", "withdrawn"];
 
 /// The move a decision makes from `pending`.
 fn decided_status(confirm: bool) -> &'static str {

@@ -12,7 +12,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use crate::error::AuthError;
 use crate::operator_rules::{self as rules, Role};
-use crate::schema::operators;
+use crate::schema::{approvals, operators};
 use crate::sessions::{is_well_formed, new_token};
 use crate::{password, totp, AuthCore};
 
@@ -179,7 +179,8 @@ impl AuthCore {
     }
 
     /// New roles, a new password, or disabling. No one changes their own roles or disables
-    /// themselves; a new password or disabling ends the operator's sessions.
+    /// themselves; a new password or disabling ends the operator's sessions, and disabling
+    /// withdraws the operator's requests still waiting for a second operator.
     pub async fn update_operator(
         &self,
         r: pb::UpdateOperatorRequest,
@@ -212,17 +213,31 @@ impl AuthCore {
         let ends_sessions = hash.is_some() || r.disabled == Some(true);
         let now = self.clock.now_ms();
         let id = current.id.clone();
+        let withdraws = r.disabled == Some(true) && !current.disabled;
         db::run(self.store.pool(), move |conn| {
-            diesel::update(operators::table.find(id))
-                .set((
-                    operators::roles.eq(roles.as_deref().map(rules::joined).unwrap_or(current.roles)),
-                    operators::password_hash.eq(hash.unwrap_or(current.password_hash)),
-                    operators::disabled.eq(r.disabled.unwrap_or(current.disabled)),
-                    operators::totp_secret.eq(sealed),
-                    operators::session_epoch.eq(current.session_epoch + i64::from(ends_sessions)),
-                    operators::updated_at.eq(now),
-                ))
-                .execute(conn)?;
+            conn.transaction(|conn| {
+                if withdraws {
+                    // A disabled operator's requests no longer speak for anyone: none can be confirmed.
+                    diesel::update(
+                        approvals::table
+                            .filter(approvals::made_by_id.eq(&id))
+                            .filter(approvals::status.eq("pending")),
+                    )
+                    .set(approvals::status.eq("withdrawn"))
+                    .execute(conn)?;
+                }
+                diesel::update(operators::table.find(&id))
+                    .set((
+                        operators::roles.eq(roles.as_deref().map(rules::joined).unwrap_or(current.roles)),
+                        operators::password_hash.eq(hash.unwrap_or(current.password_hash)),
+                        operators::disabled.eq(r.disabled.unwrap_or(current.disabled)),
+                        operators::totp_secret.eq(sealed),
+                        operators::session_epoch.eq(current.session_epoch + i64::from(ends_sessions)),
+                        operators::updated_at.eq(now),
+                    ))
+                    .execute(conn)?;
+                diesel::QueryResult::Ok(())
+            })?;
             Ok(())
         })
         .await?;

@@ -2,7 +2,7 @@
 
 import { api, el, hasRole, main, notice, pager, show, state, table } from "../core.js";
 
-const APPROVAL_STATUS = { pending: "待复核", executing: "执行中", done: "已执行", failed: "执行失败", rejected: "已驳回" };
+const APPROVAL_STATUS = { pending: "待复核", executing: "执行中", done: "已执行", failed: "执行失败", rejected: "已驳回", withdrawn: "已撤回" };
 
 export async function approvalsPage(filters) {
   const status = filters.status === undefined ? "pending" : filters.status;

@@ -570,3 +570,22 @@ e2e!(a_payout_with_a_past_release_date_waits_for_a_second_operator(app) {
     let (_, bad) = maker.call("/admin/loans/disburse", json!({"applyId": id, "releaseDate": "2026-13-40"})).await;
     assert_eq!(bad["responseCode"], "10001000", "{bad}");
 });
+
+e2e!(disabling_an_operator_withdraws_the_requests_they_left_waiting(app) {
+    let (mobile, token) = verified_user(&app).await;
+    let before = flags_and_credit(&app, &token).await;
+    let name = unique("admin");
+    let created = create(&app, &name, &["admin"]).await;
+    let maker = login(&app, &name, PASSWORD, &totp(created["totpUri"].as_str().unwrap(), 0)).await.unwrap();
+    let checker = admin_console(&app).await;
+    let (_, asked) = maker.call("/admin/users/update", json!({"mobile": mobile, "isBlackList": "1"})).await;
+    let id = asked["resultSet"]["approvalId"].as_str().unwrap().to_owned();
+    let disabled = app.admin_call("/admin/operators/update", json!({"id": created["id"], "disabled": "1"})).await;
+    assert_eq!(disabled["responseCode"], "0000", "{disabled}");
+    // The request no longer speaks for anyone: confirming it does nothing.
+    let (_, confirmed) = checker.call("/admin/approvals/decide", json!({"id": id, "decision": "confirm"})).await;
+    assert_eq!(confirmed["responseCode"], "20009010", "already closed: {confirmed}");
+    assert_eq!(flags_and_credit(&app, &token).await, before, "nothing changed");
+    let (_, withdrawn) = checker.call("/admin/approvals/list", json!({"status": "withdrawn", "pageSize": 50})).await;
+    assert!(withdrawn["resultSet"].as_array().unwrap().iter().any(|a| a["id"] == id.as_str()), "{withdrawn}");
+});

@@ -226,7 +226,10 @@ pub fn document(server: &str) -> Value {
                 ("madeAt", r("DateTime")),
                 (
                     "status",
-                    codes("", &["pending", "executing", "done", "failed", "rejected"]),
+                    codes(
+                        "",
+                        &["pending", "executing", "done", "failed", "rejected", "withdrawn"],
+                    ),
                 ),
                 ("decidedBy", text("")),
                 ("decidedAt", r("OptionalDateTime")),

@@ -60,7 +60,10 @@ pub(super) fn calls() -> Vec<Call> {
             required: vec![],
             optional: with_page(vec![(
                 "status",
-                codes("", &["pending", "executing", "done", "failed", "rejected"]),
+                codes(
+                    "",
+                    &["pending", "executing", "done", "failed", "rejected", "withdrawn"],
+                ),
             )]),
             result: list(r("Approval")),
             codes: &[],
