@@ -23,9 +23,8 @@ impl LoanCore {
             .map_err(|_| LoanError::NotificationRefused)?;
         // The wall clock, as for the app's signatures: freshness is the transport's, not the
         // business date's.
-        let window_ms =
-            i64::try_from(self.payments.args.notify_window_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
-        if now_ms().abs_diff(sent_at) > window_ms.unsigned_abs() {
+        let window_ms = self.payments.args.notify_window_secs.saturating_mul(1000);
+        if now_ms().abs_diff(sent_at) > window_ms {
             let channel_says = format!("通知时间 {}（超出时效，已拒收）", format_datetime_cst(sent_at));
             let at = self.clock.now_ms();
             self.store
