@@ -120,11 +120,17 @@ impl AuthCore {
         .await?)
     }
 
-    /// Confirms (to `executing`) or rejects a pending request; never by its maker, and once.
+    /// Confirms (to `executing`) or rejects a pending request; once, never by its maker, nor by
+    /// an account the maker created or last changed (a second person the maker made is not one).
+    /// Whoever may not confirm a request may not reject it either.
     pub async fn decide_approval(&self, d: pb::ApprovalDecision) -> Result<pb::Approval, AuthError> {
         let current = self.approval(&d.id).await?;
         if d.decided_by_id.is_empty() || d.decided_by_id == current.made_by_id {
             return Err(AuthError::ApprovalSameOperator);
+        }
+        let checker = self.operator(&d.decided_by_id).await?;
+        if checker.created_by == current.made_by || checker.changed_by == current.made_by {
+            return Err(AuthError::ApprovalMakersOwn);
         }
         let now = self.clock.now_ms();
         let (id, by) = (d.id.clone(), d.decided_by.clone());
@@ -146,23 +152,43 @@ impl AuthCore {
         self.approval(&d.id).await
     }
 
+    /// The outcome of carrying a confirmed request out. A refusal of the checker themselves
+    /// (`reopen`) puts it back in the queue for someone who may confirm it.
     pub async fn finish_approval(&self, f: pb::ApprovalFinish) -> Result<(), AuthError> {
-        let status = if f.succeeded { "done" } else { "failed" };
+        let status = finished_status(f.succeeded, f.reopen);
         db::run(self.store.pool(), move |conn| {
-            diesel::update(
-                approvals::table
-                    .find(f.id)
-                    .filter(approvals::status.eq("executing")),
-            )
-            .set((
-                approvals::status.eq(status),
-                approvals::outcome.eq(Some(f.outcome)),
-            ))
-            .execute(conn)?;
+            let executing = approvals::table
+                .find(f.id)
+                .filter(approvals::status.eq("executing"));
+            match f.reopen {
+                true => diesel::update(executing)
+                    .set((
+                        approvals::status.eq(status),
+                        approvals::decided_by.eq(None::<String>),
+                        approvals::decided_at.eq(None::<i64>),
+                        approvals::outcome.eq(Some(f.outcome)),
+                    ))
+                    .execute(conn)?,
+                false => diesel::update(executing)
+                    .set((
+                        approvals::status.eq(status),
+                        approvals::outcome.eq(Some(f.outcome)),
+                    ))
+                    .execute(conn)?,
+            };
             Ok(())
         })
         .await?;
         Ok(())
+    }
+}
+
+/// Where an executing request ends.
+fn finished_status(succeeded: bool, reopen: bool) -> &'static str {
+    match (reopen, succeeded) {
+        (true, _) => "pending",
+        (false, true) => "done",
+        (false, false) => "failed",
     }
 }
 
@@ -173,5 +199,7 @@ mod tests {
         assert_eq!(super::decided_status(true), "executing");
         assert_eq!(super::decided_status(false), "rejected");
         assert!(super::STATUSES.contains(&"pending"));
+        assert_eq!(super::finished_status(false, true), "pending", "a refused checker leaves it waiting");
+        assert_eq!(super::finished_status(true, false), "done");
     }
 }

@@ -91,6 +91,10 @@ pub enum AuthError {
     ApprovalClosed,
     #[error("no such request")]
     ApprovalNotFound,
+    #[error("the checker's account was created or last changed by the maker")]
+    ApprovalMakersOwn,
+    #[error("the enrolment link is unknown, spent or expired")]
+    EnrolmentInvalid,
     #[error(transparent)]
     Database(#[from] DbError),
     #[error(transparent)]
@@ -143,6 +147,8 @@ impl AuthError {
             Self::ApprovalSameOperator => Reason::ApprovalSameOperator,
             Self::ApprovalClosed => Reason::ApprovalClosed,
             Self::ApprovalNotFound => Reason::ApprovalNotFound,
+            Self::ApprovalMakersOwn => Reason::ApprovalMakersOwn,
+            Self::EnrolmentInvalid => Reason::EnrolmentInvalid,
             Self::Database(_) | Self::Kv(_) | Self::Downstream(_) => Reason::DependencyUnavailable,
         }
     }
@@ -160,7 +166,8 @@ impl AuthError {
             | Self::OperatorPasswordWeak => Code::InvalidArgument,
             Self::OperatorExists => Code::AlreadyExists,
             Self::OperatorNotFound | Self::ApprovalNotFound => Code::NotFound,
-            Self::ApprovalSameOperator => Code::PermissionDenied,
+            Self::ApprovalSameOperator | Self::ApprovalMakersOwn => Code::PermissionDenied,
+            Self::EnrolmentInvalid => Code::NotFound,
             Self::SecondFactorWrong => Code::PermissionDenied,
             Self::SecondFactorRequired => Code::Unauthenticated,
             Self::IdCardTaken => Code::AlreadyExists,

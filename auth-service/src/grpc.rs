@@ -233,6 +233,14 @@ impl pb::auth_server::Auth for AuthCore {
         Ok(Response::new(self.update_operator(request.into_inner()).await?))
     }
 
+    async fn open_enrolment(&self, request: Request<pb::EnrolmentRef>) -> Reply<pb::Enrolment> {
+        Ok(Response::new(self.open_enrolment(&request.into_inner().token).await?))
+    }
+
+    async fn complete_enrolment(&self, request: Request<pb::EnrolmentCompletion>) -> Reply<pb::Enrolment> {
+        Ok(Response::new(self.complete_enrolment(request.into_inner()).await?))
+    }
+
     async fn list_operators(&self, _: Request<pb::Empty>) -> Reply<pb::OperatorList> {
         Ok(Response::new(self.list_operators().await?))
     }

@@ -10,12 +10,14 @@ mod consent_store;
 mod consents;
 mod customer_info;
 mod customer_store;
+mod enrolment;
 pub mod error;
 mod flow_mark;
 mod grpc;
 pub mod id_card;
 mod login;
 pub mod mobile;
+pub mod operator_mail;
 pub mod operator_rules;
 mod operators;
 pub mod password;
@@ -84,6 +86,12 @@ pub struct Config {
     pub policy: Policy,
     #[command(flatten)]
     pub stamps: StampArgs,
+    /// The console's address as operators open it; enrolment links point there.
+    #[arg(long = "console-url", env = "CONSOLE_URL", default_value = "http://127.0.0.1:9998/console")]
+    pub console_url: String,
+    /// The folder relay's queue of mail to operators (operator_mail.rs); the host's eyes only.
+    #[arg(long = "operator-mail-dir", env = "OPERATOR_MAIL_DIR", default_value = "data/operator-mail")]
+    pub operator_mail_dir: std::path::PathBuf,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -109,6 +117,9 @@ pub struct AuthCore {
     clock: Clock,
     /// Stamps the consents' evidence chain once a day.
     stamping: Stamping,
+    /// Where enrolment links are mailed, and the console they open.
+    operator_mail: std::sync::Arc<dyn operator_mail::OperatorMail>,
+    console_url: String,
 }
 
 /// How often the audit log's finished entries are sealed into the evidence chain.
@@ -142,6 +153,8 @@ pub async fn build(config: &Config, kv: Kv, clock: Clock) -> Result<AuthCore, St
         vault,
         providers: providers::Providers::local(Duration::from_millis(config.provider_deadline_ms)),
         clock,
+        operator_mail: operator_mail::Spool::new(config.operator_mail_dir.clone()),
+        console_url: config.console_url.clone(),
     })
 }
 

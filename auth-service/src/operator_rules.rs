@@ -50,6 +50,11 @@ pub fn roles(given: &[String]) -> Result<Vec<Role>, AuthError> {
     Ok(roles)
 }
 
+/// Roles that move money or manage operators log in with a second factor too.
+pub fn needs_second_factor(roles: &[Role]) -> bool {
+    roles.iter().any(|r| matches!(r, Role::Admin | Role::Finance))
+}
+
 pub fn joined(roles: &[Role]) -> String {
     roles.iter().map(|r| r.name()).collect::<Vec<_>>().join(",")
 }
@@ -93,6 +98,38 @@ pub fn password(given: &str) -> Result<(), AuthError> {
         return Err(AuthError::OperatorPasswordWeak);
     }
     Ok(())
+}
+
+/// A work address for the enrolment link: `local@domain`, at most 100 characters, one `@`, a dot
+/// in the domain, nothing a mail header could be split on. Kept lower-case.
+pub fn email(given: &str) -> Result<String, AuthError> {
+    let address = given.trim().to_ascii_lowercase();
+    let ok = address.len() <= 100
+        && address.split('@').count() == 2
+        && address.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        })
+        && address
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '@' | '.' | '_' | '-' | '+'));
+    if !ok {
+        return Err(AuthError::InvalidField("email"));
+    }
+    Ok(address)
+}
+
+/// `l***@lender.example`: enough to recognise, not to be read whole off a screen.
+pub fn masked_email(address: &str) -> String {
+    match address.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => String::new(),
+    }
 }
 
 /// 1–32 characters shown in the console and the audit log; the username when not given.
@@ -148,6 +185,20 @@ mod tests {
         for bad in ["ab", "1abc", "li si", "李四", &"a".repeat(33)] {
             assert!(username(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn work_addresses() {
+        assert_eq!(email(" Li.Si@Lender.Example ").unwrap(), "li.si@lender.example");
+        for bad in ["", "li.si", "@lender.example", "li@si@lender.example", "li@lender", "li@lender.example\r\nBcc: x@y.z", "li si@lender.example"] {
+            assert!(email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn money_and_operators_need_a_second_factor() {
+        assert!(needs_second_factor(&[Role::Finance]) && needs_second_factor(&[Role::Auditor, Role::Admin]));
+        assert!(!needs_second_factor(&[Role::Reviewer, Role::Auditor]));
     }
 
     #[test]

@@ -1,5 +1,7 @@
-//! Operator accounts and their console sessions (API.md §7). Logins lock as app users' do; an
-//! operator with a second factor gives a TOTP code too. A session is a random token in the
+//! Operator accounts and their console sessions (API.md §7). An account starts without a
+//! password: its holder sets one, and enrols a second factor where the roles need it, through
+//! the link `enrolment` mails them. Logins lock as app users' do; an operator with a second
+//! factor gives a TOTP code too. A session is a random token in the
 //! key-value store (30 minutes idle, 12 hours at most) carrying its CSRF token; each use reads
 //! the operator again, so new roles and disabling take effect at once.
 
@@ -11,7 +13,7 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use crate::error::AuthError;
-use crate::operator_rules::{self as rules, Role};
+use crate::operator_rules as rules;
 use crate::schema::{approvals, operators};
 use crate::sessions::{is_well_formed, new_token};
 use crate::{password, totp, AuthCore};
@@ -22,20 +24,28 @@ const LONGEST_MS: i64 = 12 * 3600 * 1000;
 const FAILURE_MEMORY: Duration = Duration::from_secs(24 * 3600);
 
 #[derive(Clone, Debug, Queryable)]
-struct Row {
-    id: String,
-    username: String,
-    display_name: String,
-    password_hash: String,
-    roles: String,
-    totp_secret: Option<String>,
-    totp_last_step: i64,
-    disabled: bool,
-    session_epoch: i64,
-    created_by: String,
-    created_at: i64,
+pub(crate) struct Row {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    /// Empty until the operator sets one through their link, and again after a reset.
+    pub password_hash: String,
+    pub roles: String,
+    pub totp_secret: Option<String>,
+    pub totp_last_step: i64,
+    pub disabled: bool,
+    pub session_epoch: i64,
+    pub created_by: String,
+    pub created_at: i64,
     #[allow(dead_code)]
-    updated_at: i64,
+    pub updated_at: i64,
+    pub email: String,
+    pub changed_by: String,
+    pub totp_required: bool,
+    #[allow(dead_code)]
+    pub enrolment_hash: Option<String>,
+    pub enrolment_expires_at: Option<i64>,
+    pub enrolment_totp: Option<String>,
 }
 
 impl Row {
@@ -49,6 +59,9 @@ impl Row {
             disabled: self.disabled,
             created_by: self.created_by.clone(),
             created_at: self.created_at,
+            email: rules::masked_email(&self.email),
+            enrolled: !self.password_hash.is_empty(),
+            changed_by: self.changed_by.clone(),
         }
     }
 }
@@ -57,11 +70,11 @@ fn session_key(token: &str) -> String {
     format!("console:session:{token}")
 }
 
-fn failures_key(username: &str) -> String {
+pub(crate) fn failures_key(username: &str) -> String {
     format!("console:failures:{username}")
 }
 
-fn lock_key(username: &str) -> String {
+pub(crate) fn lock_key(username: &str) -> String {
     format!("console:lock:{username}")
 }
 
@@ -97,12 +110,8 @@ impl Stored {
 const DECOY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$ZGVjb3lzYWx0ZGVjb3k$7Rm5w9cAKkbY7xq2yCwq0o6b0h4i7F3bX8e1s2VwK9U";
 
-fn totp_secret(secret: &[u8]) -> String {
-    totp::base32(secret)
-}
-
 impl AuthCore {
-    async fn operator(&self, id: &str) -> Result<Row, AuthError> {
+    pub(crate) async fn operator(&self, id: &str) -> Result<Row, AuthError> {
         let id = id.to_owned();
         db::run(self.store.pool(), move |conn| {
             Ok(operators::table.find(id).first::<Row>(conn).optional()?)
@@ -123,14 +132,16 @@ impl AuthCore {
     }
 
     /// A new second factor, sealed for storage; with its enrolment URI.
-    fn new_second_factor(&self, username: &str) -> (String, String) {
+    pub(crate) fn new_second_factor(&self, username: &str) -> (String, String) {
         let secret = totp::new_secret();
         (
-            self.vault.encrypt(&totp_secret(&secret)),
+            self.vault.encrypt(&totp::base32(&secret)),
             totp::uri(username, &secret),
         )
     }
 
+    /// A new account without a password: its link goes to the operator's address, never to the
+    /// creator. Admin and finance accounts (and those asked for) enrol a second factor with it.
     pub async fn create_operator(
         &self,
         r: pb::CreateOperatorRequest,
@@ -138,27 +149,24 @@ impl AuthCore {
         let username = rules::username(&r.username)?;
         let display_name = rules::display_name(&r.display_name, &username)?;
         let roles = rules::roles(&r.roles)?;
-        rules::password(&r.password)?;
-        let hash = password::NewPassword::for_operator(&r.password).hash().await?;
-        let (sealed, totp_uri) = if r.with_totp || roles.contains(&Role::Admin) {
-            let (sealed, uri) = self.new_second_factor(&username);
-            (Some(sealed), uri)
-        } else {
-            (None, String::new())
-        };
+        let email = rules::email(&r.email)?;
+        let created_by = self.actor_name(&r.actor_id).await?;
+        if self.operator_named(&username).await?.is_some() {
+            return Err(AuthError::OperatorExists);
+        }
+        if r.check_only {
+            return Ok(pb::CreatedOperator::default());
+        }
         let id = uuid::Uuid::new_v4().to_string();
         let now = self.clock.now_ms();
-        let created_by = match r.actor_id.as_str() {
-            "" => "token".to_owned(),
-            actor => self.operator(actor).await?.username,
-        };
         let row = (
             operators::id.eq(id.clone()),
             operators::username.eq(username.clone()),
             operators::display_name.eq(display_name),
-            operators::password_hash.eq(hash),
+            operators::password_hash.eq(String::new()),
             operators::roles.eq(rules::joined(&roles)),
-            operators::totp_secret.eq(sealed),
+            operators::totp_required.eq(r.with_totp || rules::needs_second_factor(&roles)),
+            operators::email.eq(email.clone()),
             operators::created_by.eq(created_by),
             operators::created_at.eq(now),
             operators::updated_at.eq(now),
@@ -175,12 +183,22 @@ impl AuthCore {
             Err(e) => return Err(DbError::Query(e).into()),
         }
         tracing::info!(%username, roles = %rules::joined(&roles), "operator created");
-        Ok(pb::CreatedOperator { id, totp_uri })
+        let enrolment_sent = self.send_enrolment(&id, &username, &email).await?;
+        Ok(pb::CreatedOperator { id, enrolment_sent })
     }
 
-    /// New roles, a new password, or disabling. No one changes their own roles or disables
-    /// themselves; a new password or disabling ends the operator's sessions, and disabling
-    /// withdraws the operator's requests still waiting for a second operator.
+    /// An operator's username for `created_by` / `changed_by`; `token` for the bearer token.
+    async fn actor_name(&self, actor_id: &str) -> Result<String, AuthError> {
+        match actor_id {
+            "" => Ok("token".to_owned()),
+            actor => Ok(self.operator(actor).await?.username),
+        }
+    }
+
+    /// New roles, disabling, or a forced reset. No one changes their own roles or disables
+    /// themselves; a reset or disabling ends the operator's sessions, and disabling withdraws the
+    /// operator's requests still waiting for a second operator. A grant that needs a second
+    /// factor the operator has not enrolled is a reset: they enrol one through a new link.
     pub async fn update_operator(
         &self,
         r: pb::UpdateOperatorRequest,
@@ -194,26 +212,24 @@ impl AuthCore {
             true => None,
             false => Some(rules::roles(&r.roles)?),
         };
-        let hash = match r.password.as_str() {
-            "" => None,
-            given => {
-                rules::password(given)?;
-                Some(password::NewPassword::for_operator(given).hash().await?)
-            }
-        };
-        // Becoming an admin needs a second factor; one is enrolled if there is none.
-        let enrol = roles.as_ref().is_some_and(|r| r.contains(&Role::Admin)) && current.totp_secret.is_none();
-        let (sealed, totp_uri) = match enrol {
-            true => {
-                let (sealed, uri) = self.new_second_factor(&current.username);
-                (Some(sealed), uri)
-            }
-            false => (current.totp_secret.clone(), String::new()),
-        };
-        let ends_sessions = hash.is_some() || r.disabled == Some(true);
+        let totp_required = current.totp_required || roles.as_deref().is_some_and(rules::needs_second_factor);
+        let reset = r.reset || (totp_required && current.totp_secret.is_none() && !current.password_hash.is_empty());
+        if reset && current.email.is_empty() {
+            // An account from before enrolment links: nowhere to send one.
+            return Err(AuthError::InvalidField("email"));
+        }
+        let changed_by = self.actor_name(&r.actor_id).await?;
+        if r.check_only {
+            return Ok(pb::CreatedOperator::default());
+        }
+        let ends_sessions = reset || r.disabled == Some(true);
         let now = self.clock.now_ms();
         let id = current.id.clone();
         let withdraws = r.disabled == Some(true) && !current.disabled;
+        let (password_hash, totp_secret) = match reset {
+            true => (String::new(), None),
+            false => (current.password_hash.clone(), current.totp_secret.clone()),
+        };
         db::run(self.store.pool(), move |conn| {
             conn.transaction(|conn| {
                 if withdraws {
@@ -229,10 +245,12 @@ impl AuthCore {
                 diesel::update(operators::table.find(&id))
                     .set((
                         operators::roles.eq(roles.as_deref().map(rules::joined).unwrap_or(current.roles)),
-                        operators::password_hash.eq(hash.unwrap_or(current.password_hash)),
+                        operators::password_hash.eq(password_hash),
                         operators::disabled.eq(r.disabled.unwrap_or(current.disabled)),
-                        operators::totp_secret.eq(sealed),
+                        operators::totp_secret.eq(totp_secret),
+                        operators::totp_required.eq(totp_required),
                         operators::session_epoch.eq(current.session_epoch + i64::from(ends_sessions)),
+                        operators::changed_by.eq(changed_by),
                         operators::updated_at.eq(now),
                     ))
                     .execute(conn)?;
@@ -241,15 +259,14 @@ impl AuthCore {
             Ok(())
         })
         .await?;
-        if ends_sessions {
-            // A locked-out operator given a new password by an admin may log in again.
-            self.kv.del(&lock_key(&current.username)).await?;
-            self.kv.del(&failures_key(&current.username)).await?;
-        }
-        tracing::info!(username = %current.username, "operator updated");
+        tracing::info!(username = %current.username, reset, "operator updated");
+        let enrolment_sent = match reset {
+            true => self.send_enrolment(&current.id, &current.username, &current.email).await?,
+            false => false,
+        };
         Ok(pb::CreatedOperator {
             id: current.id,
-            totp_uri,
+            enrolment_sent,
         })
     }
 

@@ -38,6 +38,9 @@ pub struct Policy {
     /// Whether sensitive collection needs the user's consent (API.md §6.6); `false` only for trials.
     #[arg(long, env = "CONSENT_REQUIRED", default_value_t = true, action = clap::ArgAction::Set)]
     pub consent_required: bool,
+    /// How long an operator's enrolment link stays usable, seconds.
+    #[arg(long, env = "ENROLMENT_TTL_SECS", default_value_t = 24 * 3600)]
+    pub enrolment_ttl_secs: u64,
 }
 
 impl Default for Policy {
@@ -54,6 +57,7 @@ impl Default for Policy {
             login_max_failures: 5,
             login_lock_secs: 1800,
             consent_required: true,
+            enrolment_ttl_secs: 24 * 3600,
         }
     }
 }

@@ -122,6 +122,12 @@ diesel::table! {
         created_by -> Text,
         created_at -> BigInt,
         updated_at -> BigInt,
+        email -> Text,
+        changed_by -> Text,
+        totp_required -> Bool,
+        enrolment_hash -> Nullable<Text>,
+        enrolment_expires_at -> Nullable<BigInt>,
+        enrolment_totp -> Nullable<Text>,
     }
 }
 

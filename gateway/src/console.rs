@@ -1,7 +1,8 @@
 //! The operator console (API.md §7) on the admin listener: one page, its ES modules (a core and a
 //! module a page) and its style, all inside the binary, under a Content-Security-Policy that
 //! allows nothing else; and the
-//! session calls the page makes (log in, who am I, log out). Everything else the page does goes
+//! session calls the page makes (log in, who am I, log out, and an enrolment link's open and
+//! completion). Everything else the page does goes
 //! through the `/admin/*` calls with the session cookie and its CSRF token.
 
 use actix_web::cookie::{Cookie, SameSite};
@@ -56,7 +57,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/console/{module:.*\\.js}", web::get().to(script))
         .route("/console/api/login", web::post().to(login))
         .route("/console/api/me", web::get().to(me))
-        .route("/console/api/logout", web::post().to(logout));
+        .route("/console/api/logout", web::post().to(logout))
+        .route("/console/api/enrolment", web::post().to(open_enrolment))
+        .route("/console/api/enrol", web::post().to(enrol));
 }
 
 fn hardened(mut response: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
@@ -177,6 +180,84 @@ async fn login(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse
         response.cookie(cookie);
     }
     response.json(envelope_json(outcome))
+}
+
+pub(crate) const ENROLMENT: Failures = Failures {
+    specific: &[],
+    fallback: ("99999999", "系统错误"),
+};
+
+/// The two calls of an enrolment link's page: no session, never from another site, audited under
+/// `enrolment` with the token, password and code masked.
+async fn enrolment_call<F, Fut>(gw: Data<Gateway>, req: HttpRequest, body: Bytes, action: F) -> HttpResponse
+where
+    F: FnOnce(Data<Gateway>, Map<String, Value>) -> Fut,
+    Fut: std::future::Future<Output = Outcome>,
+{
+    use actix_web::http::StatusCode;
+    if actor::cross_site(&req) {
+        return hardened(HttpResponse::build(StatusCode::FORBIDDEN)).json(envelope_json(Err(codes::forged())));
+    }
+    let parsed: Option<Map<String, Value>> = match serde_json::from_slice(&body) {
+        Ok(Value::Object(map)) => Some(map),
+        _ => None,
+    };
+    let ticket = match admin::record(&gw, &req, ("enrolment", ""), parsed.as_ref(), &body).await {
+        Ok(ticket) => ticket,
+        Err(failure) => return hardened(HttpResponse::Ok()).json(envelope_json(Err(failure))),
+    };
+    let outcome = match parsed {
+        Some(body) => action(gw.clone(), body).await,
+        None => Err(codes::bad_request()),
+    };
+    admin::finish(&gw, ticket, &outcome);
+    hardened(HttpResponse::Ok()).json(envelope_json(outcome))
+}
+
+/// `{token}` → `{username, displayName, totpUri, expiresAt}`; a new second factor each time.
+async fn open_enrolment(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
+    enrolment_call(gw, req, body, |gw, body| async move {
+        let token = Fields(&body).text("token")?.to_owned();
+        let opened = gw
+            .auth
+            .clone()
+            .open_enrolment(auth::EnrolmentRef { token })
+            .await
+            .map_err(|s| from_status(&s, &ENROLMENT))?
+            .into_inner();
+        Ok(Success::new(
+            "0000",
+            "成功",
+            json!({
+                "username": opened.username,
+                "displayName": opened.display_name,
+                "totpUri": opened.totp_uri,
+                "expiresAt": cashloan_runtime::clock::format_datetime_cst(opened.expires_at),
+            }),
+        ))
+    })
+    .await
+}
+
+/// `{token, password, totp}`: the password (and second factor) set, the link spent.
+async fn enrol(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
+    enrolment_call(gw, req, body, |gw, body| async move {
+        let f = Fields(&body);
+        let request = auth::EnrolmentCompletion {
+            token: f.text("token")?.to_owned(),
+            password: f.text("password")?.to_owned(),
+            totp: f.optional_text("totp")?.to_owned(),
+        };
+        let done = gw
+            .auth
+            .clone()
+            .complete_enrolment(request)
+            .await
+            .map_err(|s| from_status(&s, &ENROLMENT))?
+            .into_inner();
+        Ok(Success::new("0000", "设置成功，请登录", json!({"username": done.username})))
+    })
+    .await
 }
 
 async fn current(gw: &Gateway, req: &HttpRequest) -> Result<Actor, HttpResponse> {

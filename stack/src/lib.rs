@@ -88,6 +88,11 @@ impl StackConfig {
         })
     }
 
+    /// The folder relay's queue of mail to operators (their enrolment links).
+    pub fn operator_mail_dir(&self) -> PathBuf {
+        self.data_dir.join("operator-mail")
+    }
+
     /// The database URL of one service (created on PostgreSQL when missing, off the async
     /// threads).
     async fn database_url(&self, service: &str) -> Result<String, StackError> {
@@ -205,6 +210,9 @@ impl Stack {
         // Bound first: the payment channel is told where to post notifications.
         let api = std::net::TcpListener::bind(config.listen)?;
         let api_addr = api.local_addr()?;
+        // Bound early too: enrolment links point at the console.
+        let admin = std::net::TcpListener::bind(config.admin_listen)?;
+        let console_url = format!("http://{}/console", admin.local_addr()?);
 
         // Each service opens its database off the async threads; all read time from one clock.
         let clock = config.clock.clone();
@@ -224,6 +232,8 @@ impl Stack {
             provider_deadline_ms: config.provider_deadline_ms,
             policy: config.policy.clone(),
             stamps: config.evidence_stamps.clone(),
+            console_url,
+            operator_mail_dir: config.operator_mail_dir(),
         };
         let auth_core = auth_service::build(&auth_config, kv.clone(), clock.clone()).await?;
         let product_config = product_service::Config {
@@ -287,7 +297,6 @@ impl Stack {
         gateway_config.product_addr = product_url;
         gateway_config.loan_addr = loan_url;
         gateway_config.admin_token = Some(config.admin_token.clone());
-        let admin = std::net::TcpListener::bind(config.admin_listen)?;
         let gateway = cashloan_gateway::start(gateway_config, kv, api, Some(admin))?;
         for s in &services {
             tracing::info!(service = s.name, addr = %s.addr, "service listening");

@@ -1,5 +1,6 @@
 //! Maker-checker (API.md §7): credit-line and blacklist changes, payouts with a past release
-//! date and resolutions of payment orders, asked for by an operator, wait in auth-service until another operator whose roles allow
+//! date, resolutions of payment orders, and admin or finance accounts and role changes, asked for
+//! by an operator, wait in auth-service until another operator whose roles allow
 //! the action confirms them — then they are carried out here, with both names — or rejects them.
 //! The bearer token acts directly (it is the emergency key, and audited) but never confirms.
 
@@ -118,6 +119,8 @@ async fn carry_out(gw: &Gateway, approval: &auth::Approval, checker: &Actor) -> 
         "/admin/payments/resolve" => {
             super::payments::resolve_now(gw, &body, &approval.made_by, &checker.name).await
         }
+        "/admin/operators/create" => super::operators::create_now(gw, &body, &approval.made_by_id).await,
+        "/admin/operators/update" => super::operators::update_now(gw, &body, &approval.made_by_id).await,
         other => {
             tracing::error!(action = other, "an approval of an action nothing carries out");
             Err(codes::system_error())
@@ -130,6 +133,14 @@ fn outcome_text(outcome: &Outcome) -> (bool, String) {
         Ok(s) => (true, format!("{} {}", s.code, s.message)),
         Err(f) => (false, format!("{} {}", f.code, f.message)),
     }
+}
+
+/// Refusals of the checker as a person (not of the request): the request goes back to the queue
+/// for someone who may confirm it, instead of failing.
+const CHECKER_REFUSED: &[&str] = &["99990007", "20008006", "20009009", "20009014"];
+
+fn refused_the_checker(outcome: &Outcome) -> bool {
+    outcome.as_ref().is_err_and(|f| CHECKER_REFUSED.contains(&f.code))
 }
 
 pub(super) async fn decide(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
@@ -174,6 +185,7 @@ pub(super) async fn decide(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> 
             id,
             succeeded,
             outcome: text,
+            reopen: refused_the_checker(&outcome),
         };
         if let Err(status) = client.finish_approval(finish).await {
             // Carried out already: the answer says what happened; the row stays `executing`.

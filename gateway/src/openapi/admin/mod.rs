@@ -129,6 +129,29 @@ fn console_paths(paths: &mut Map<String, Value>) {
         json!({"post": {"tags": [PEOPLE], "summary": "Ends the console session", "operationId": "consoleLogout",
             "security": [{"consoleSession": []}], "responses": reply(&["0000", "99990004", "99990008"], json!({"const": ""}))}}),
     );
+    let token = || ("token", json!({"type": "string", "pattern": "^[0-9A-F]{64}$"}));
+    let opened = object(
+        &[("username", text("")), ("displayName", text("")), ("totpUri", text("otpauth://…, \"\" when the account needs no second factor")), ("expiresAt", r("DateTime"))],
+        &[],
+    );
+    paths.insert(
+        "/console/api/enrolment".into(),
+        json!({"post": {"tags": [PEOPLE], "summary": "Opens an enrolment link: its account and a new second factor to add",
+            "operationId": "consoleEnrolment", "security": [],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": object(&[token()], &[])}}},
+            "responses": reply(&["0000", "10001000", "20009015", "99990008"], opened)}}),
+    );
+    let completion = object(
+        &[token(), ("password", json!({"type": "string", "minLength": 10, "maxLength": 64}))],
+        &[("totp", json!({"type": "string", "pattern": "^[0-9]{6}$"}))],
+    );
+    paths.insert(
+        "/console/api/enrol".into(),
+        json!({"post": {"tags": [PEOPLE], "summary": "Completes an enrolment link once: the password (and second factor) set",
+            "operationId": "consoleEnrol", "security": [],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": completion}}},
+            "responses": reply(&["0000", "10001000", "20009003", "20009004", "20009007", "20009015", "99990008"], object(&[("username", text(""))], &[]))}}),
+    );
     paths.insert(
         "/console/api/me".into(),
         json!({"get": {"tags": [PEOPLE], "summary": "The session's operator and CSRF token (HTTP 401 without one)",
@@ -193,10 +216,13 @@ pub fn document(server: &str) -> Value {
                     "roles",
                     list(codes("", &["reviewer", "finance", "admin", "auditor"])),
                 ),
+                ("email", text("masked")),
+                ("enrolled", json!({"type": "boolean", "description": "a password set through the link"})),
                 ("totpEnrolled", json!({"type": "boolean"})),
                 ("disabled", json!({"type": "boolean"})),
                 ("createdBy", text("")),
                 ("createdAt", r("DateTime")),
+                ("changedBy", text("who last changed the roles, disabled or reset it")),
             ],
             &[],
         ),
@@ -207,10 +233,17 @@ pub fn document(server: &str) -> Value {
             &[
                 ("id", text("")),
                 (
-                    "totpUri",
-                    text("otpauth://… shown once; \"\" without a second factor"),
+                    "enrolmentSent",
+                    json!({"type": "boolean", "description": "the link reached the mail relay (a new or reset account)"}),
                 ),
             ],
+            &[],
+        ),
+    );
+    schemas.insert(
+        "ApprovalAsked".into(),
+        object(
+            &[("approvalId", text("")), ("status", json!({"const": "pending"}))],
             &[],
         ),
     );

@@ -77,8 +77,8 @@ pub(super) fn calls() -> Vec<Call> {
             optional: vec![],
             result: json!({"type": ["string", "object", "array"], "description": "confirm: the outcome of the action; reject: the approval"}),
             codes: &[
-                "20008001", "20008003", "20008004", "20008005", "20008006", "20009009", "20009010",
-                "20009011", "20009012", "20009013",
+                "20008001", "20008003", "20008004", "20008005", "20008006", "20009005", "20009006",
+                "20009008", "20009009", "20009010", "20009011", "20009012", "20009013", "20009014",
             ],
         },
         Call {
@@ -93,15 +93,15 @@ pub(super) fn calls() -> Vec<Call> {
         Call {
             path: "/admin/operators/create",
             tag: PEOPLE,
-            summary: "Creates an operator; resultSet {id, totpUri}",
+            summary: "Creates an operator without a password; their enrolment link is mailed to them. An admin or finance account asked by an operator waits for a second admin",
             required: vec![
                 (
                     "username",
                     json!({"type": "string", "pattern": "^[A-Za-z0-9._-]{3,32}$"}),
                 ),
                 (
-                    "password",
-                    json!({"type": "string", "minLength": 10, "maxLength": 64}),
+                    "email",
+                    json!({"type": "string", "maxLength": 100, "description": "where the enrolment link goes"}),
                 ),
                 (
                     "roles",
@@ -112,24 +112,21 @@ pub(super) fn calls() -> Vec<Call> {
                 ("displayName", text("")),
                 ("withTotp", json!({"type": ["boolean", "string"]})),
             ],
-            result: r("OperatorCreated"),
-            codes: &["20009005", "20009006", "20009007"],
+            result: json!({"oneOf": [r("OperatorCreated"), r("ApprovalAsked")]}),
+            codes: &["20009005", "20009006"],
         },
         Call {
             path: "/admin/operators/update",
             tag: PEOPLE,
-            summary: "Changes an operator's roles, password or state",
+            summary: "Changes an operator's roles (by an operator: waits for a second admin), disables, or forces a reset (sessions end; a new enrolment link is mailed to them)",
             required: vec![("id", text(""))],
             optional: vec![
                 ("roles", json!({"type": ["array", "string"]})),
-                (
-                    "password",
-                    json!({"type": "string", "minLength": 10, "maxLength": 64}),
-                ),
                 ("disabled", json!({"type": ["boolean", "string"]})),
+                ("reset", json!({"type": ["boolean", "string"]})),
             ],
-            result: r("OperatorCreated"),
-            codes: &["20009005", "20009007", "20009008"],
+            result: json!({"oneOf": [r("OperatorCreated"), r("ApprovalAsked")]}),
+            codes: &["20009005", "20009008"],
         },
     ]
 }
