@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::e2e;
 use crate::harness::TestApp;
 use crate::loans::{disburse, verified_user};
-use crate::operators::{create, login, PASSWORD};
+use crate::operators::{create, login, sign_in, PASSWORD};
 
 /// A 500.00 / 14-day loan of a new customer released `days_ago` days ago; (mobile, token, applyId).
 async fn released(app: &TestApp, days_ago: u64) -> (String, String, String) {
@@ -35,8 +35,8 @@ e2e!(overdue_loans_are_listed_with_what_is_owed_and_their_notes(app) {
     let (_, _, later) = released(&app, 16).await;
     let (_, _, current) = released(&app, 3).await;
     let name = format!("collector{}", rand::random_range(1000..9999u32));
-    create(&app, &name, &["finance"]).await;
-    let finance = login(&app, &name, PASSWORD, "").await.unwrap();
+    let created = create(&app, &name, &["finance"]).await;
+    let finance = sign_in(&app, &name, &created).await;
 
     let (_, list) = finance.call("/admin/collections/list", json!({"pageSize": 100})).await;
     assert_eq!(list["responseCode"], "0000", "{list}");

@@ -91,19 +91,87 @@ impl Console {
     }
 }
 
-/// Creates an operator with the bearer token; the reply's resultSet (id, totpUri).
+/// The work address an operator's links are mailed to.
+pub fn email_of(username: &str) -> String {
+    format!("{username}@staff.example")
+}
+
+/// Creates an operator with the bearer token and enrols them with `PASSWORD` as they would
+/// through their mailed link; the reply's resultSet with `totpUri`, the second factor they
+/// enrolled ("" without one).
 pub async fn create(app: &TestApp, username: &str, roles: &[&str]) -> Value {
     let reply = app
         .admin_call(
             "/admin/operators/create",
-            json!({"username": username, "password": PASSWORD, "roles": roles}),
+            json!({"username": username, "email": email_of(username), "roles": roles}),
         )
         .await;
     assert_eq!(reply["responseCode"], "0000", "{reply}");
-    reply["resultSet"].clone()
+    assert_eq!(reply["resultSet"]["enrolmentSent"], true, "{reply}");
+    let link = enrolment_token(app, &email_of(username)).expect("the link was mailed");
+    let mut result = reply["resultSet"].clone();
+    result["totpUri"] = json!(enrol(app, &link, PASSWORD).await);
+    result
 }
 
-fn unique(prefix: &str) -> String {
+/// The token of the newest enrolment link mailed to `email`, read from the mail relay's queue
+/// as the operator's mailbox would show it.
+pub fn enrolment_token(app: &TestApp, email: &str) -> Option<String> {
+    let mut letters: Vec<(String, String)> = std::fs::read_dir(app.config.operator_mail_dir())
+        .ok()?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| Some((e.file_name().into_string().ok()?, std::fs::read_to_string(e.path()).ok()?)))
+        .filter(|(_, text)| text.starts_with(&format!("To: {email}\r\n")))
+        .collect();
+    letters.sort();
+    let (_, text) = letters.pop()?;
+    let at = text.find("#/enrol/")? + "#/enrol/".len();
+    Some(text.get(at..at + 64)?.to_owned())
+}
+
+/// A console call without a session (the enrolment page's); the HTTP status and envelope.
+pub async fn console_post(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
+    let response = app.http.post(format!("{}{path}", app.admin)).json(&body).send().await.unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+/// Opens the link and sets `password`, with a code of the second factor it showed when the
+/// account needs one; that factor's URI ("" without one).
+pub async fn enrol(app: &TestApp, token: &str, password: &str) -> String {
+    let (_, opened) = console_post(app, "/console/api/enrolment", json!({"token": token})).await;
+    assert_eq!(opened["responseCode"], "0000", "{opened}");
+    let uri = opened["resultSet"]["totpUri"].as_str().unwrap().to_owned();
+    // The previous step's code (one step of drift), so the next login's code is new; asked
+    // again with a fresh one if a step boundary passed on the way.
+    for _ in 0..3 {
+        let code = if uri.is_empty() { String::new() } else { totp_at(&uri, app.clock.now_ms(), -1) };
+        let (_, done) = console_post(app, "/console/api/enrol", json!({"token": token, "password": password, "totp": code})).await;
+        if done["responseCode"] == "0000" {
+            return uri;
+        }
+        assert_eq!(done["responseCode"], "20009004", "{done}");
+    }
+    panic!("the enrolment's code was refused three times");
+}
+
+/// Logs in an operator `create` made, with a code when they enrolled a second factor.
+pub async fn sign_in(app: &TestApp, username: &str, created: &Value) -> Console {
+    let code = match created["totpUri"].as_str().unwrap_or_default() {
+        "" => String::new(),
+        uri => totp_at(uri, app.clock.now_ms(), 0),
+    };
+    login(app, username, PASSWORD, &code).await.unwrap()
+}
+
+/// A new operator with these roles, enrolled and logged in; with their username.
+pub async fn signed_in(app: &TestApp, prefix: &str, roles: &[&str]) -> (String, Value, Console) {
+    let name = unique(prefix);
+    let created = create(app, &name, roles).await;
+    let console = sign_in(app, &name, &created).await;
+    (name, created, console)
+}
+
+pub fn unique(prefix: &str) -> String {
     format!("{prefix}{}", rand::random_range(10_000..99_999u32))
 }
 
@@ -129,7 +197,12 @@ fn secret_of(uri: &str) -> Vec<u8> {
 
 /// RFC 6238: HMAC-SHA1 of the 30-second step, dynamically truncated to 6 digits.
 pub fn totp(uri: &str, offset_steps: i64) -> String {
-    let step = crate::harness::now_ms() / 1000 / 30 + offset_steps;
+    totp_at(uri, crate::harness::now_ms(), offset_steps)
+}
+
+/// The code at `now_ms`: a test that moved the stack's clock moved the authenticator's too.
+pub fn totp_at(uri: &str, now_ms: i64, offset_steps: i64) -> String {
+    let step = now_ms / 1000 / 30 + offset_steps;
     let mut mac = Hmac::<Sha1>::new_from_slice(&secret_of(uri)).unwrap();
     mac.update(&step.to_be_bytes());
     let d = mac.finalize().into_bytes();
@@ -210,22 +283,28 @@ e2e!(roles_limit_what_an_operator_may_do_and_the_audit_names_them(app) {
 e2e!(whoever_approved_a_loan_cannot_start_its_payout(app) {
     let (maker, checker) = (unique("maker"), unique("checker"));
     let made = create(&app, &maker, &["reviewer"]).await;
-    create(&app, &checker, &["finance"]).await;
+    let paying = create(&app, &checker, &["finance"]).await;
     let id = submitted_application(&app).await;
     let reviewer = login(&app, &maker, PASSWORD, "").await.unwrap();
     let (_, approved) = reviewer.call("/admin/loans/review", json!({"applyId": id, "decision": "approve"})).await;
     assert_eq!(approved["responseCode"], "0000", "{approved}");
 
-    // The same person, moved to finance, still may not pay out what they approved.
+    // The same person, moved to finance, still may not pay out what they approved. Finance needs
+    // a second factor they have not enrolled: the move ends their session and mails a new link.
     let moved = app
         .admin_call("/admin/operators/update", json!({"id": made["id"], "roles": ["finance"]}))
         .await;
-    assert_eq!(moved["responseCode"], "0000", "{moved}");
-    let (status, refused) = reviewer.call("/admin/loans/disburse", json!({"applyId": id})).await;
+    assert_eq!((moved["responseCode"].as_str(), moved["resultSet"]["enrolmentSent"].as_bool()), (Some("0000"), Some(true)), "{moved}");
+    assert_eq!(reviewer.me().await, 401, "the session ended");
+    let link = enrolment_token(&app, &email_of(&maker)).unwrap();
+    let uri = enrol(&app, &link, PASSWORD).await;
+    assert!(uri.starts_with("otpauth://"), "{uri}");
+    let moved = login(&app, &maker, PASSWORD, &totp(&uri, 0)).await.unwrap();
+    let (status, refused) = moved.call("/admin/loans/disburse", json!({"applyId": id})).await;
     assert_eq!((status, refused["responseCode"].as_str()), (200, Some("20008006")), "{refused}");
     assert_eq!(status_of(&app, &id).await, "2");
 
-    let finance = login(&app, &checker, PASSWORD, "").await.unwrap();
+    let finance = sign_in(&app, &checker, &paying).await;
     let (_, paid) = finance.call("/admin/loans/disburse", json!({"applyId": id})).await;
     assert_eq!(paid["responseCode"], "0000", "{paid}");
     assert_eq!(status_of(&app, &id).await, "4");
@@ -288,13 +367,15 @@ e2e!(the_session_is_an_http_only_strict_cookie_and_ends(app) {
     assert_eq!(out["responseCode"], "0000");
     assert_eq!(console.me().await, 401, "logged out");
 
-    // A new password, or disabling, ends every session at once.
+    // A reset, or disabling, ends every session at once; the operator's own new password
+    // through their new link ends any session opened meanwhile too.
     let console = login(&app, &name, PASSWORD, "").await.unwrap();
     let changed = app
-        .admin_call("/admin/operators/update", json!({"id": created["id"], "password": "Another-2026"}))
+        .admin_call("/admin/operators/update", json!({"id": created["id"], "reset": "1"}))
         .await;
     assert_eq!(changed["responseCode"], "0000", "{changed}");
-    assert_eq!(console.me().await, 401, "new password");
+    assert_eq!(console.me().await, 401, "reset");
+    enrol(&app, &enrolment_token(&app, &email_of(&name)).unwrap(), "Another-2026").await;
     let console = login(&app, &name, "Another-2026", "").await.unwrap();
     app.admin_call("/admin/operators/update", json!({"id": created["id"], "disabled": "1"})).await;
     assert_eq!(console.me().await, 401, "disabled");
@@ -303,23 +384,29 @@ e2e!(the_session_is_an_http_only_strict_cookie_and_ends(app) {
 });
 
 e2e!(separation_of_duties_and_account_rules(app) {
-    let both = app
-        .admin_call("/admin/operators/create", json!({"username": unique("both"), "password": PASSWORD, "roles": ["reviewer", "finance"]}))
-        .await;
+    let create_as_token = |username: String, roles: Value| {
+        let app = &app;
+        async move {
+            app.admin_call("/admin/operators/create", json!({"username": username, "email": email_of(&username), "roles": roles})).await
+        }
+    };
+    let both = create_as_token(unique("both"), json!(["reviewer", "finance"])).await;
     assert_eq!(both["responseCode"], "20009005", "{both}");
-    let weak = app
-        .admin_call("/admin/operators/create", json!({"username": unique("weak"), "password": "short", "roles": ["auditor"]}))
-        .await;
-    assert_eq!(weak["responseCode"], "20009007", "{weak}");
-    let unknown = app
-        .admin_call("/admin/operators/create", json!({"username": unique("root"), "password": PASSWORD, "roles": ["root"]}))
-        .await;
+    let weak = unique("weak");
+    let made = create_as_token(weak.clone(), json!(["auditor"])).await;
+    assert_eq!(made["responseCode"], "0000", "{made}");
+    let link = enrolment_token(&app, &email_of(&weak)).unwrap();
+    let (_, short) = console_post(&app, "/console/api/enrol", json!({"token": link, "password": "short"})).await;
+    assert_eq!(short["responseCode"], "20009007", "{short}");
+    let unknown = create_as_token(unique("root"), json!(["root"])).await;
     assert_eq!(unknown["responseCode"], "10001000", "{unknown}");
+    let nowhere = app
+        .admin_call("/admin/operators/create", json!({"username": unique("mail"), "email": "not-an-address", "roles": ["auditor"]}))
+        .await;
+    assert_eq!(nowhere["responseCode"], "10001000", "{nowhere}");
     let name = unique("dup");
     create(&app, &name, &["auditor"]).await;
-    let again = app
-        .admin_call("/admin/operators/create", json!({"username": name.to_uppercase(), "password": PASSWORD, "roles": ["auditor"]}))
-        .await;
+    let again = create_as_token(name.to_uppercase(), json!(["auditor"])).await;
     assert_eq!(again["responseCode"], "20009006", "usernames ignore case: {again}");
 
     // An admin manages others, never their own roles.
@@ -333,8 +420,9 @@ e2e!(separation_of_duties_and_account_rules(app) {
     let me = list["resultSet"].as_array().unwrap().iter().find(|o| o["username"] == admin_name).unwrap().clone();
     assert_eq!(me["roles"], json!(["admin"]), "unchanged");
     assert!(me.get("passwordHash").is_none() && !list.to_string().contains("argon2"), "{list}");
+    let made_name = unique("made");
     let (_, made) = console
-        .call("/admin/operators/create", json!({"username": unique("made"), "password": PASSWORD, "roles": "reviewer,auditor"}))
+        .call("/admin/operators/create", json!({"username": made_name, "email": email_of(&made_name), "roles": "reviewer,auditor"}))
         .await;
     assert_eq!(made["responseCode"], "0000", "{made}");
     let (_, list) = console.call("/admin/operators/list", json!({})).await;
@@ -552,10 +640,8 @@ e2e!(credit_and_blacklist_changes_wait_for_a_second_operator(app) {
 e2e!(a_payout_with_a_past_release_date_waits_for_a_second_operator(app) {
     let id = submitted_application(&app).await;
     assert_eq!(crate::loans::review(&app, &id, "approve").await["responseCode"], "0000");
-    let (first, second) = (unique("finance"), unique("finance"));
-    create(&app, &first, &["finance"]).await;
-    create(&app, &second, &["finance"]).await;
-    let (maker, checker) = (login(&app, &first, PASSWORD, "").await.unwrap(), login(&app, &second, PASSWORD, "").await.unwrap());
+    let (_, _, maker) = signed_in(&app, "finance", &["finance"]).await;
+    let (_, _, checker) = signed_in(&app, "finance", &["finance"]).await;
     let yesterday = (chrono::Utc::now() + chrono::Duration::hours(8) - chrono::Duration::days(1)).format("%Y-%m-%d").to_string();
     let (_, asked) = maker.call("/admin/loans/disburse", json!({"applyId": id, "releaseDate": yesterday})).await;
     assert_eq!(asked["resultSet"]["status"], "pending", "{asked}");

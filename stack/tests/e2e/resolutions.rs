@@ -9,7 +9,7 @@ use crate::channel_http::over_http;
 use crate::fake_channel::{Behaviour, FakeChannel};
 use crate::harness::{backends, TestApp};
 use crate::loans::{disburse, plan, verified_user};
-use crate::operators::{create, login, Console, PASSWORD};
+use crate::operators::{create, sign_in, Console};
 use crate::payments::{approved, eventually, ledger_entries, loan_paid_from, orders_of, pay, repay_status};
 
 const EVIDENCE: &str = "渠道对账单及客服工单 #2026-118";
@@ -19,8 +19,8 @@ async fn finance_pair(app: &TestApp) -> (Console, Console) {
     let mut pair = Vec::new();
     for _ in 0..2 {
         let name = format!("finance{}", rand::random_range(10_000..99_999u32));
-        create(app, &name, &["finance"]).await;
-        pair.push(login(app, &name, PASSWORD, "").await.unwrap());
+        let created = create(app, &name, &["finance"]).await;
+        pair.push(sign_in(app, &name, &created).await);
     }
     let checker = pair.pop().unwrap();
     (pair.pop().unwrap(), checker)
