@@ -6,6 +6,7 @@ import { approvalsPage } from "./pages/approvals.js";
 import { auditPage } from "./pages/audit.js";
 import { booksPage } from "./pages/books.js";
 import { collectionsPage, loanPage } from "./pages/collections.js";
+import { enrolPage } from "./pages/enrol.js";
 import { messagesPage } from "./pages/messages.js";
 import { operatorsPage } from "./pages/operators.js";
 import { payoutsPage } from "./pages/payouts.js";
@@ -15,8 +16,10 @@ import { usersPage } from "./pages/users.js";
 import { home, onSignedIn, renderChrome, showLogin } from "./session.js";
 
 async function route() {
-  if (!state.operator) return showLogin();
   const [, page, id] = (location.hash || home()).split("/");
+  // An enrolment link needs no session (its own token is the key).
+  if (page === "enrol") return enrolPage(decodeURIComponent(id || ""));
+  if (!state.operator) return showLogin();
   renderChrome();
   try {
     switch (page) {

@@ -11,6 +11,7 @@ export const ROLE = { reviewer: "审核员", finance: "财务", admin: "管理�
 
 export const ACTION = {
   "/console/api/login": "登录", "/console/api/logout": "退出",
+  "/console/api/enrolment": "打开设置链接", "/console/api/enrol": "设置密码",
   "/admin/loans/list": "查询借款", "/admin/loans/review": "审核借款", "/admin/loans/disburse": "放款",
   "/admin/users/update": "修改用户", "/admin/products/upsert": "保存产品", "/admin/messages/system": "发布系统消息",
   "/admin/appVersions/publish": "发布版本", "/admin/sms/outbox": "查询短信", "/admin/payments/list": "查询支付单",

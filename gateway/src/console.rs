@@ -34,6 +34,7 @@ const MODULES: &[(&str, &str)] = &[
         "pages/collections.js",
         include_str!("../console/pages/collections.js"),
     ),
+    ("pages/enrol.js", include_str!("../console/pages/enrol.js")),
     ("pages/messages.js", include_str!("../console/pages/messages.js")),
     (
         "pages/operators.js",

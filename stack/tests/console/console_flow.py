@@ -145,7 +145,21 @@ def main():
 
     c = Console(base, shots)
     try:
-        # A reviewer logs in and takes the oldest application of the queue.
+        # A new reviewer sets their own password through the link mailed to them, then logs in
+        # and takes the oldest application of the queue.
+        c.driver.get(env["CONSOLE_REVIEWER_ENROLMENT"])
+        c.text_appears("#enrol-form", reviewer)
+        assert "#/enrol/" not in c.driver.current_url, "the token leaves the address bar"
+        c.find("#enrol-password").send_keys(password)
+        c.find("#enrol-again").send_keys(password + "x")
+        c.find("#enrol-submit").click()
+        c.text_appears("#enrol-error", "不一致")
+        c.find("#enrol-again").send_keys(Keys.BACKSPACE)
+        c.shot("enrol.png")
+        c.find("#enrol-submit").click()
+        c.text_appears("main", "已可登录")
+        c.find("#enrol-login").click()
+        c.find("#login-form")
         c.login(reviewer, password)
         c.text_appears("main h1", "审核队列")
         c.text_appears("main table", code)
@@ -175,8 +189,8 @@ def main():
         c.text_appears("#who", reviewer)
         c.logout()
 
-        # Finance pays it out.
-        c.login(finance, password)
+        # Finance, with the second factor, pays it out.
+        c.login(finance, password, totp(env["CONSOLE_FINANCE_TOTP_URI"]))
         c.text_appears("main h1", "放款")
         c.text_appears("main table", code)
         c.shot("payouts.png")

@@ -1,5 +1,6 @@
 //! The operator console in a real browser (stack/tests/console/console_flow.py, Selenium driving
-//! the machine's Chromium through its chromedriver): a reviewer approves, is refused the payout,
+//! the machine's Chromium through its chromedriver): a new reviewer sets their password through
+//! their enrolment link and approves, is refused the payout,
 //! and another site's forged POST changes nothing; finance pays out; an admin sees both in the
 //! audit log. `CONSOLE_PYTHON` names a Python with Selenium (`.ci/run` sets it, so CI never skips);
 //! without one, and without Selenium in `python3`, the test says so and passes. Screenshots go to
@@ -12,7 +13,7 @@ use serde_json::json;
 
 use crate::e2e;
 use crate::loans::{application, apply, newest_application, product_id, verified_user};
-use crate::operators::{create, PASSWORD};
+use crate::operators::{create, email_of, enrolment_token, PASSWORD};
 
 fn python() -> Option<String> {
     if let Ok(python) = std::env::var("CONSOLE_PYTHON") {
@@ -40,8 +41,12 @@ e2e!(operators_review_pay_out_and_audit_in_the_browser(app) {
     };
     let suffix = rand::random_range(1000..9999u32);
     let (reviewer, finance, admin) = (format!("zhang.review{suffix}"), format!("li.finance{suffix}"), format!("wang.admin{suffix}"));
-    create(&app, &reviewer, &["reviewer"]).await;
-    create(&app, &finance, &["finance"]).await;
+    let asked = app
+        .admin_call("/admin/operators/create", json!({"username": reviewer, "email": email_of(&reviewer), "roles": ["reviewer"]}))
+        .await;
+    assert_eq!(asked["responseCode"], "0000", "{asked}");
+    let enrolment = format!("{}/console#/enrol/{}", app.admin, enrolment_token(&app, &email_of(&reviewer)).unwrap());
+    let finance_uri = create(&app, &finance, &["finance"]).await["totpUri"].as_str().unwrap().to_owned();
     let admin_uri = create(&app, &admin, &["admin"]).await["totpUri"].as_str().unwrap().to_owned();
     let second_admin = format!("zhao.admin{suffix}");
     let second_uri = create(&app, &second_admin, &["admin"]).await["totpUri"].as_str().unwrap().to_owned();
@@ -75,6 +80,8 @@ e2e!(operators_review_pay_out_and_audit_in_the_browser(app) {
         .env("CONSOLE_PASSWORD", PASSWORD)
         .env("CONSOLE_REVIEWER", &reviewer)
         .env("CONSOLE_FINANCE", &finance)
+        .env("CONSOLE_FINANCE_TOTP_URI", &finance_uri)
+        .env("CONSOLE_REVIEWER_ENROLMENT", &enrolment)
         .env("CONSOLE_ADMIN", &admin)
         .env("CONSOLE_ADMIN_TOTP_URI", &admin_uri)
         .env("CONSOLE_APPLICATION_CODE", &code)
