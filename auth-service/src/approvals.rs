@@ -199,7 +199,11 @@ mod tests {
         assert_eq!(super::decided_status(true), "executing");
         assert_eq!(super::decided_status(false), "rejected");
         assert!(super::STATUSES.contains(&"pending"));
-        assert_eq!(super::finished_status(false, true), "pending", "a refused checker leaves it waiting");
+        assert_eq!(
+            super::finished_status(false, true),
+            "pending",
+            "a refused checker leaves it waiting"
+        );
         assert_eq!(super::finished_status(true, false), "done");
     }
 }

@@ -26,7 +26,10 @@ fn new_link_token() -> String {
 }
 
 fn well_formed(token: &str) -> bool {
-    token.len() == 64 && token.bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+    token.len() == 64
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
 }
 
 fn letter_body(username: &str, link: &str, until: &str) -> String {
@@ -40,9 +43,15 @@ fn letter_body(username: &str, link: &str, until: &str) -> String {
 impl AuthCore {
     /// A new link for the operator, replacing any earlier one, mailed to them; whether the relay
     /// took it (the account stands either way; a reset sends another).
-    pub(crate) async fn send_enrolment(&self, id: &str, username: &str, email: &str) -> Result<bool, AuthError> {
+    pub(crate) async fn send_enrolment(
+        &self,
+        id: &str,
+        username: &str,
+        email: &str,
+    ) -> Result<bool, AuthError> {
         let token = new_link_token();
-        let expires = self.clock.now_ms() + i64::try_from(self.policy.enrolment_ttl_secs * 1000).unwrap_or(i64::MAX);
+        let expires =
+            self.clock.now_ms() + i64::try_from(self.policy.enrolment_ttl_secs * 1000).unwrap_or(i64::MAX);
         let (owned, hash) = (id.to_owned(), sha256_hex(token.as_bytes()));
         db::run(self.store.pool(), move |conn| {
             diesel::update(operators::table.find(owned))
@@ -88,7 +97,9 @@ impl AuthCore {
         .await?;
         let now = self.clock.now_ms();
         match row {
-            Some(row) if !row.disabled && row.enrolment_expires_at.is_some_and(|at| at > now) => Ok((row, hash)),
+            Some(row) if !row.disabled && row.enrolment_expires_at.is_some_and(|at| at > now) => {
+                Ok((row, hash))
+            }
             _ => Err(AuthError::EnrolmentInvalid),
         }
     }
@@ -132,14 +143,18 @@ impl AuthCore {
         let (sealed, step) = match row.totp_required {
             false => (None, 0),
             true => {
-                let sealed = row.enrolment_totp.clone().ok_or(AuthError::SecondFactorRequired)?;
+                let sealed = row
+                    .enrolment_totp
+                    .clone()
+                    .ok_or(AuthError::SecondFactorRequired)?;
                 if r.totp.trim().is_empty() {
                     return Err(AuthError::SecondFactorRequired);
                 }
                 let secret = totp::decode_base32(&self.decrypt(&sealed)?)
                     .ok_or_else(|| AuthError::Downstream("stored second factor unreadable".into()))?;
                 let now_step = totp::step_at(self.clock.now_ms().div_euclid(1000));
-                let step = totp::accepted_step(&secret, r.totp.trim(), now_step, 0).ok_or(AuthError::SecondFactorWrong)?;
+                let step = totp::accepted_step(&secret, r.totp.trim(), now_step, 0)
+                    .ok_or(AuthError::SecondFactorWrong)?;
                 (Some(sealed), step)
             }
         };

@@ -234,11 +234,15 @@ impl pb::auth_server::Auth for AuthCore {
     }
 
     async fn open_enrolment(&self, request: Request<pb::EnrolmentRef>) -> Reply<pb::Enrolment> {
-        Ok(Response::new(self.open_enrolment(&request.into_inner().token).await?))
+        Ok(Response::new(
+            self.open_enrolment(&request.into_inner().token).await?,
+        ))
     }
 
     async fn complete_enrolment(&self, request: Request<pb::EnrolmentCompletion>) -> Reply<pb::Enrolment> {
-        Ok(Response::new(self.complete_enrolment(request.into_inner()).await?))
+        Ok(Response::new(
+            self.complete_enrolment(request.into_inner()).await?,
+        ))
     }
 
     async fn list_operators(&self, _: Request<pb::Empty>) -> Reply<pb::OperatorList> {

@@ -87,10 +87,18 @@ pub struct Config {
     #[command(flatten)]
     pub stamps: StampArgs,
     /// The console's address as operators open it; enrolment links point there.
-    #[arg(long = "console-url", env = "CONSOLE_URL", default_value = "http://127.0.0.1:9998/console")]
+    #[arg(
+        long = "console-url",
+        env = "CONSOLE_URL",
+        default_value = "http://127.0.0.1:9998/console"
+    )]
     pub console_url: String,
     /// The folder relay's queue of mail to operators (operator_mail.rs); the host's eyes only.
-    #[arg(long = "operator-mail-dir", env = "OPERATOR_MAIL_DIR", default_value = "data/operator-mail")]
+    #[arg(
+        long = "operator-mail-dir",
+        env = "OPERATOR_MAIL_DIR",
+        default_value = "data/operator-mail"
+    )]
     pub operator_mail_dir: std::path::PathBuf,
 }
 
@@ -153,7 +161,7 @@ pub async fn build(config: &Config, kv: Kv, clock: Clock) -> Result<AuthCore, St
         vault,
         providers: providers::Providers::local(Duration::from_millis(config.provider_deadline_ms)),
         clock,
-        operator_mail: operator_mail::Spool::new(config.operator_mail_dir.clone()),
+        operator_mail: operator_mail::Spool::relay(config.operator_mail_dir.clone()),
         console_url: config.console_url.clone(),
     })
 }

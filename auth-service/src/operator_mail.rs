@@ -27,7 +27,7 @@ pub struct Spool {
 }
 
 impl Spool {
-    pub fn new(dir: PathBuf) -> Arc<dyn OperatorMail> {
+    pub fn relay(dir: PathBuf) -> Arc<dyn OperatorMail> {
         Arc::new(Self { dir })
     }
 }
@@ -51,7 +51,11 @@ impl OperatorMail for Spool {
         if letter.to.ends_with(".invalid") {
             return Err(ProviderError::Unavailable("mail relay: no such domain".into()));
         }
-        let name = format!("{}-{}.eml", chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f"), uuid::Uuid::new_v4());
+        let name = format!(
+            "{}-{}.eml",
+            chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f"),
+            uuid::Uuid::new_v4()
+        );
         let text = format!(
             "To: {}\r\nSubject: {}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n",
             letter.to, letter.subject, letter.body
@@ -71,18 +75,32 @@ mod tests {
     #[tokio::test]
     async fn letters_are_private_files_and_undeliverable_domains_fail() {
         let dir = tempfile::tempdir().unwrap();
-        let relay = Spool::new(dir.path().join("mail"));
-        let letter = Letter { to: "li@lender.example", subject: "s", body: "link" };
+        let relay = Spool::relay(dir.path().join("mail"));
+        let letter = Letter {
+            to: "li@lender.example",
+            subject: "s",
+            body: "link",
+        };
         relay.send(&letter).await.unwrap();
-        let file = std::fs::read_dir(dir.path().join("mail")).unwrap().next().unwrap().unwrap();
+        let file = std::fs::read_dir(dir.path().join("mail"))
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap();
         let text = std::fs::read_to_string(file.path()).unwrap();
-        assert!(text.starts_with("To: li@lender.example\r\n") && text.contains("link"), "{text}");
+        assert!(
+            text.starts_with("To: li@lender.example\r\n") && text.contains("link"),
+            "{text}"
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(file.metadata().unwrap().permissions().mode() & 0o777, 0o600);
         }
-        let nowhere = Letter { to: "li@lender.invalid", ..letter };
+        let nowhere = Letter {
+            to: "li@lender.invalid",
+            ..letter
+        };
         assert!(relay.send(&nowhere).await.is_err());
     }
 }

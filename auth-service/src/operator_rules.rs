@@ -107,10 +107,7 @@ pub fn email(given: &str) -> Result<String, AuthError> {
     let ok = address.len() <= 100
         && address.split('@').count() == 2
         && address.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
         })
         && address
             .chars()
@@ -190,7 +187,15 @@ mod tests {
     #[test]
     fn work_addresses() {
         assert_eq!(email(" Li.Si@Lender.Example ").unwrap(), "li.si@lender.example");
-        for bad in ["", "li.si", "@lender.example", "li@si@lender.example", "li@lender", "li@lender.example\r\nBcc: x@y.z", "li si@lender.example"] {
+        for bad in [
+            "",
+            "li.si",
+            "@lender.example",
+            "li@si@lender.example",
+            "li@lender",
+            "li@lender.example\r\nBcc: x@y.z",
+            "li si@lender.example",
+        ] {
             assert!(email(bad).is_err(), "{bad}");
         }
     }

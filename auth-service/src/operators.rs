@@ -213,7 +213,8 @@ impl AuthCore {
             false => Some(rules::roles(&r.roles)?),
         };
         let totp_required = current.totp_required || roles.as_deref().is_some_and(rules::needs_second_factor);
-        let reset = r.reset || (totp_required && current.totp_secret.is_none() && !current.password_hash.is_empty());
+        let reset =
+            r.reset || (totp_required && current.totp_secret.is_none() && !current.password_hash.is_empty());
         if reset && current.email.is_empty() {
             // An account from before enrolment links: nowhere to send one.
             return Err(AuthError::InvalidField("email"));
@@ -261,7 +262,10 @@ impl AuthCore {
         .await?;
         tracing::info!(username = %current.username, reset, "operator updated");
         let enrolment_sent = match reset {
-            true => self.send_enrolment(&current.id, &current.username, &current.email).await?,
+            true => {
+                self.send_enrolment(&current.id, &current.username, &current.email)
+                    .await?
+            }
             false => false,
         };
         Ok(pb::CreatedOperator {

@@ -162,7 +162,11 @@ const COMMON: &[(Reason, &str, &str)] = &[
     (Reason::ApprovalSameOperator, "20009009", "复核人不能是发起人"),
     (Reason::ApprovalClosed, "20009010", "该复核已处理"),
     (Reason::ApprovalNotFound, "20009011", "复核请求不存在"),
-    (Reason::ApprovalMakersOwn, "20009014", "复核人账号由发起人创建或修改"),
+    (
+        Reason::ApprovalMakersOwn,
+        "20009014",
+        "复核人账号由发起人创建或修改",
+    ),
     (Reason::EnrolmentInvalid, "20009015", "链接无效或已过期"),
     (Reason::NotAwaitingResolution, "20009012", "该付款单无需人工处理"),
     (

@@ -197,7 +197,8 @@ where
 {
     use actix_web::http::StatusCode;
     if actor::cross_site(&req) {
-        return hardened(HttpResponse::build(StatusCode::FORBIDDEN)).json(envelope_json(Err(codes::forged())));
+        return hardened(HttpResponse::build(StatusCode::FORBIDDEN))
+            .json(envelope_json(Err(codes::forged())));
     }
     let parsed: Option<Map<String, Value>> = match serde_json::from_slice(&body) {
         Ok(Value::Object(map)) => Some(map),
@@ -256,7 +257,11 @@ async fn enrol(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse
             .await
             .map_err(|s| from_status(&s, &ENROLMENT))?
             .into_inner();
-        Ok(Success::new("0000", "设置成功，请登录", json!({"username": done.username})))
+        Ok(Success::new(
+            "0000",
+            "设置成功，请登录",
+            json!({"username": done.username}),
+        ))
     })
     .await
 }

@@ -91,7 +91,11 @@ fn role_names(roles: &[String]) -> String {
     roles.join("、")
 }
 
-fn create_request(body: &Map<String, Value>, actor_id: &str, check_only: bool) -> Result<auth::CreateOperatorRequest, Failure> {
+fn create_request(
+    body: &Map<String, Value>,
+    actor_id: &str,
+    check_only: bool,
+) -> Result<auth::CreateOperatorRequest, Failure> {
     no_password(body)?;
     let f = Fields(body);
     Ok(auth::CreateOperatorRequest {
@@ -113,7 +117,10 @@ pub(super) async fn create(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> 
         if actor.is_token() || !privileged(&request.roles) {
             return create_now(&gw, &body, &actor.id).await;
         }
-        let check = auth::CreateOperatorRequest { check_only: true, ..request.clone() };
+        let check = auth::CreateOperatorRequest {
+            check_only: true,
+            ..request.clone()
+        };
         gw.auth
             .clone()
             .create_operator(check)
@@ -125,7 +132,15 @@ pub(super) async fn create(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> 
             role_names(&request.roles),
             mask_email(&request.email)
         );
-        approvals::propose(&gw, &actor, "/admin/operators/create", &request.username, &body, summary).await
+        approvals::propose(
+            &gw,
+            &actor,
+            "/admin/operators/create",
+            &request.username,
+            &body,
+            summary,
+        )
+        .await
     })
     .await
 }
@@ -152,7 +167,11 @@ fn mask_email(address: &str) -> String {
     }
 }
 
-fn update_request(body: &Map<String, Value>, actor_id: &str, check_only: bool) -> Result<auth::UpdateOperatorRequest, Failure> {
+fn update_request(
+    body: &Map<String, Value>,
+    actor_id: &str,
+    check_only: bool,
+) -> Result<auth::UpdateOperatorRequest, Failure> {
     no_password(body)?;
     Ok(auth::UpdateOperatorRequest {
         id: Fields(body).text("id")?.to_owned(),
@@ -172,7 +191,10 @@ pub(super) async fn update(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> 
         if actor.is_token() || request.roles.is_empty() {
             return update_now(&gw, &body, &actor.id).await;
         }
-        let check = auth::UpdateOperatorRequest { check_only: true, ..request.clone() };
+        let check = auth::UpdateOperatorRequest {
+            check_only: true,
+            ..request.clone()
+        };
         gw.auth
             .clone()
             .update_operator(check)
@@ -192,7 +214,15 @@ pub(super) async fn update(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> 
         if request.reset || request.disabled.is_some() {
             summary.push_str("（并停用或重置）");
         }
-        approvals::propose(&gw, &actor, "/admin/operators/update", &request.id, &body, summary).await
+        approvals::propose(
+            &gw,
+            &actor,
+            "/admin/operators/update",
+            &request.id,
+            &body,
+            summary,
+        )
+        .await
     })
     .await
 }

@@ -108,8 +108,14 @@ mod tests {
     fn the_admin_document_describes_every_admin_route_and_nothing_else() {
         let mut routed: BTreeSet<String> = crate::admin::actor::ruled_paths().map(String::from).collect();
         routed.extend(
-            ["/console/api/login", "/console/api/logout", "/console/api/me", "/console/api/enrolment", "/console/api/enrol"]
-                .map(String::from),
+            [
+                "/console/api/login",
+                "/console/api/logout",
+                "/console/api/me",
+                "/console/api/enrolment",
+                "/console/api/enrol",
+            ]
+            .map(String::from),
         );
         let described: BTreeSet<String> = admin::paths().into_iter().collect();
         assert_eq!(described, routed);

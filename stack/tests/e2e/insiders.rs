@@ -13,16 +13,29 @@ use crate::operators::{
 
 async fn operator_named(app: &TestApp, username: &str) -> Option<Value> {
     let list = app.admin_call("/admin/operators/list", json!({})).await;
-    list["resultSet"].as_array().unwrap().iter().find(|o| o["username"] == username).cloned()
+    list["resultSet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["username"] == username)
+        .cloned()
 }
 
 async fn approval(c: &Console, id: &str) -> Value {
     let (_, list) = c.call("/admin/approvals/list", json!({"pageSize": 100})).await;
-    list["resultSet"].as_array().unwrap().iter().find(|a| a["id"] == id).cloned().unwrap()
+    list["resultSet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id)
+        .cloned()
+        .unwrap()
 }
 
 async fn blacklisted(app: &TestApp, mobile: &str) -> Value {
-    app.admin_call("/admin/users/detail", json!({"mobile": mobile})).await["resultSet"]["isBlackList"].clone()
+    app.admin_call("/admin/users/detail", json!({"mobile": mobile}))
+        .await["resultSet"]["isBlackList"]
+        .clone()
 }
 
 e2e!(an_admin_cannot_make_a_second_person_of_themselves(app) {

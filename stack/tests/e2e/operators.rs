@@ -119,8 +119,13 @@ pub async fn create(app: &TestApp, username: &str, roles: &[&str]) -> Value {
 pub fn enrolment_token(app: &TestApp, email: &str) -> Option<String> {
     let mut letters: Vec<(String, String)> = std::fs::read_dir(app.config.operator_mail_dir())
         .ok()?
-        .filter_map(|e| e.ok())
-        .filter_map(|e| Some((e.file_name().into_string().ok()?, std::fs::read_to_string(e.path()).ok()?)))
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            Some((
+                e.file_name().into_string().ok()?,
+                std::fs::read_to_string(e.path()).ok()?,
+            ))
+        })
         .filter(|(_, text)| text.starts_with(&format!("To: {email}\r\n")))
         .collect();
     letters.sort();
@@ -131,7 +136,13 @@ pub fn enrolment_token(app: &TestApp, email: &str) -> Option<String> {
 
 /// A console call without a session (the enrolment page's); the HTTP status and envelope.
 pub async fn console_post(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
-    let response = app.http.post(format!("{}{path}", app.admin)).json(&body).send().await.unwrap();
+    let response = app
+        .http
+        .post(format!("{}{path}", app.admin))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     (response.status().as_u16(), response.json().await.unwrap())
 }
 
@@ -144,8 +155,17 @@ pub async fn enrol(app: &TestApp, token: &str, password: &str) -> String {
     // The previous step's code (one step of drift), so the next login's code is new; asked
     // again with a fresh one if a step boundary passed on the way.
     for _ in 0..3 {
-        let code = if uri.is_empty() { String::new() } else { totp_at(&uri, app.clock.now_ms(), -1) };
-        let (_, done) = console_post(app, "/console/api/enrol", json!({"token": token, "password": password, "totp": code})).await;
+        let code = if uri.is_empty() {
+            String::new()
+        } else {
+            totp_at(&uri, app.clock.now_ms(), -1)
+        };
+        let (_, done) = console_post(
+            app,
+            "/console/api/enrol",
+            json!({"token": token, "password": password, "totp": code}),
+        )
+        .await;
         if done["responseCode"] == "0000" {
             return uri;
         }

@@ -131,7 +131,15 @@ fn console_paths(paths: &mut Map<String, Value>) {
     );
     let token = || ("token", json!({"type": "string", "pattern": "^[0-9A-F]{64}$"}));
     let opened = object(
-        &[("username", text("")), ("displayName", text("")), ("totpUri", text("otpauth://…, \"\" when the account needs no second factor")), ("expiresAt", r("DateTime"))],
+        &[
+            ("username", text("")),
+            ("displayName", text("")),
+            (
+                "totpUri",
+                text("otpauth://…, \"\" when the account needs no second factor"),
+            ),
+            ("expiresAt", r("DateTime")),
+        ],
         &[],
     );
     paths.insert(
@@ -142,7 +150,13 @@ fn console_paths(paths: &mut Map<String, Value>) {
             "responses": reply(&["0000", "10001000", "20009015", "99990008"], opened)}}),
     );
     let completion = object(
-        &[token(), ("password", json!({"type": "string", "minLength": 10, "maxLength": 64}))],
+        &[
+            token(),
+            (
+                "password",
+                json!({"type": "string", "minLength": 10, "maxLength": 64}),
+            ),
+        ],
         &[("totp", json!({"type": "string", "pattern": "^[0-9]{6}$"}))],
     );
     paths.insert(
@@ -217,12 +231,18 @@ pub fn document(server: &str) -> Value {
                     list(codes("", &["reviewer", "finance", "admin", "auditor"])),
                 ),
                 ("email", text("masked")),
-                ("enrolled", json!({"type": "boolean", "description": "a password set through the link"})),
+                (
+                    "enrolled",
+                    json!({"type": "boolean", "description": "a password set through the link"}),
+                ),
                 ("totpEnrolled", json!({"type": "boolean"})),
                 ("disabled", json!({"type": "boolean"})),
                 ("createdBy", text("")),
                 ("createdAt", r("DateTime")),
-                ("changedBy", text("who last changed the roles, disabled or reset it")),
+                (
+                    "changedBy",
+                    text("who last changed the roles, disabled or reset it"),
+                ),
             ],
             &[],
         ),
