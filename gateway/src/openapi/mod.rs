@@ -10,7 +10,10 @@ mod schema;
 use std::sync::OnceLock;
 
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::web::Data;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use crate::state::Gateway;
 
 const PAGE: &str = include_str!("../../reference/index.html");
 const STYLE: &str = include_str!("../../reference/reference.css");
@@ -45,18 +48,45 @@ pub fn app_routes(cfg: &mut web::ServiceConfig) {
     reference_routes(cfg);
 }
 
-/// `/openapi.json` and `/reference` of the admin port.
+/// `/openapi.json` and `/reference` of the admin port, for the token or an operator's session
+/// only: the admin API's map is no business of anyone else's.
 pub fn admin_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/openapi.json", web::get().to(|| served(Api::Admin)));
-    reference_routes(cfg);
+    cfg.route("/openapi.json", web::get().to(admin_document))
+        .route("/reference", web::get().to(admin_reference));
+    asset_routes(cfg);
+}
+
+async fn signed_in(gw: &Gateway, req: &HttpRequest) -> Result<(), HttpResponse> {
+    crate::admin::actor::authenticate(gw, req).await.map(|_| ()).map_err(|r| {
+        let status = actix_web::http::StatusCode::from_u16(r.status).unwrap_or(actix_web::http::StatusCode::UNAUTHORIZED);
+        HttpResponse::build(status).json(serde_json::Value::Object(crate::envelope::render(Err(r.failure), None)))
+    })
+}
+
+async fn admin_document(gw: Data<Gateway>, req: HttpRequest) -> HttpResponse {
+    match signed_in(&gw, &req).await {
+        Ok(()) => HttpResponse::Ok().content_type("application/json").body(document(Api::Admin)),
+        Err(refused) => refused,
+    }
+}
+
+async fn admin_reference(gw: Data<Gateway>, req: HttpRequest) -> HttpResponse {
+    match signed_in(&gw, &req).await {
+        Ok(()) => asset("text/html; charset=utf-8", PAGE).await,
+        Err(refused) => refused,
+    }
 }
 
 fn reference_routes(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/reference",
         web::get().to(|| asset("text/html; charset=utf-8", PAGE)),
-    )
-    .route(
+    );
+    asset_routes(cfg);
+}
+
+fn asset_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
         "/reference/reference.css",
         web::get().to(|| asset("text/css; charset=utf-8", STYLE)),
     )

@@ -190,3 +190,31 @@ e2e!(a_checker_the_action_refuses_leaves_the_request_waiting(app) {
     assert_eq!(paid["responseCode"], "0000", "{paid}");
     assert_eq!(approval(&maker, &request).await["status"], "done");
 });
+
+e2e!(the_admin_apis_map_is_for_operators_only(app) {
+    for path in ["/openapi.json", "/reference"] {
+        let anonymous = app.http.get(format!("{}{path}", app.admin)).send().await.unwrap();
+        assert_eq!(anonymous.status().as_u16(), 401, "{path}");
+        let with_token = app
+            .http
+            .get(format!("{}{path}", app.admin))
+            .bearer_auth(&app.admin_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(with_token.status().as_u16(), 200, "{path}");
+    }
+    let (_, _, auditor) = signed_in(&app, "auditor", &["auditor"]).await;
+    let response = app
+        .http
+        .get(format!("{}/openapi.json", app.admin))
+        .header("cookie", format!("console_session={}", auditor.cookie))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200, "an operator's session reads it");
+    let doc: Value = response.json().await.unwrap();
+    assert!(doc["paths"]["/admin/operators/create"].is_object());
+    // The app API's document is the apps' developers' and stays public.
+    assert_eq!(app.http.get(app.url("/openapi.json")).send().await.unwrap().status().as_u16(), 200);
+});

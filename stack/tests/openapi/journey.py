@@ -31,8 +31,8 @@ failures = []
 checked = {"app": 0, "admin": 0}
 
 
-def fetch(url):
-    with urllib.request.urlopen(url, timeout=10) as reply:
+def fetch(url, headers=None):
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as reply:
         return json.loads(reply.read())
 
 
@@ -241,8 +241,9 @@ def journey(app, operator):
     operator.call("/admin/users/update", {"mobile": number, "isRisk": "0"})
     operator.call("/admin/products/list", {})
     operator.call("/admin/approvals/list", {"status": "pending"})
-    created = operator.call("/admin/operators/create", {"username": f"journey{random.randrange(10**6)}",
-                                                        "password": "Journey-Operator-1", "roles": ["finance"]})
+    name = f"journey{random.randrange(10**6)}"
+    created = operator.call("/admin/operators/create", {"username": name, "email": f"{name}@staff.example", "roles": ["finance"]})
+    operator.call("/admin/operators/update", {"id": created["resultSet"]["id"], "reset": True})
     operator.call("/admin/operators/update", {"id": created["resultSet"]["id"], "disabled": True})
     operator.call("/admin/operators/list", {})
     user_id = operator.call("/admin/loans/list", {"applyId": apply_id})["resultSet"][0]["userId"]
@@ -271,7 +272,7 @@ def journey(app, operator):
 
 def main():
     app = App(Document("app", fetch(API + "/openapi.json")))
-    operator = Operator(Document("admin", fetch(ADMIN + "/openapi.json")))
+    operator = Operator(Document("admin", fetch(ADMIN + "/openapi.json", {"Authorization": "Bearer " + ADMIN_TOKEN})))
     journey(app, operator)
     print(f"checked {checked['app']} app and {checked['admin']} admin exchanges against the documents")
     if failures:
