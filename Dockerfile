@@ -16,6 +16,7 @@ COPY --from=build /src/target/release/cashloan-gateway \
                   /src/target/release/loan-service \
                   /src/target/release/cashloan-stack \
                   /src/target/release/cashloan-probe \
+                  /src/target/release/cashloan-keys \
                   /usr/local/bin/
 USER cashloan
 WORKDIR /var/lib/cashloan

@@ -3,6 +3,7 @@
 mod approvals;
 mod audit;
 pub mod bank_card;
+mod callers;
 mod captcha;
 pub mod cli;
 pub mod consent;
@@ -42,6 +43,7 @@ use cashloan_proto::message::v1::message_client::MessageClient;
 use cashloan_runtime::clock::Clock;
 use cashloan_runtime::db::{self, DbError};
 use cashloan_runtime::evidence::{StampArgs, Stamping};
+use cashloan_runtime::grpc::identity::{guard, AUTH};
 use cashloan_runtime::grpc::GrpcChannel;
 use cashloan_runtime::pii::{self, PiiArgs};
 use cashloan_runtime::{Kv, Shutdown};
@@ -93,6 +95,8 @@ pub struct Config {
         default_value = "http://127.0.0.1:9998/console"
     )]
     pub console_url: String,
+    #[command(flatten)]
+    pub identity: cashloan_runtime::grpc::identity::IdentityArgs,
     /// The folder relay's queue of mail to operators (operator_mail.rs); the host's eyes only.
     #[arg(
         long = "operator-mail-dir",
@@ -112,6 +116,8 @@ pub enum StartError {
     Pii(#[from] pii::PiiError),
     #[error("gRPC server failed: {0}")]
     Serve(#[from] tonic::transport::Error),
+    #[error(transparent)]
+    Identity(#[from] cashloan_runtime::grpc::identity::IdentityError),
 }
 
 /// The service state every flow works with.
@@ -128,6 +134,8 @@ pub struct AuthCore {
     /// Where enrolment links are mailed, and the console they open.
     operator_mail: std::sync::Arc<dyn operator_mail::OperatorMail>,
     console_url: String,
+    /// The callers admitted (`callers`).
+    peers: cashloan_runtime::grpc::identity::Peers,
 }
 
 /// How often the audit log's finished entries are sealed into the evidence chain.
@@ -156,7 +164,8 @@ pub async fn build(config: &Config, kv: Kv, clock: Clock) -> Result<AuthCore, St
         stamping: Stamping::local(&vault, config.stamps.clone()),
         kv,
         store: Store::new(pool, clock.clone()),
-        messages: MessageClient::new(channel(&config.message_addr)?),
+        messages: MessageClient::new(channel(&config.message_addr)?.signed_by(config.identity.signer(AUTH)?)),
+        peers: config.identity.peers()?,
         policy: config.policy.clone(),
         vault,
         providers: providers::Providers::local(Duration::from_millis(config.provider_deadline_ms)),
@@ -179,9 +188,10 @@ pub async fn serve(core: AuthCore, listener: TcpListener, shutdown: Shutdown) ->
     );
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<AuthServer<AuthCore>>().await;
+    let peers = core.peers.clone();
     let router = cashloan_runtime::grpc::server()
         .add_service(health_service)
-        .add_service(AuthServer::new(core));
+        .add_service(guard(AuthServer::new(core), &peers, callers::allowed));
     cashloan_runtime::grpc::serve(router, listener, shutdown).await?;
     let _ = stamping.await;
     let _ = sealer.await;

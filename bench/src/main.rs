@@ -52,6 +52,10 @@ struct Args {
     /// product-service's gRPC address, for `--scenario direct`.
     #[arg(long, default_value = "http://127.0.0.1:50052")]
     direct_addr: String,
+    /// The gateway's service key (`GATEWAY_SERVICE_KEY` of `cashloan-keys`) that `--scenario
+    /// direct` signs its calls with, as the gateway would.
+    #[arg(long, env = "LOADGEN_SERVICE_KEY", default_value = "", hide_env_values = true)]
+    service_key: String,
     /// Where to write the result as JSON.
     #[arg(long)]
     json: Option<std::path::PathBuf>,
@@ -74,7 +78,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return argon2_raw(args.concurrency, Duration::from_secs(args.duration)).await;
     }
     let app = client::App::new(&args.api, &args.admin, &args.admin_token, &args.app_key);
-    let fixture = Arc::new(scenarios::prepare(app, args.scenario, args.users, &args.direct_addr).await?);
+    let fixture = Arc::new(
+        scenarios::prepare(
+            app,
+            args.scenario,
+            args.users,
+            (&args.direct_addr, &args.service_key),
+        )
+        .await?,
+    );
     let run = |duration: Duration| {
         let fixture = fixture.clone();
         async move {

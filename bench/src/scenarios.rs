@@ -61,7 +61,7 @@ pub async fn prepare(
     app: App,
     scenario: Scenario,
     count: usize,
-    direct_addr: &str,
+    direct: (&str, &str),
 ) -> Result<Fixture, Box<dyn std::error::Error>> {
     let mut users = Vec::new();
     if scenario.needs_users() {
@@ -94,10 +94,14 @@ pub async fn prepare(
         .and_then(|p| p["id"].as_str())
         .unwrap_or_default()
         .to_owned();
-    let direct = if scenario == Scenario::Direct {
+    let direct_client = if scenario == Scenario::Direct {
         // The services' own client: one URL, a list, or dns:///name:port (balanced).
+        let (direct_addr, key) = direct;
+        let key = cashloan_runtime::grpc::identity::ServiceKey::from_text("gateway", key)
+            .map_err(|e| format!("--service-key: {e}"))?;
         let channel = cashloan_runtime::grpc::lazy_channel(direct_addr, std::time::Duration::from_secs(5))
-            .map_err(|e| format!("--direct-addr: {e}"))?;
+            .map_err(|e| format!("--direct-addr: {e}"))?
+            .signed_by(cashloan_runtime::grpc::identity::Signer::new(key));
         Some(product::product_client::ProductClient::new(channel))
     } else {
         None
@@ -107,7 +111,7 @@ pub async fn prepare(
         app,
         users,
         product_id,
-        direct,
+        direct: direct_client,
         busy,
     })
 }

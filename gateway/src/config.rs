@@ -24,6 +24,23 @@ pub struct Config {
     /// Bearer token of the admin listener; without one the admin listener does not start.
     #[arg(long = "admin-token", env = "ADMIN_TOKEN")]
     pub admin_token: Option<String>,
+    /// The key that signs the app side's calls to the services, as `gateway` (`cashloan-keys`).
+    #[arg(
+        long = "service-key",
+        env = "SERVICE_KEY",
+        default_value = "",
+        hide_env_values = true
+    )]
+    pub service_key: String,
+    /// The key that signs the admin side's calls, as `gateway-admin`, naming the operator; needed
+    /// with an admin token.
+    #[arg(
+        long = "admin-service-key",
+        env = "ADMIN_SERVICE_KEY",
+        default_value = "",
+        hide_env_values = true
+    )]
+    pub admin_service_key: String,
     /// auth-service's gRPC address.
     #[arg(
         long = "auth-addr",
@@ -118,6 +135,14 @@ impl Config {
         }
         if self.admin_token.as_deref().is_some_and(|t| t.len() < 16) {
             return Err("the admin token must be at least 16 characters".into());
+        }
+        if self.service_key.trim().is_empty() {
+            return Err(
+                "SERVICE_KEY is required: the services admit only signed calls (cashloan-keys)".into(),
+            );
+        }
+        if self.admin_token.is_some() && self.admin_service_key.trim().is_empty() {
+            return Err("ADMIN_SERVICE_KEY is required with an admin token (cashloan-keys)".into());
         }
         Ok(())
     }

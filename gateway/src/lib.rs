@@ -148,6 +148,11 @@ pub fn start(
                 // Admin answers carry customers' data, some of it unmasked on purpose (a reveal):
                 // no cache along the way or in the browser keeps a copy.
                 .wrap(DefaultHeaders::new().add((CACHE_CONTROL, "no-store")))
+                // Calls from here go to the services as the admin side (`gateway-admin`).
+                .wrap_fn(|req, srv| {
+                    let call = actix_web::dev::Service::call(srv, req);
+                    cashloan_runtime::grpc::identity::as_operator(String::new(), call)
+                })
                 .app_data(data.clone())
                 .app_data(web::PayloadConfig::new(pipeline::BODY_LIMIT))
                 .configure(admin::routes)

@@ -6,7 +6,7 @@ use cashloan_proto::auth::v1::auth_client::AuthClient;
 use cashloan_proto::loan::v1::loan_client::LoanClient;
 use cashloan_proto::message::v1::message_client::MessageClient;
 use cashloan_proto::product::v1::product_client::ProductClient;
-use cashloan_runtime::grpc::GrpcChannel;
+use cashloan_runtime::grpc::{identity, GrpcChannel};
 use cashloan_runtime::Kv;
 use tonic_health::pb::health_client::HealthClient;
 use tonic_health::pb::HealthCheckRequest;
@@ -35,30 +35,48 @@ pub struct Gateway {
 pub const PRODUCT_LIST_TTL: Duration = Duration::from_secs(1);
 
 #[derive(Debug, thiserror::Error)]
-#[error("invalid service address {addr:?}: {reason}")]
-pub struct AddressError {
-    addr: String,
-    reason: String,
+pub enum AddressError {
+    #[error("invalid service address {addr:?}: {reason}")]
+    Invalid { addr: String, reason: String },
+    #[error(transparent)]
+    Identity(#[from] identity::IdentityError),
 }
 
-/// A lazily connecting channel with the call deadline; a service that is down fails fast.
-fn channel(addr: &str, deadline: Duration) -> Result<GrpcChannel, AddressError> {
-    cashloan_runtime::grpc::lazy_channel(addr, deadline).map_err(|reason| AddressError {
-        addr: addr.to_owned(),
-        reason,
+/// A lazily connecting channel with the call deadline, its calls signed; a service that is down
+/// fails fast.
+fn channel(addr: &str, deadline: Duration, signer: &identity::Signer) -> Result<GrpcChannel, AddressError> {
+    cashloan_runtime::grpc::lazy_channel(addr, deadline)
+        .map(|c| c.signed_by(signer.clone()))
+        .map_err(|reason| AddressError::Invalid {
+            addr: addr.to_owned(),
+            reason,
+        })
+}
+
+/// As `gateway`, and inside `identity::as_operator` (the admin listener) as `gateway-admin`.
+fn signer(config: &Config) -> Result<identity::Signer, AddressError> {
+    let app = identity::Signer::new(identity::ServiceKey::from_text(
+        identity::GATEWAY,
+        &config.service_key,
+    )?);
+    Ok(match config.admin_service_key.trim() {
+        "" => app,
+        admin => app.with_admin_side(identity::ServiceKey::from_text(identity::GATEWAY_ADMIN, admin)?),
     })
 }
 
 impl Gateway {
     pub fn new(config: Config, kv: Kv) -> Result<Self, AddressError> {
         let deadline = config.call_deadline();
-        let auth = channel(&config.auth_addr, deadline)?;
-        let message = channel(&config.message_addr, deadline)?;
-        let product = channel(&config.product_addr, deadline)?;
-        let loan = channel(&config.loan_addr, deadline)?;
+        let signer = signer(&config)?;
+        let auth = channel(&config.auth_addr, deadline, &signer)?;
+        let message = channel(&config.message_addr, deadline, &signer)?;
+        let product = channel(&config.product_addr, deadline, &signer)?;
+        let loan = channel(&config.loan_addr, deadline, &signer)?;
         let payments = channel(
             &config.loan_addr,
             Duration::from_millis(config.payment_call_deadline_ms),
+            &signer,
         )?;
         Ok(Self {
             auth: AuthClient::new(auth.clone()),

@@ -11,6 +11,7 @@
 //! - `store`: every query, Diesel only, under the same folders; calls none of the above but their
 //!   rule types.
 
+mod callers;
 pub mod cli;
 pub mod contracts;
 pub mod error;
@@ -110,6 +111,8 @@ pub struct Config {
     pub lender: contracts::Lender,
     #[command(flatten)]
     pub stamps: StampArgs,
+    #[command(flatten)]
+    pub identity: cashloan_runtime::grpc::identity::IdentityArgs,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -124,6 +127,8 @@ pub enum StartError {
     Channel(String),
     #[error("gRPC server failed: {0}")]
     Serve(#[from] tonic::transport::Error),
+    #[error(transparent)]
+    Identity(#[from] cashloan_runtime::grpc::identity::IdentityError),
 }
 
 /// The service state every flow works with.
@@ -146,6 +151,8 @@ pub struct LoanCore {
     /// Stamps the evidence chain's head once a day.
     stamping: Stamping,
     links: Arc<contracts::link::LinkKey>,
+    /// The callers admitted (`callers`).
+    peers: cashloan_runtime::grpc::identity::Peers,
 }
 
 fn channel(addr: &str) -> Result<GrpcChannel, StartError> {
@@ -184,6 +191,7 @@ pub async fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError
         lender: config.lender.clone(),
         signer: Box::new(contracts::signer::LocalSigner::from_vault(&vault)),
     });
+    let signer = config.identity.signer(cashloan_runtime::grpc::identity::LOAN)?;
     let payments = Payments::new(
         store.clone(),
         payment_channel,
@@ -193,9 +201,10 @@ pub async fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError
     );
     Ok(LoanCore {
         store,
-        products: ProductClient::new(channel(&config.product_addr)?),
-        auth: AuthClient::new(channel(&config.auth_addr)?),
-        messages: MessageClient::new(channel(&config.message_addr)?),
+        products: ProductClient::new(channel(&config.product_addr)?.signed_by(signer.clone())),
+        auth: AuthClient::new(channel(&config.auth_addr)?.signed_by(signer.clone())),
+        messages: MessageClient::new(channel(&config.message_addr)?.signed_by(signer)),
+        peers: config.identity.peers()?,
         relay_interval: Duration::from_millis(config.relay_interval_ms),
         job_interval: Duration::from_millis(config.job_interval_ms),
         ledger_check_interval_ms: config.payments.ledger_check_interval_ms,
@@ -242,9 +251,14 @@ pub async fn serve(mut core: LoanCore, listener: TcpListener, shutdown: Shutdown
         .map(|rx| tokio::spawn(core.payments.clone().run_notifications(rx, shutdown.clone())));
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<LoanServer<LoanCore>>().await;
+    let peers = core.peers.clone();
     let router = cashloan_runtime::grpc::server()
         .add_service(health_service)
-        .add_service(LoanServer::new(core));
+        .add_service(cashloan_runtime::grpc::identity::guard(
+            LoanServer::new(core),
+            &peers,
+            callers::allowed,
+        ));
     cashloan_runtime::grpc::serve(router, listener, shutdown).await?;
     let _ = relay.await;
     let _ = jobs.await;

@@ -2,6 +2,7 @@
 
 pub mod aliyun_sms;
 pub mod app_version;
+mod callers;
 pub mod cli;
 pub mod error;
 pub mod feedback;
@@ -46,6 +47,8 @@ pub struct Config {
     pub sms_provider: String,
     #[command(flatten)]
     pub aliyun: AliyunConfig,
+    #[command(flatten)]
+    pub identity: cashloan_runtime::grpc::identity::IdentityArgs,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +61,8 @@ pub enum StartError {
     SmsProviderConfig(String),
     #[error("gRPC server failed: {0}")]
     Serve(#[from] tonic::transport::Error),
+    #[error(transparent)]
+    Identity(#[from] cashloan_runtime::grpc::identity::IdentityError),
 }
 
 impl AliyunConfig {
@@ -79,6 +84,8 @@ pub struct MessageCore {
     store: Store,
     sms: Arc<dyn SmsProvider>,
     clock: Clock,
+    /// The callers admitted (`callers`).
+    peers: cashloan_runtime::grpc::identity::Peers,
 }
 
 /// Connects the database (running migrations, off the async threads) and builds the service.
@@ -96,16 +103,26 @@ pub async fn build(config: &Config, clock: Clock) -> Result<MessageCore, StartEr
         "aliyun" => Arc::new(AliyunSms::new(config.aliyun.clone()).map_err(StartError::SmsProviderConfig)?),
         other => return Err(StartError::UnknownSmsProvider(other.to_owned())),
     };
-    Ok(MessageCore { store, sms, clock })
+    Ok(MessageCore {
+        store,
+        sms,
+        clock,
+        peers: config.identity.peers()?,
+    })
 }
 
 /// Serves the service with the standard health service until `shutdown`.
 pub async fn serve(core: MessageCore, listener: TcpListener, shutdown: Shutdown) -> Result<(), StartError> {
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<MessageServer<MessageCore>>().await;
+    let peers = core.peers.clone();
     let router = cashloan_runtime::grpc::server()
         .add_service(health_service)
-        .add_service(MessageServer::new(core));
+        .add_service(cashloan_runtime::grpc::identity::guard(
+            MessageServer::new(core),
+            &peers,
+            callers::allowed,
+        ));
     cashloan_runtime::grpc::serve(router, listener, shutdown).await?;
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! product-service: loan products, their limits and dictionaries (API.md §6.3, §7).
 
+mod callers;
 pub mod catalog;
 pub mod cli;
 pub mod error;
@@ -43,6 +44,8 @@ pub struct Config {
     /// How long a replica serves products from memory before re-reading, seconds.
     #[arg(long = "cache-ttl-secs", env = "PRODUCT_CACHE_TTL_SECS", default_value_t = 5)]
     pub cache_ttl_secs: u64,
+    #[command(flatten)]
+    pub identity: cashloan_runtime::grpc::identity::IdentityArgs,
 }
 
 /// The service state every call works with: the table, and the in-memory copy products are read
@@ -52,6 +55,8 @@ pub struct ProductCore {
     ttl: Duration,
     rate_cap_ppm: i64,
     cached: RwLock<Option<(Instant, Arc<Vec<ProductInfo>>)>>,
+    /// The callers admitted (`callers`).
+    peers: cashloan_runtime::grpc::identity::Peers,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +67,8 @@ pub enum StartError {
     Seed(#[from] ProductError),
     #[error("gRPC server failed: {0}")]
     Serve(#[from] tonic::transport::Error),
+    #[error(transparent)]
+    Identity(#[from] cashloan_runtime::grpc::identity::IdentityError),
 }
 
 /// Connects the database (running migrations), seeds a fresh one, builds the service.
@@ -78,6 +85,7 @@ pub async fn build(config: &Config, clock: Clock) -> Result<ProductCore, StartEr
         ttl: Duration::from_secs(config.cache_ttl_secs),
         rate_cap_ppm: config.rate_cap_ppm,
         cached: RwLock::new(None),
+        peers: config.identity.peers()?,
     };
     core.seed_if_empty().await?;
     Ok(core)
@@ -86,9 +94,14 @@ pub async fn build(config: &Config, clock: Clock) -> Result<ProductCore, StartEr
 pub async fn serve(core: ProductCore, listener: TcpListener, shutdown: Shutdown) -> Result<(), StartError> {
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<ProductServer<ProductCore>>().await;
+    let peers = core.peers.clone();
     let router = cashloan_runtime::grpc::server()
         .add_service(health_service)
-        .add_service(ProductServer::new(core));
+        .add_service(cashloan_runtime::grpc::identity::guard(
+            ProductServer::new(core),
+            &peers,
+            callers::allowed,
+        ));
     cashloan_runtime::grpc::serve(router, listener, shutdown).await?;
     Ok(())
 }
@@ -113,6 +126,7 @@ mod tests {
                 db_pool_size: db::DEFAULT_POOL_SIZE,
                 rate_cap_ppm: 360_000,
                 cache_ttl_secs: 5,
+                identity: cashloan_runtime::grpc::identity::Deployment::generate().args("product"),
             };
             let replicas: Vec<_> = (0..4)
                 .map(|_| {

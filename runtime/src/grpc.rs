@@ -16,6 +16,7 @@ use tonic_types::{ErrorDetails, StatusExt};
 use crate::Shutdown;
 
 pub mod balance;
+pub mod identity;
 
 /// The domain that every ErrorInfo reason of ours is issued under.
 pub const REASON_DOMAIN: &str = "cashloan";
@@ -70,6 +71,7 @@ pub fn lazy_channel(addr: &str, deadline: Duration) -> Result<GrpcChannel, Strin
                 inner: configure(endpoint).connect_lazy(),
                 deadline,
                 failures: None,
+                signer: None,
             }
         }
         many => {
@@ -81,6 +83,7 @@ pub fn lazy_channel(addr: &str, deadline: Duration) -> Result<GrpcChannel, Strin
                 inner,
                 deadline,
                 failures: Some(failures),
+                signer: None,
             }
         }
     })
@@ -98,6 +101,17 @@ pub struct Traced<S> {
     deadline: Duration,
     /// Told when a call finds an endpoint unavailable: the balancer's watcher checks them now.
     failures: Option<Arc<tokio::sync::Notify>>,
+    /// Signs every call as its service (`identity`).
+    signer: Option<identity::Signer>,
+}
+
+impl<S> Traced<S> {
+    /// Every call through this channel names its caller, signed (`identity`).
+    #[must_use]
+    pub fn signed_by(mut self, signer: identity::Signer) -> Self {
+        self.signer = Some(signer);
+        self
+    }
 }
 
 /// The pause before a repeat on a balanced channel: a health check of a dead loopback or LAN
@@ -127,6 +141,10 @@ where
         let span =
             crate::span!("grpc.client", otel.name = %method, otel.kind = "client", rpc.system = "grpc");
         crate::telemetry::inject(&span, request.headers_mut());
+        if let Some(signer) = &self.signer {
+            let path = request.uri().path().to_owned();
+            signer.sign(request.headers_mut(), &path);
+        }
         let started = std::time::Instant::now();
         let deadline = self.deadline;
         let call: BoxFuture<Result<S::Response, tower::BoxError>> =

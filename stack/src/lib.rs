@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use cashloan_runtime::db::{ensure_postgres_database, postgres_database_url, DbError};
+use cashloan_runtime::grpc::identity;
 use cashloan_runtime::shutdown::{self, ShutdownTrigger};
 use cashloan_runtime::Kv;
 use clap::Parser;
@@ -54,6 +55,8 @@ pub struct StackConfig {
     /// None: free ports.
     pub service_base_port: Option<u16>,
     pub aliyun: message_service::aliyun_sms::AliyunConfig,
+    /// The service keys (`cashloan-keys`); None: a new set at each start.
+    pub identities: Option<identity::Deployment>,
 }
 
 impl StackConfig {
@@ -85,6 +88,7 @@ impl StackConfig {
             sms_provider: "log".into(),
             service_base_port: None,
             aliyun: message_service::aliyun_sms::AliyunConfig::from_env().map_err(StackError::Config)?,
+            identities: None,
         })
     }
 
@@ -153,6 +157,8 @@ pub struct Stack {
     /// What restarting message-service needs.
     message: (message_service::Config, SocketAddr),
     clock: cashloan_runtime::clock::Clock,
+    /// This start's service keys: a client of our own signs with them (tests, tools).
+    pub identities: identity::Deployment,
 }
 
 /// Runs one service until its own shutdown trigger fires.
@@ -216,11 +222,17 @@ impl Stack {
 
         // Each service opens its database off the async threads; all read time from one clock.
         let clock = config.clock.clone();
+        // Every call between the services is signed: with the keys given, or a set for this start.
+        let identities = config
+            .identities
+            .clone()
+            .unwrap_or_else(identity::Deployment::generate);
         let message_config = message_service::Config {
             database_url: config.database_url("message").await?,
             db_pool_size: config.db_pool_size,
             sms_provider: config.sms_provider.clone(),
             aliyun: config.aliyun.clone(),
+            identity: identities.args("message"),
         };
         let message_core = message_service::build(&message_config, clock.clone()).await?;
         let auth_config = auth_service::Config {
@@ -234,6 +246,7 @@ impl Stack {
             stamps: config.evidence_stamps.clone(),
             console_url,
             operator_mail_dir: config.operator_mail_dir(),
+            identity: identities.args(identity::AUTH),
         };
         let auth_core = auth_service::build(&auth_config, kv.clone(), clock.clone()).await?;
         let product_config = product_service::Config {
@@ -241,6 +254,7 @@ impl Stack {
             db_pool_size: config.db_pool_size,
             rate_cap_ppm: config.rate_cap_ppm,
             cache_ttl_secs: 5,
+            identity: identities.args("product"),
         };
         let product_core = product_service::build(&product_config, clock.clone()).await?;
         let loan_config = loan_service::Config {
@@ -263,6 +277,7 @@ impl Stack {
                 },
                 ..config.payments.clone()
             },
+            identity: identities.args(identity::LOAN),
         };
         let loan_core = loan_service::build(&loan_config, clock.clone()).await?;
 
@@ -297,6 +312,8 @@ impl Stack {
         gateway_config.product_addr = product_url;
         gateway_config.loan_addr = loan_url;
         gateway_config.admin_token = Some(config.admin_token.clone());
+        gateway_config.service_key = identities.key(identity::GATEWAY);
+        gateway_config.admin_service_key = identities.key(identity::GATEWAY_ADMIN);
         let gateway = cashloan_gateway::start(gateway_config, kv, api, Some(admin))?;
         for s in &services {
             tracing::info!(service = s.name, addr = %s.addr, "service listening");
@@ -308,6 +325,7 @@ impl Stack {
             gateway,
             message: (message_config, message_addr),
             clock,
+            identities,
         })
     }
 

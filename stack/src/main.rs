@@ -35,6 +35,10 @@ struct Args {
     /// the next three (benchmarks call product-service directly); unset, free ports.
     #[arg(long = "service-base-port", env = "CASHLOAN_SERVICE_BASE_PORT")]
     service_base_port: Option<u16>,
+    /// The service keys as `cashloan-keys` prints them (a file), for a client of its own that
+    /// calls a service directly (the benchmarks); unset, a new set at each start.
+    #[arg(long = "service-keys-file", env = "CASHLOAN_SERVICE_KEYS_FILE")]
+    service_keys_file: Option<PathBuf>,
     #[command(flatten)]
     policy: auth_service::Policy,
     #[command(flatten)]
@@ -58,6 +62,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     config.postgres = args.postgres;
     config.redis = args.redis;
     config.service_base_port = args.service_base_port;
+    if let Some(file) = &args.service_keys_file {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        config.identities = Some(cashloan_runtime::grpc::identity::Deployment::parse(&text)?);
+    }
     config.policy = args.policy;
     config.payments = args.payments;
     config.lender = args.lender;

@@ -119,17 +119,21 @@ pub(crate) fn finish(gw: &Gateway, id: String, outcome: &Outcome) {
         Err(f) => format!("{} {}", f.code, f.message),
     };
     let mut client = gw.auth.clone();
-    tokio::spawn(async move {
-        let finish = auth::AuditFinish {
-            id,
-            outcome,
-            customers: read,
-            changes,
-        };
-        if let Err(status) = client.finish_audit(finish).await {
-            tracing::error!(code = ?status.code(), "the outcome of an audited call was not recorded");
-        }
-    });
+    let operator = cashloan_runtime::grpc::identity::current_operator().unwrap_or_default();
+    tokio::spawn(cashloan_runtime::grpc::identity::as_operator(
+        operator,
+        async move {
+            let finish = auth::AuditFinish {
+                id,
+                outcome,
+                customers: read,
+                changes,
+            };
+            if let Err(status) = client.finish_audit(finish).await {
+                tracing::error!(code = ?status.code(), "the outcome of an audited call was not recorded");
+            }
+        },
+    ));
 }
 
 pub(super) async fn list(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {

@@ -87,19 +87,28 @@ where
         Ok(Value::Object(map)) => Some(map),
         _ => None,
     };
-    let who = (actor.name.as_str(), actor.role_label());
-    let ticket = match audit::start(&gw, &req, (who.0, &who.1), parsed.as_ref(), &body).await {
-        Ok(ticket) => ticket,
+    let who = (actor.name.clone(), actor.role_label());
+    // Every service call from here names the operator (or `token`), signed.
+    let recorded = cashloan_runtime::grpc::identity::as_operator(who.0.clone(), async {
+        let ticket = match audit::start(&gw, &req, (&who.0, &who.1), parsed.as_ref(), &body).await {
+            Ok(ticket) => ticket,
+            Err(failure) => return Err(failure),
+        };
+        // Refusals by role are recorded too: an operator probing what they may not do is news.
+        let permitted = actor.may(req.path());
+        let outcome = match parsed {
+            _ if !permitted => Err(codes::forbidden()),
+            Some(map) => action(gw.clone(), map, actor).await,
+            None => Err(codes::bad_request()),
+        };
+        audit::finish(&gw, ticket, &outcome);
+        Ok((permitted, outcome))
+    })
+    .await;
+    let (permitted, outcome) = match recorded {
+        Ok(done) => done,
         Err(failure) => return HttpResponse::Ok().json(Value::Object(envelope::render(Err(failure), None))),
     };
-    // Refusals by role are recorded too: an operator probing what they may not do is news.
-    let permitted = actor.may(req.path());
-    let outcome = match parsed {
-        _ if !permitted => Err(codes::forbidden()),
-        Some(map) => action(gw.clone(), map, actor).await,
-        None => Err(codes::bad_request()),
-    };
-    audit::finish(&gw, ticket, &outcome);
     let status = match permitted {
         true => actix_web::http::StatusCode::OK,
         false => actix_web::http::StatusCode::FORBIDDEN,

@@ -57,15 +57,24 @@ pub fn admin_routes(cfg: &mut web::ServiceConfig) {
 }
 
 async fn signed_in(gw: &Gateway, req: &HttpRequest) -> Result<(), HttpResponse> {
-    crate::admin::actor::authenticate(gw, req).await.map(|_| ()).map_err(|r| {
-        let status = actix_web::http::StatusCode::from_u16(r.status).unwrap_or(actix_web::http::StatusCode::UNAUTHORIZED);
-        HttpResponse::build(status).json(serde_json::Value::Object(crate::envelope::render(Err(r.failure), None)))
-    })
+    crate::admin::actor::authenticate(gw, req)
+        .await
+        .map(|_| ())
+        .map_err(|r| {
+            let status = actix_web::http::StatusCode::from_u16(r.status)
+                .unwrap_or(actix_web::http::StatusCode::UNAUTHORIZED);
+            HttpResponse::build(status).json(serde_json::Value::Object(crate::envelope::render(
+                Err(r.failure),
+                None,
+            )))
+        })
 }
 
 async fn admin_document(gw: Data<Gateway>, req: HttpRequest) -> HttpResponse {
     match signed_in(&gw, &req).await {
-        Ok(()) => HttpResponse::Ok().content_type("application/json").body(document(Api::Admin)),
+        Ok(()) => HttpResponse::Ok()
+            .content_type("application/json")
+            .body(document(Api::Admin)),
         Err(refused) => refused,
     }
 }

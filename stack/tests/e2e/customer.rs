@@ -393,11 +393,9 @@ async fn loan_service_gets_the_summary_and_identity_over_grpc() {
     app.admin_call("/admin/users/update", json!({"mobile": mobile, "isRisk": "1"}))
         .await;
 
-    let addr = app.stack.as_ref().unwrap().service_addr("auth-service").unwrap();
-    let mut auth = pb::auth_client::AuthClient::connect(format!("http://{addr}"))
-        .await
-        .unwrap();
-    let user_id = auth
+    let mut gateway = pb::auth_client::AuthClient::new(app.service_channel("auth-service", Some("gateway")));
+    let mut auth = pb::auth_client::AuthClient::new(app.service_channel("auth-service", Some("loan")));
+    let user_id = gateway
         .find_account(pb::FindAccountRequest { mobile })
         .await
         .unwrap()

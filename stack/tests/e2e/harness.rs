@@ -225,6 +225,23 @@ impl TestApp {
         }
     }
 
+    /// A gRPC channel straight to one of the stack's services, its calls signed as `caller` (one
+    /// of the identities the stack made keys for), or unsigned: an outsider on the network.
+    pub fn service_channel(
+        &self,
+        service: &str,
+        caller: Option<&str>,
+    ) -> cashloan_runtime::grpc::GrpcChannel {
+        let stack = self.stack.as_ref().expect("a stack of this process");
+        let addr = stack.service_addr(service).expect("a service of the stack");
+        let channel =
+            cashloan_runtime::grpc::lazy_channel(&format!("http://{addr}"), Duration::from_secs(10)).unwrap();
+        match caller {
+            Some(name) => channel.signed_by(stack.identities.signer(name)),
+            None => channel,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.api, path)
     }

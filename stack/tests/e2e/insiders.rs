@@ -218,3 +218,35 @@ e2e!(the_admin_apis_map_is_for_operators_only(app) {
     // The app API's document is the apps' developers' and stays public.
     assert_eq!(app.http.get(app.url("/openapi.json")).send().await.unwrap().status().as_u16(), 200);
 });
+
+e2e!(a_service_port_from_the_log_gives_nothing_without_a_service_key(app) {
+    use cashloan_proto::auth::v1 as auth;
+    use cashloan_proto::loan::v1 as loan;
+    use cashloan_proto::message::v1 as message;
+    let (mobile, token) = verified_user(&app).await;
+    let outbox = message::ListSmsOutboxRequest { mobile: String::new(), limit: 10 };
+    let credit = |user_id: String| loan::SetCreditLineRequest { user_id, total: "99999.00".into() };
+    let user_id = crate::messages::auth_user_id(&app, &mobile).await;
+
+    // No token: nothing at all, not even whether the method exists.
+    let mut sms = message::message_client::MessageClient::new(app.service_channel("message-service", None));
+    assert_eq!(sms.list_sms_outbox(outbox.clone()).await.unwrap_err().code(), tonic::Code::Unauthenticated);
+    let mut loans = loan::loan_client::LoanClient::new(app.service_channel("loan-service", None));
+    assert_eq!(loans.set_credit_line(credit(user_id.clone())).await.unwrap_err().code(), tonic::Code::Unauthenticated);
+    let mut audit = auth::auth_client::AuthClient::new(app.service_channel("auth-service", None));
+    assert_eq!(audit.list_audit(auth::ListAuditRequest::default()).await.unwrap_err().code(), tonic::Code::Unauthenticated);
+
+    // A real key of another caller opens only what that caller may call: loan-service's key or
+    // the gateway's app side never reach operators' methods.
+    for caller in ["loan", "gateway", "auth"] {
+        let mut sms = message::message_client::MessageClient::new(app.service_channel("message-service", Some(caller)));
+        assert_eq!(sms.list_sms_outbox(outbox.clone()).await.unwrap_err().code(), tonic::Code::PermissionDenied, "{caller}");
+        let mut loans = loan::loan_client::LoanClient::new(app.service_channel("loan-service", Some(caller)));
+        assert_eq!(loans.set_credit_line(credit(user_id.clone())).await.unwrap_err().code(), tonic::Code::PermissionDenied, "{caller}");
+    }
+    let center = app.call_as(&token, "/appCommonApi/getUserCenterInfo", json!({})).await;
+    assert_ne!(center["resultSet"]["totalCredit"], "99999.00", "nothing changed: {center}");
+    // The admin side's key does; the gateway holds it for operators' calls only.
+    let mut admin = message::message_client::MessageClient::new(app.service_channel("message-service", Some("gateway-admin")));
+    assert!(admin.list_sms_outbox(outbox).await.is_ok());
+});

@@ -32,10 +32,7 @@ e2e!(system_messages_are_published_and_paged_newest_first(app) {
 
 pub async fn auth_user_id(app: &TestApp, mobile: &str) -> String {
     use cashloan_proto::auth::v1 as auth;
-    let addr = app.stack.as_ref().unwrap().service_addr("auth-service").unwrap();
-    let mut client = auth::auth_client::AuthClient::connect(format!("http://{addr}"))
-        .await
-        .unwrap();
+    let mut client = auth::auth_client::AuthClient::new(app.service_channel("auth-service", Some("gateway")));
     client
         .find_account(auth::FindAccountRequest {
             mobile: mobile.to_owned(),
@@ -49,8 +46,7 @@ pub async fn auth_user_id(app: &TestApp, mobile: &str) -> String {
 e2e!(a_loan_event_becomes_one_message_and_one_sms_however_often_delivered(app) {
     let (mobile, token) = app.user().await;
     let user_id = auth_user_id(&app, &mobile).await;
-    let addr = app.stack.as_ref().unwrap().service_addr("message-service").unwrap();
-    let mut messages = pb::message_client::MessageClient::connect(format!("http://{addr}")).await.unwrap();
+    let mut messages = pb::message_client::MessageClient::new(app.service_channel("message-service", Some("loan")));
     let event = pb::LoanEvent {
         event_id: "evt-disbursed-1".into(),
         user_id,

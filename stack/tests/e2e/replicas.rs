@@ -132,6 +132,9 @@ fn start_everything(
     };
     let key = || base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>());
     let pii = [("PII_KEYS", format!("k1:{}", key())), ("PII_HASH_KEY", key())];
+    // One set of service keys, as cashloan-keys makes them: each process its own, all the peers.
+    let keys = cashloan_runtime::grpc::identity::Deployment::generate();
+    let identity = |name: &str| [("SERVICE_KEY", keys.key(name)), ("SERVICE_PEERS", keys.peers())];
     let gateways: Vec<(u16, u16)> = (0..2).map(|_| (free_port(), free_port())).collect();
     let (auth_db, message_db, product_db, loan_db) = (
         database("auth"),
@@ -144,24 +147,20 @@ fn start_everything(
             let i = SERVICES.iter().position(|s| *s == service).unwrap();
             format!("127.0.0.1:{}", ports[i][replica])
         };
-        processes.start(
-            "message-service",
-            replica,
-            &[
-                ("MESSAGE_LISTEN", listen("message-service")),
-                ("MESSAGE_DATABASE_URL", message_db.clone()),
-                ("SMS_PROVIDER", "log".into()),
-            ],
-        );
-        processes.start(
-            "product-service",
-            replica,
-            &[
-                ("PRODUCT_LISTEN", listen("product-service")),
-                ("PRODUCT_DATABASE_URL", product_db.clone()),
-                ("PRODUCT_CACHE_TTL_SECS", PRODUCT_CACHE_SECS.to_string()),
-            ],
-        );
+        let mut message = vec![
+            ("MESSAGE_LISTEN", listen("message-service")),
+            ("MESSAGE_DATABASE_URL", message_db.clone()),
+            ("SMS_PROVIDER", "log".into()),
+        ];
+        message.extend(identity("message"));
+        processes.start("message-service", replica, &message);
+        let mut product = vec![
+            ("PRODUCT_LISTEN", listen("product-service")),
+            ("PRODUCT_DATABASE_URL", product_db.clone()),
+            ("PRODUCT_CACHE_TTL_SECS", PRODUCT_CACHE_SECS.to_string()),
+        ];
+        product.extend(identity("product"));
+        processes.start("product-service", replica, &product);
         let mut auth = vec![
             ("AUTH_LISTEN", listen("auth-service")),
             ("AUTH_DATABASE_URL", auth_db.clone()),
@@ -171,6 +170,7 @@ fn start_everything(
             ("SMS_IP_HOURLY_LIMIT", "1000000".into()),
         ];
         auth.extend(pii.clone());
+        auth.extend(identity("auth"));
         processes.start("auth-service", replica, &auth);
         let mut loan = vec![
             ("LOAN_LISTEN", listen("loan-service")),
@@ -193,6 +193,7 @@ fn start_everything(
             ("PAYMENT_JOB_INTERVAL_MS", "200".into()),
         ];
         loan.extend(pii.clone());
+        loan.extend(identity("loan"));
         processes.start("loan-service", replica, &loan);
     }
     for (replica, (api, admin)) in gateways.iter().enumerate() {
@@ -209,6 +210,8 @@ fn start_everything(
                 ("PRODUCT_ADDR", list("product-service")),
                 ("LOAN_ADDR", list("loan-service")),
                 ("GATEWAY_WORKERS", "1".into()),
+                ("SERVICE_KEY", keys.key("gateway")),
+                ("ADMIN_SERVICE_KEY", keys.key("gateway-admin")),
             ],
         );
     }

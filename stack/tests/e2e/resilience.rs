@@ -197,6 +197,7 @@ async fn a_service_that_does_not_answer_is_99990005_within_the_deadline() {
     config.message_addr = format!("http://{message}");
     config.call_deadline_ms = 500;
     config.workers = 1;
+    config.service_key = stack.identities.key("gateway");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let gateway = cashloan_gateway::start(config, cashloan_runtime::Kv::memory(), listener, None).unwrap();
     let url = format!("http://{}/openApi/getCode", gateway.api_addr);

@@ -1,0 +1,42 @@
+//! Which callers may use each of loan-service's methods (issue 28, finding 3): the borrower's
+//! flows and the channel's notifications from the gateway's app side, the back office's work from
+//! its admin side only. A method not listed is refused to everyone.
+
+use cashloan_runtime::grpc::identity::{GATEWAY, GATEWAY_ADMIN};
+
+pub fn allowed(method: &str) -> &'static [&'static str] {
+    match method {
+        "Quote" | "Apply" | "ConfirmTerms" | "Repay" | "ListRepayments" | "Notify" | "GetContractPage" => {
+            &[GATEWAY]
+        }
+        "ListApplications" | "ListPlan" | "UserCenter" => &[GATEWAY, GATEWAY_ADMIN],
+        "Review"
+        | "ListOverdue"
+        | "AddCollectionNote"
+        | "ListCollectionNotes"
+        | "ApplicationHistory"
+        | "Disburse"
+        | "SetCreditLine"
+        | "TrialBalance"
+        | "FundChannel"
+        | "ListPayments"
+        | "SettlePayment"
+        | "ResolvePayment"
+        | "Reconcile"
+        | "ListMismatches"
+        | "VerifyContracts" => &[GATEWAY_ADMIN],
+        _ => &[],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_method_of_the_service_has_its_callers() {
+        let proto = include_str!("../../proto/proto/loan.proto");
+        for line in proto.lines().filter_map(|l| l.trim().strip_prefix("rpc ")) {
+            let method = line.split('(').next().unwrap_or_default();
+            assert!(!super::allowed(method).is_empty(), "{method} has no callers");
+        }
+    }
+}
