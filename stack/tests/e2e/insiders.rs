@@ -250,3 +250,42 @@ e2e!(a_service_port_from_the_log_gives_nothing_without_a_service_key(app) {
     let mut admin = message::message_client::MessageClient::new(app.service_channel("message-service", Some("gateway-admin")));
     assert!(admin.list_sms_outbox(outbox).await.is_ok());
 });
+
+/// Every file of the stack's data folder, at any depth.
+#[cfg(unix)]
+fn files_under(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().filter_map(Result::ok) {
+        let path = entry.path();
+        found.push(path.clone());
+        if path.is_dir() {
+            files_under(&path, found);
+        }
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stacks_files_are_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = TestApp::spawn(&crate::harness::Backend::Embedded, |_| {}).await;
+    let (_, token) = verified_user(&app).await;
+    assert_eq!(
+        app.call_as(&token, "/appCommonApi/getUserCenterInfo", json!({}))
+            .await["responseCode"],
+        "0000"
+    );
+    signed_in(&app, "auditor", &["auditor"]).await;
+    let mut found = Vec::new();
+    files_under(&app.config.data_dir, &mut found);
+    assert!(
+        found.iter().any(|p| p.extension().is_some_and(|e| e == "db")),
+        "{found:?}"
+    );
+    let open: Vec<String> = found
+        .iter()
+        .filter(|p| std::fs::metadata(p).unwrap().permissions().mode() & 0o077 != 0)
+        .map(|p| p.display().to_string())
+        .collect();
+    assert!(open.is_empty(), "readable by others: {open:?}");
+    app.stop().await;
+}
