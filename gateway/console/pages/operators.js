@@ -1,7 +1,7 @@
 // Operators: the list, creating one (their own link sets the password), a forced reset,
 // disabling. Admin and finance accounts, and role changes, wait for a second admin.
 
-import { ROLE, api, el, field, notice, show, table } from "../core.js";
+import { ROLE, api, el, field, notice, show, state, table } from "../core.js";
 
 function createdNotice(reply) {
   if (reply.responseCode !== "0000") return notice(reply);
@@ -12,14 +12,15 @@ function createdNotice(reply) {
 }
 
 function actions(o, done) {
-  if (o.disabled) return "";
+  // No one disables themselves; a disabled account is left as it is.
+  if (o.disabled || o.username === state.operator.username) return "";
   const act = async (body, question) => {
     if (!window.confirm(question)) return;
     done(await api("/admin/operators/update", { id: o.id, ...body }));
   };
-  return el("span", { class: "actions" },
-    el("button", { type: "button", class: "link", onclick: () => act({ reset: "1" }, `重置 ${o.username}？其会话立即结束，新的设置链接发往其邮箱。`) }, "重置"),
-    el("button", { type: "button", class: "link", onclick: () => act({ disabled: "1" }, `停用 ${o.username}？其待复核的请求将被撤回。`) }, "停用"));
+  return el("span", { class: "row-actions" },
+    el("button", { type: "button", class: "link", "aria-label": `重置 ${o.username}`, onclick: () => act({ reset: "1" }, `重置 ${o.username}？其会话立即结束，新的设置链接发往其邮箱。`) }, "重置"),
+    el("button", { type: "button", class: "link danger", "aria-label": `停用 ${o.username}`, onclick: () => act({ disabled: "1" }, `停用 ${o.username}？其待复核的请求将被撤回。`) }, "停用"));
 }
 
 export async function operatorsPage(after) {
@@ -58,7 +59,7 @@ export async function operatorsPage(after) {
       { label: "动态口令", cell: (o) => (o.totpEnrolled ? "已启用" : "未启用") },
       { label: "状态", cell: (o) => (o.disabled ? "已停用" : "正常") },
       { label: "创建人", cell: (o) => o.createdBy },
-      { label: "最近修改人", cell: (o) => o.changedBy },
+      { label: "最近修改人", cell: (o) => o.changedBy || "—" },
       { label: "创建时间", cell: (o) => o.createdAt, nowrap: true },
       { label: "操作", cell: (o) => actions(o, refresh) },
     ], reply.resultSet) : notice(reply),

@@ -118,6 +118,10 @@ e2e!(operators_review_pay_out_and_audit_in_the_browser(app) {
     assert_eq!(reviews["resultSet"][0]["target"], apply_id.as_str(), "{reviews}");
     let payouts = app.admin_call("/admin/audit/list", json!({"operator": finance, "action": "/admin/loans/disburse"})).await;
     assert_eq!(payouts["resultSet"][0]["target"], apply_id.as_str(), "{payouts}");
+    let operators = app.admin_call("/admin/operators/list", json!({})).await;
+    let reset = operators["resultSet"].as_array().unwrap().iter().find(|o| o["username"] == finance.as_str()).unwrap().clone();
+    assert_eq!((reset["enrolled"].as_bool(), reset["changedBy"].as_str()), (Some(false), Some(admin.as_str())), "reset in the browser: {reset}");
+    assert!(enrolment_token(&app, &email_of(&finance)).is_some());
     let products = app.admin_call("/admin/products/list", json!({})).await;
     let edited = products["resultSet"].as_array().unwrap().iter().find(|p| p["name"] == "新现金贷").unwrap().clone();
     assert_eq!(edited["singleMinAmount"], "500.00", "the refused edit saved nothing");
