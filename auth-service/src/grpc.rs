@@ -51,7 +51,12 @@ impl pb::auth_server::Auth for AuthCore {
     async fn login(&self, request: Request<pb::LoginRequest>) -> Reply<pb::LoginReply> {
         let r = request.into_inner();
         let session_token = self
-            .login(&r.mobile, &r.password, &r.app_type, &r.device_token)
+            .login(
+                &r.mobile,
+                &r.password,
+                (&r.app_type, &r.device_token),
+                &r.client_ip,
+            )
             .await?;
         Ok(Response::new(pb::LoginReply { session_token }))
     }

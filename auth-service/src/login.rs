@@ -1,5 +1,6 @@
 //! Login and the lockout (API.md §6.1, #4): five wrong passwords in a row lock the account for
-//! 30 minutes; a success resets the count. modifyPwd's old-password check counts too, so it cannot
+//! 30 minutes; a success resets the count. A client IP's failed logins are counted for an hour,
+//! and past `LOGIN_IP_HOURLY_FAILURES` its logins are refused. modifyPwd's old-password check counts too, so it cannot
 //! be used to guess around the lock.
 
 use crate::error::AuthError;
@@ -18,6 +19,8 @@ fn lock_key(mobile: &Mobile) -> String {
 
 /// How long wrong passwords are remembered while they are not yet a lock.
 const FAILURE_MEMORY_SECS: u64 = 24 * 3600;
+/// The window of a client IP's failed logins.
+const IP_MEMORY: std::time::Duration = std::time::Duration::from_secs(3600);
 
 impl AuthCore {
     pub async fn ensure_not_locked(&self, mobile: &Mobile) -> Result<(), AuthError> {
@@ -67,16 +70,40 @@ impl AuthCore {
         Ok(())
     }
 
+    /// `(app_type, device_token)` are recorded with a success; `client_ip`'s failures are counted.
     pub async fn login(
         &self,
         mobile: &str,
         given: &str,
-        app_type: &str,
-        device_token: &str,
+        (app_type, device_token): (&str, &str),
+        client_ip: &str,
     ) -> Result<String, AuthError> {
         let mobile = Mobile::parse(mobile)?;
-        let account = self.existing_account(&mobile).await?;
+        let ip_key = format!("login:ip:{client_ip}");
+        let from_ip = !client_ip.is_empty();
+        if from_ip
+            && self
+                .kv
+                .get(&ip_key)
+                .await?
+                .and_then(|n| n.parse::<i64>().ok())
+                .unwrap_or(0)
+                >= self.policy.login_ip_hourly_failures
+        {
+            tracing::warn!(%client_ip, "logins refused: too many failures from this address");
+            return Err(AuthError::RateLimited);
+        }
+        let account = match self.existing_account(&mobile).await {
+            Err(AuthError::AccountNotFound) if from_ip => {
+                self.kv.incr_ex(&ip_key, IP_MEMORY).await?;
+                return Err(AuthError::AccountNotFound);
+            }
+            other => other?,
+        };
         let checked = self.check_password(&account, &mobile, given).await;
+        if from_ip && matches!(checked, Err(AuthError::WrongPassword | AuthError::AccountLocked)) {
+            self.kv.incr_ex(&ip_key, IP_MEMORY).await?;
+        }
         let outcome = match &checked {
             Ok(()) => "ok",
             Err(AuthError::AccountLocked) => "locked",

@@ -38,6 +38,11 @@ pub struct Policy {
     /// Whether sensitive collection needs the user's consent (API.md §6.6); `false` only for trials.
     #[arg(long, env = "CONSENT_REQUIRED", default_value_t = true, action = clap::ArgAction::Set)]
     pub consent_required: bool,
+    /// Failed logins (wrong passwords, unknown mobiles) one client IP may make in an hour; then
+    /// its logins are refused (99990006) until the hour has passed. A guesser spread over many
+    /// accounts meets this before the accounts' locks.
+    #[arg(long, env = "LOGIN_IP_HOURLY_FAILURES", default_value_t = 30)]
+    pub login_ip_hourly_failures: i64,
     /// How long an operator's enrolment link stays usable, seconds.
     #[arg(long, env = "ENROLMENT_TTL_SECS", default_value_t = 24 * 3600)]
     pub enrolment_ttl_secs: u64,
@@ -58,6 +63,7 @@ impl Default for Policy {
             login_lock_secs: 1800,
             consent_required: true,
             enrolment_ttl_secs: 24 * 3600,
+            login_ip_hourly_failures: 30,
         }
     }
 }

@@ -29,6 +29,7 @@ pub async fn login(gw: Data<Gateway>, call: Call) -> Outcome {
         password: call.password("password")?,
         app_type: f.code("appType", APP_TYPES)?.to_owned(),
         device_token: f.optional_text("token")?.to_owned(),
+        client_ip: call.client_ip.clone(),
     };
     let reply = gw
         .auth

@@ -152,3 +152,31 @@ e2e!(modify_password_cannot_be_used_to_guess_past_the_lock(app) {
     assert_eq!(modify(&app, None, &mobile, PASSWORD, "brand-new-1").await["responseCode"], "20003005", "locked");
     assert_eq!(app.login_reply(&mobile, PASSWORD).await["responseCode"], "90003000");
 });
+
+e2e!(one_address_guessing_over_many_accounts_is_stopped_before_their_locks(app, |c: &mut cashloan_stack::StackConfig| {
+    c.policy.login_ip_hourly_failures = 3;
+    c.gateway.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+}) {
+    let login_from = |ip: &'static str, mobile: String, password: &'static str| {
+        let app = &app;
+        async move {
+            let body = crate::harness::sign_with(
+                crate::harness::APP_KEY,
+                json!({"username": mobile, "password": crate::harness::encrypt(password), "appType": "1", "token": ""}),
+            );
+            let response = app.http.post(app.url("/security/login")).header("X-Forwarded-For", ip).json(&body).send().await.unwrap();
+            crate::harness::envelope(response.json().await.unwrap())["responseCode"].clone()
+        }
+    };
+    let (first, second) = (crate::harness::random_mobile(), crate::harness::random_mobile());
+    app.register(&first, "secret-1").await;
+    app.register(&second, "secret-2").await;
+    // Three failures from one address, on different accounts and a mobile nobody registered.
+    assert_eq!(login_from("203.0.113.7", first.clone(), "guess-1").await, "90002000");
+    assert_eq!(login_from("203.0.113.7", second.clone(), "guess-2").await, "90002000");
+    assert_eq!(login_from("203.0.113.7", crate::harness::random_mobile(), "guess-3").await, "90001000");
+    assert_eq!(login_from("203.0.113.7", first.clone(), "secret-1").await, "99990006", "that address is stopped, even with the right password");
+    // Nobody's account is locked by it: their owners log in from elsewhere.
+    assert_eq!(login_from("198.51.100.4", first, "secret-1").await, "90000000");
+    assert_eq!(login_from("198.51.100.4", second, "secret-2").await, "90000000");
+});

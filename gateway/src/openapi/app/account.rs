@@ -19,7 +19,7 @@ pub(super) fn ops() -> Vec<Op> {
                 &[("token", text("the device's push token; may be \"\""))],
             ),
             result: json!({"type": "string", "pattern": "^[0-9A-F]{32}$", "description": "the session token"}),
-            codes: &["90000000", "90001000", "90002000", "90003000", "90009000"],
+            codes: &["90000000", "90001000", "90002000", "90003000", "90009000", "99990006"],
         },
         Op {
             path: "/openApi/getCode",
