@@ -3,7 +3,6 @@
 //! host reads, as a relay's queue does; like a real relay it refuses addresses it cannot deliver
 //! to (any domain ending `.invalid`, RFC 2606) and fails when its folder cannot be written.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -32,19 +31,6 @@ impl Spool {
     }
 }
 
-fn write_private(dir: &std::path::Path, name: &str, text: &str) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(dir.join(name))?.write_all(text.as_bytes())
-}
-
 #[tonic::async_trait]
 impl OperatorMail for Spool {
     async fn send(&self, letter: &Letter<'_>) -> Result<(), ProviderError> {
@@ -61,7 +47,7 @@ impl OperatorMail for Spool {
             letter.to, letter.subject, letter.body
         );
         let dir = self.dir.clone();
-        tokio::task::spawn_blocking(move || write_private(&dir, &name, &text))
+        tokio::task::spawn_blocking(move || cashloan_runtime::private_file::write_new(&dir, &name, &text))
             .await
             .map_err(|e| ProviderError::Unavailable(e.to_string()))?
             .map_err(|e| ProviderError::Unavailable(format!("mail spool: {e}")))

@@ -49,6 +49,10 @@ struct Args {
     admin_token: String,
     #[arg(long, env = "LOADGEN_APP_KEY", default_value = "12345678")]
     app_key: String,
+    /// The stack's SMS phones (`<data dir>/sms-spool` of its `log` provider), where set-up reads
+    /// the registration codes.
+    #[arg(long, env = "LOADGEN_SMS_SPOOL", default_value = "data/sms-spool")]
+    sms_spool: std::path::PathBuf,
     /// product-service's gRPC address, for `--scenario direct`.
     #[arg(long, default_value = "http://127.0.0.1:50052")]
     direct_addr: String,
@@ -77,7 +81,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if args.argon2_raw {
         return argon2_raw(args.concurrency, Duration::from_secs(args.duration)).await;
     }
-    let app = client::App::new(&args.api, &args.admin, &args.admin_token, &args.app_key);
+    let app = client::App::new(
+        &args.api,
+        &args.admin,
+        &args.admin_token,
+        &args.app_key,
+        &args.sms_spool,
+    );
     let fixture = Arc::new(
         scenarios::prepare(
             app,

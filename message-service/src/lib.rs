@@ -41,10 +41,18 @@ pub struct Config {
     /// PostgreSQL connections this process keeps at most (SCALING.md).
     #[arg(long = "db-pool-size", env = "DB_POOL_SIZE", default_value_t = cashloan_runtime::db::DEFAULT_POOL_SIZE)]
     pub db_pool_size: u32,
-    /// SMS provider: `log` writes texts to the log and the admin-readable outbox; `aliyun`
+    /// SMS provider: `log` delivers texts to a file per mobile (`--sms-spool-dir`) and keeps them
+    /// in the admin-readable outbox with codes masked; `aliyun`
     /// sends them through Alibaba Cloud SMS (the `--aliyun-*` settings).
     #[arg(long = "sms-provider", env = "SMS_PROVIDER", default_value = "log")]
     pub sms_provider: String,
+    /// Where the `log` provider's phones keep their texts (a file per mobile, the host's eyes only).
+    #[arg(
+        long = "sms-spool-dir",
+        env = "SMS_SPOOL_DIR",
+        default_value = "data/sms-spool"
+    )]
+    pub sms_spool_dir: std::path::PathBuf,
     #[command(flatten)]
     pub aliyun: AliyunConfig,
     #[command(flatten)]
@@ -99,7 +107,7 @@ pub async fn build(config: &Config, clock: Clock) -> Result<MessageCore, StartEr
     .await?;
     let store = Store::new(pool, clock.clone());
     let sms: Arc<dyn SmsProvider> = match config.sms_provider.as_str() {
-        "log" => Arc::new(LogProvider::new(store.clone())),
+        "log" => Arc::new(LogProvider::new(store.clone(), config.sms_spool_dir.clone())),
         "aliyun" => Arc::new(AliyunSms::new(config.aliyun.clone()).map_err(StartError::SmsProviderConfig)?),
         other => return Err(StartError::UnknownSmsProvider(other.to_owned())),
     };

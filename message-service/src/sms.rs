@@ -49,19 +49,23 @@ pub async fn deliver(provider: &dyn SmsProvider, mobile: &str, sms: &Sms) -> Res
     result
 }
 
-/// The default provider: logs the text and keeps it in the outbox table, where the admin API (and
-/// the tests) read it. Like a real gateway it can refuse: numbers in the reserved test range
-/// `1700000xxxx` fail, so the failure path can be exercised end to end.
+/// The default provider, a stand-in for the carrier: it delivers each text to a phone of its
+/// own — a private file per mobile (`<spool>/<mobile>.txt`, 0600, one line a text) that only the
+/// host reads, as only a phone's owner reads its texts — and keeps the outbox row operators see,
+/// with any code masked (issue 28: no one at the console reads another's code). Like a real
+/// gateway it can refuse: numbers in the reserved test range `1700000xxxx` fail, so the failure
+/// path can be exercised end to end.
 pub struct LogProvider {
     store: Store,
+    phones: std::path::PathBuf,
 }
 
 /// Mobiles the `log` provider refuses to deliver to.
 pub const FAILING_PREFIX: &str = "1700000";
 
 impl LogProvider {
-    pub fn new(store: Store) -> Self {
-        Self { store }
+    pub fn new(store: Store, phones: std::path::PathBuf) -> Self {
+        Self { store, phones }
     }
 }
 
@@ -77,8 +81,43 @@ impl SmsProvider for LogProvider {
         }
         // The text may carry a one-time code: log only that a text went out.
         tracing::info!(mobile = %cashloan_runtime::mask::mobile(mobile), template = sms.template, "sms sent (log provider)");
-        self.store.record_sms(mobile, &sms.text).await
+        let phone = self.phones.join(format!("{mobile}.txt"));
+        let line = format!(
+            "{}\t{}\n",
+            chrono::Utc::now().timestamp_millis(),
+            sms.text.replace('\n', " ")
+        );
+        tokio::task::spawn_blocking(move || cashloan_runtime::private_file::append(&phone, &line))
+            .await
+            .map_err(|e| MessageError::SmsSendFailed(e.to_string()))?
+            .map_err(|e| MessageError::SmsSendFailed(format!("the phone spool: {e}")))?;
+        self.store.record_sms(mobile, &without_codes(&sms.text)).await
     }
+}
+
+/// The text with every run of six digits (a code: API.md's texts carry it as the only one)
+/// masked, as it is kept once sent.
+pub fn without_codes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.len() == 6 {
+            out.push_str("******");
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
 }
 
 /// Why a verification code is sent.
@@ -169,6 +208,15 @@ mod tests {
             assert!(sms.text.starts_with("【现金贷】"));
             assert_eq!(sms.params, vec![("code", "042917".to_string())]);
             assert!(TEMPLATE_KEYS.contains(&sms.template));
+            let kept = without_codes(&sms.text);
+            assert!(
+                six_digit_runs(&kept).is_empty() && kept.contains("******"),
+                "{kept}"
+            );
         }
+        assert_eq!(
+            without_codes("金额 500.00 元，12345 与 1234567"),
+            "金额 500.00 元，12345 与 1234567"
+        );
     }
 }

@@ -219,7 +219,8 @@ pub fn connect(
 ) -> Result<DbPool, DbError> {
     let url = DatabaseUrl::parse(url)?;
     if let DatabaseUrl::Sqlite(path) = &url {
-        private_file(path).map_err(|e| DbError::Connect(format!("{}: {e}", path.display())))?;
+        // SQLite gives the WAL and shared-memory files beside it the same mode.
+        crate::private_file::touch(path).map_err(|e| DbError::Connect(format!("{}: {e}", path.display())))?;
     }
     let max_size = if url.is_postgres() { pool_size.max(1) } else { 1 };
     let pool = r2d2::Pool::builder()
@@ -231,26 +232,6 @@ pub fn connect(
     let mut conn = pool.get().map_err(|e| DbError::Connect(e.to_string()))?;
     run_migrations(&mut conn, postgres, sqlite)?;
     Ok(pool)
-}
-
-/// A SQLite file only its owner reads (0600, its folder created 0700), before SQLite opens it:
-/// SQLite gives the WAL and shared-memory files beside it the same mode.
-fn private_file(path: &std::path::Path) -> std::io::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(dir)?;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?;
-    #[cfg(unix)]
-    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
-    Ok(())
 }
 
 /// `connect` on the blocking pool: opening a pool and migrating must not hold an async thread.
@@ -317,21 +298,6 @@ pub async fn ping(pool: &DbPool) -> Result<(), DbError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[cfg(unix)]
-    #[test]
-    fn sqlite_files_are_the_owners_alone() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("data").join("auth.db");
-        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-        private_file(&path).unwrap();
-        assert_eq!((mode(&path), mode(path.parent().unwrap())), (0o600, 0o700));
-        // A file of an earlier run, readable by everyone, is closed too.
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-        private_file(&path).unwrap();
-        assert_eq!(mode(&path), 0o600);
-    }
 
     #[test]
     fn the_url_scheme_picks_the_backend() {

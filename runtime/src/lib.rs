@@ -11,6 +11,7 @@ pub mod mask;
 pub mod metrics;
 pub mod money;
 pub mod pii;
+pub mod private_file;
 pub mod redact;
 pub mod service;
 pub mod shutdown;

@@ -49,7 +49,7 @@ pub struct StackConfig {
     pub lender: loan_service::contracts::Lender,
     /// How often each service stamps its evidence chain's head.
     pub evidence_stamps: cashloan_runtime::evidence::StampArgs,
-    /// `log` (texts kept in the admin-readable outbox) or `aliyun`.
+    /// `log` (texts delivered to a file per mobile, kept in the outbox with codes masked) or `aliyun`.
     pub sms_provider: String,
     /// Fixed loopback ports for the services (message, auth, product, loan from this one up);
     /// None: free ports.
@@ -90,6 +90,11 @@ impl StackConfig {
             aliyun: message_service::aliyun_sms::AliyunConfig::from_env().map_err(StackError::Config)?,
             identities: None,
         })
+    }
+
+    /// The `log` SMS provider's phones: a file of texts per mobile.
+    pub fn sms_spool_dir(&self) -> PathBuf {
+        self.data_dir.join("sms-spool")
     }
 
     /// The folder relay's queue of mail to operators (their enrolment links).
@@ -231,6 +236,7 @@ impl Stack {
             database_url: config.database_url("message").await?,
             db_pool_size: config.db_pool_size,
             sms_provider: config.sms_provider.clone(),
+            sms_spool_dir: config.sms_spool_dir(),
             aliyun: config.aliyun.clone(),
             identity: identities.args("message"),
         };

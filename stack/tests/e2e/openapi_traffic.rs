@@ -31,6 +31,7 @@ e2e!(every_exchange_of_an_app_journey_matches_the_openapi_documents(app) {
         .env("API_URL", app.url(""))
         .env("ADMIN_URL", &app.admin)
         .env("ADMIN_TOKEN", &app.admin_token)
+        .env("SMS_SPOOL_DIR", app.config.sms_spool_dir())
         .output()
         .expect("python runs");
     let (out, err) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));

@@ -151,6 +151,10 @@ fn start_everything(
             ("MESSAGE_LISTEN", listen("message-service")),
             ("MESSAGE_DATABASE_URL", message_db.clone()),
             ("SMS_PROVIDER", "log".into()),
+            (
+                "SMS_SPOOL_DIR",
+                processes.logs.path().join("sms-spool").display().to_string(),
+            ),
         ];
         message.extend(identity("message"));
         processes.start("message-service", replica, &message);

@@ -180,16 +180,20 @@ e2e!(codes_are_per_purpose(app) {
     assert_eq!(check["responseCode"], "10001000");
 });
 
-e2e!(sms_texts_carry_the_code_as_the_only_six_digit_run(app) {
+e2e!(sms_texts_carry_the_code_as_the_only_six_digit_run_and_are_kept_without_it(app) {
     let mobile = random_mobile();
     app.send_code("/openApi/getSmsCode", &mobile).await;
+    let runs = |text: &str| text.split(|c: char| !c.is_ascii_digit()).filter(|r| r.len() == 6).count();
+    let delivered = app.last_sms_text(&mobile).unwrap();
+    assert!(delivered.starts_with("【现金贷】"), "{delivered}");
+    assert_eq!(runs(&delivered), 1, "{delivered}");
+    // What operators see of it once sent: the same text, its code masked (issue 28, finding 6).
     let outbox = app.admin_call("/admin/sms/outbox", json!({"mobile": mobile})).await;
     let sms = &outbox["resultSet"][0];
     assert_eq!(sms["mobile"], mobile.as_str());
     let content = sms["content"].as_str().unwrap();
-    assert!(content.starts_with("【现金贷】"), "{content}");
-    let runs: Vec<&str> = content.split(|c: char| !c.is_ascii_digit()).filter(|r| r.len() == 6).collect();
-    assert_eq!(runs.len(), 1, "{content}");
+    assert_eq!((runs(content), content.contains("******")), (0, true), "{content}");
+    assert_eq!(content, delivered.replace(&app.last_sms_code(&mobile).await.unwrap(), "******"));
     assert_eq!(sms["sendDate"].as_str().unwrap().len(), 19);
 });
 
