@@ -1,5 +1,7 @@
 //! The operators' audit log (API.md §7). The gateway records each admin call before it acts and
-//! its outcome after (`audit_entries`, no lock shared between calls); a sealer then appends one
+//! its outcome after (`audit_entries`, no lock shared between calls). What a call acted on, its
+//! request and the values it changed name customers: they are stored sealed by the PII vault
+//! (issue 28, finding 6) and opened only to be listed; a sealer then appends one
 //! record of each whole entry to this service's evidence chain, many under one taking of the
 //! chain's head, so that a row altered or removed afterwards is found by verify and the daily
 //! stamp dates it.
@@ -77,15 +79,17 @@ impl Entry {
         sha256_hex(text.as_bytes())
     }
 
-    fn proto(self) -> pb::AuditEntry {
+    /// As listed: the sealed fields opened (an entry from before they were sealed reads as stored).
+    fn proto(self, vault: &cashloan_runtime::pii::Vault) -> pb::AuditEntry {
+        let open = |stored: String| vault.decrypt(&stored).unwrap_or(stored);
         pb::AuditEntry {
             sealed: self.sealed_seq.is_some(),
             id: self.id,
             operator: self.operator,
             role: self.role,
             action: self.action,
-            target: self.target,
-            request: self.request,
+            target: open(self.target),
+            request: open(self.request),
             client_ip: self.client_ip,
             trace_id: self.trace_id,
             started_at: self.started_at,
@@ -100,7 +104,7 @@ impl Entry {
                 })
                 .unwrap_or_default(),
             finished_at: self.finished_at.unwrap_or_default(),
-            changes: self.changes.unwrap_or_default(),
+            changes: self.changes.map(open).unwrap_or_default(),
         }
     }
 }
@@ -200,6 +204,7 @@ impl AuthCore {
         let id = uuid::Uuid::new_v4().to_string();
         let at = self.clock.now_ms();
         let ticket = id.clone();
+        let (target, request) = (self.vault.encrypt(&s.target), self.vault.encrypt(&s.request));
         db::run(self.store.pool(), move |conn| {
             diesel::insert_into(audit_entries::table)
                 .values((
@@ -207,8 +212,8 @@ impl AuthCore {
                     audit_entries::operator.eq(&s.operator),
                     audit_entries::role.eq(&s.role),
                     audit_entries::action.eq(&s.action),
-                    audit_entries::target.eq(&s.target),
-                    audit_entries::request.eq(&s.request),
+                    audit_entries::target.eq(&target),
+                    audit_entries::request.eq(&request),
                     audit_entries::client_ip.eq(&s.client_ip),
                     audit_entries::trace_id.eq(&s.trace_id),
                     audit_entries::started_at.eq(at),
@@ -223,6 +228,9 @@ impl AuthCore {
     /// Records how a call ended; once, and never after the entry was sealed.
     pub async fn finish_audit(&self, f: pb::AuditFinish) -> Result<(), AuthError> {
         let at = self.clock.now_ms();
+        let changes = Some(f.changes.clone())
+            .filter(|c| !c.is_empty())
+            .map(|c| self.vault.encrypt(&c));
         let updated = db::run(self.store.pool(), move |conn| {
             Ok(diesel::update(
                 audit_entries::table
@@ -234,7 +242,7 @@ impl AuthCore {
                 audit_entries::outcome.eq(&f.outcome),
                 audit_entries::customers.eq(f.customers.join(",")),
                 audit_entries::finished_at.eq(at),
-                audit_entries::changes.eq(Some(f.changes).filter(|c| !c.is_empty())),
+                audit_entries::changes.eq(changes),
             ))
             .execute(conn)?)
         })
@@ -248,7 +256,7 @@ impl AuthCore {
     /// Newest first, filtered by operator and action when given.
     pub async fn list_audit(&self, r: pb::ListAuditRequest) -> Result<pb::AuditPage, AuthError> {
         let (offset, limit) = db::page_bounds(r.page_num, r.page_size);
-        Ok(db::run(self.store.pool(), move |conn| {
+        let (rows, total) = db::run(self.store.pool(), move |conn| {
             let filtered = || {
                 let mut q = audit_entries::table.into_boxed();
                 if !r.operator.is_empty() {
@@ -265,11 +273,12 @@ impl AuthCore {
                 .offset(offset)
                 .limit(limit)
                 .load(conn)?;
-            Ok(pb::AuditPage {
-                items: rows.into_iter().map(Entry::proto).collect(),
-                total: total as u64,
-            })
+            Ok((rows, total))
         })
-        .await?)
+        .await?;
+        Ok(pb::AuditPage {
+            items: rows.into_iter().map(|e| e.proto(&self.vault)).collect(),
+            total: total as u64,
+        })
     }
 }

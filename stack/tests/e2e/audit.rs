@@ -171,6 +171,14 @@ e2e!(a_change_is_recorded_with_the_values_before_and_after(app) {
         "{entry}"
     );
     app.admin_call("/admin/users/update", json!({"mobile": mobile, "isBlackList": "0"})).await;
+    // Stored sealed: what the call acted on, its request and the values it changed name the
+    // customer; only the list opens them (issue 28, finding 6).
+    let stored = app.database_string(
+        "auth",
+        "SELECT target || request || COALESCE(changes, '') AS value FROM audit_entries WHERE action = '/admin/users/update' ORDER BY n DESC LIMIT 1",
+    );
+    assert!(!stored.contains(&mobile) && !stored.contains("7000.00") && !stored.contains("isBlackList"), "{stored}");
+    assert_eq!(finished(&app, "/admin/users/update").await["target"], mobile.as_str());
 
     let product = product_id(&app, "新现金贷").await;
     assert_eq!(apply(&app, &token, application(&product, "500.00")).await["responseCode"], "20005000");
