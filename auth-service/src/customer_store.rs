@@ -15,9 +15,19 @@ pub const MAX_CONTACTS: i64 = 5;
 
 #[derive(Clone, Debug, Queryable)]
 pub struct StoredIdentity {
-    pub real_name: String,
+    /// Sealed by the PII vault (issue 28, finding 6): `name` opens it.
+    pub real_name_cipher: String,
     pub id_card_cipher: String,
     pub id_card_hash: String,
+}
+
+impl StoredIdentity {
+    /// The verified name, opened; an identity verified before names were sealed reads as stored.
+    pub fn name(&self, vault: &cashloan_runtime::pii::Vault) -> String {
+        vault
+            .decrypt(&self.real_name_cipher)
+            .unwrap_or_else(|_| self.real_name_cipher.clone())
+    }
 }
 
 #[derive(Clone, Debug, Queryable)]
@@ -139,14 +149,14 @@ impl Store {
     pub async fn insert_identity(
         &self,
         user_id: &str,
-        real_name: &str,
+        real_name_cipher: String,
         cipher: String,
         hash: String,
     ) -> Result<(), AuthError> {
         let now = self.clock.now_ms();
         let row = (
             identities::user_id.eq(user_id.to_owned()),
-            identities::real_name.eq(real_name.to_owned()),
+            identities::real_name.eq(real_name_cipher),
             identities::id_card_cipher.eq(cipher),
             identities::id_card_hash.eq(hash),
             identities::verified_at.eq(now),

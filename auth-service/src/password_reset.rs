@@ -30,7 +30,8 @@ impl AuthCore {
         let presented_hash = self.vault.keyed_hash(&id_card_no.trim().to_ascii_uppercase());
         match self.store.identity(&account.id).await? {
             Some(identity)
-                if identity.real_name == real_name.trim() && identity.id_card_hash == presented_hash =>
+                if identity.name(&self.vault) == real_name.trim()
+                    && identity.id_card_hash == presented_hash =>
             {
                 self.set_mark(Mark::ResetIdentity, &mobile).await
             }

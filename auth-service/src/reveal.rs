@@ -36,7 +36,7 @@ impl AuthCore {
                 .store
                 .identity(user_id)
                 .await?
-                .map(|i| i.real_name)
+                .map(|i| i.name(&self.vault))
                 .unwrap_or_default(),
             Field::IdCardNo => match self.store.identity(user_id).await? {
                 Some(i) => self.decrypt(&i.id_card_cipher)?,

@@ -64,7 +64,7 @@ impl AuthCore {
             .await?;
         let cipher = self.vault.encrypt(id.as_str());
         self.store
-            .insert_identity(user_id, name.as_str(), cipher, hash)
+            .insert_identity(user_id, self.vault.encrypt(name.as_str()), cipher, hash)
             .await?;
         tracing::info!(user_id, "real name verified");
         Ok(flags.mobile_verified.is_some())
@@ -81,10 +81,11 @@ impl AuthCore {
         let card = BankCardNo::parse(card_no).ok_or(AuthError::BankCardInvalid)?;
         let reserved = Mobile::parse(reserved_mobile)?;
         let id = self.decrypt(&identity.id_card_cipher)?;
+        let name = identity.name(&self.vault);
         let check = self
             .providers
             .bank_card
-            .verify(&identity.real_name, &id, &card, reserved.as_str());
+            .verify(&name, &id, &card, reserved.as_str());
         self.providers.call("bank_card.verify", check).await?;
         let (card_cipher, mobile_cipher) = (
             self.vault.encrypt(card.as_str()),
@@ -107,7 +108,7 @@ impl AuthCore {
                 "carrier.verify",
                 self.providers
                     .carrier
-                    .verify(&flags.mobile, &identity.real_name, &id),
+                    .verify(&flags.mobile, &identity.name(&self.vault), &id),
             )
             .await?;
         self.store.mark_mobile_verified(user_id).await?;
@@ -127,7 +128,7 @@ impl AuthCore {
         let summary = record.summary();
         let (masked_real_name, masked_id_card_no) = match &record.identity {
             Some(identity) => (
-                person_name::mask(&identity.real_name),
+                person_name::mask(&identity.name(&self.vault)),
                 id_card::mask(&self.decrypt(&identity.id_card_cipher)?),
             ),
             None => Default::default(),
@@ -172,7 +173,7 @@ impl AuthCore {
             None => Default::default(),
         };
         Ok(pb::VerifiedIdentity {
-            real_name: identity.real_name.clone(),
+            real_name: identity.name(&self.vault),
             id_card_no: self.decrypt(&identity.id_card_cipher)?,
             bank_card_no,
             bank_card_mobile,

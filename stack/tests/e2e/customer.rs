@@ -340,7 +340,7 @@ e2e!(every_customer_endpoint_needs_a_session(app) {
     }
 });
 
-e2e!(no_plaintext_id_card_or_phone_in_the_database(app) {
+e2e!(no_plaintext_id_card_phone_or_verified_name_in_the_database(app) {
     let (_, token) = app.user().await;
     let id = fresh_id();
     let number = bank_card("6217", "", 19);
@@ -349,8 +349,9 @@ e2e!(no_plaintext_id_card_or_phone_in_the_database(app) {
     card(&app, &token, &number, &reserved).await;
     app.call_as(&token, "/appCommonApi/saveOrUpdateRelShip", contact("add", "", "1", "李四", &contact_phone)).await;
     let text = app.database_text("auth");
-    assert!(text.contains(NAME), "the dump is readable: the name is stored in clear");
-    for secret in [&id, &number, &reserved, &contact_phone] {
+    assert!(text.contains("李四"), "the dump is readable: a contact's name is stored in clear");
+    // The verified name is sealed too (issue 28, finding 6).
+    for secret in [&id, &number, &reserved, &contact_phone, &NAME.to_owned()] {
         assert!(!text.contains(secret.as_str()), "{secret} stored in plain text");
     }
 });
