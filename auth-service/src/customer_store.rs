@@ -121,11 +121,20 @@ pub struct CustomerRecord {
 }
 
 impl Store {
+    /// The flags with the account's mobile opened.
+    fn opened(&self, flags: UserFlags) -> UserFlags {
+        UserFlags {
+            mobile: self.open_mobile(&flags.mobile),
+            ..flags
+        }
+    }
+
     pub async fn user_flags(&self, user_id: &str) -> Result<UserFlags, AuthError> {
         let user_id = user_id.to_owned();
-        db::run(self.pool(), move |conn| Ok(load_user_flags(conn, &user_id)?))
+        let flags = db::run(self.pool(), move |conn| Ok(load_user_flags(conn, &user_id)?))
             .await?
-            .ok_or(AuthError::AccountNotFound)
+            .ok_or(AuthError::AccountNotFound)?;
+        Ok(self.opened(flags))
     }
 
     pub async fn identity(&self, user_id: &str) -> Result<Option<StoredIdentity>, AuthError> {
@@ -231,10 +240,10 @@ impl Store {
         risk: Option<bool>,
     ) -> Result<bool, AuthError> {
         let now = self.clock.now_ms();
-        let mobile = mobile.to_owned();
+        let hash = self.mobile_hash(mobile);
         let updated = db::run(self.pool(), move |conn| {
             conn.transaction(|conn| {
-                let target = users::table.filter(users::mobile.eq(mobile));
+                let target = users::table.filter(users::mobile_hash.eq(hash));
                 let mut n = diesel::update(target.clone())
                     .set(users::updated_at.eq(now))
                     .execute(conn)?;
@@ -291,7 +300,7 @@ impl Store {
         let (flags, identity, bank_card, profile, _) =
             rows.into_iter().next().ok_or(AuthError::AccountNotFound)?;
         Ok(CustomerRecord {
-            flags,
+            flags: self.opened(flags),
             identity,
             bank_card,
             has_profile: profile.is_some(),

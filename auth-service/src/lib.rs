@@ -118,6 +118,8 @@ pub enum StartError {
     Serve(#[from] tonic::transport::Error),
     #[error(transparent)]
     Identity(#[from] cashloan_runtime::grpc::identity::IdentityError),
+    #[error("sealing earlier accounts' mobiles: {0}")]
+    Seal(String),
 }
 
 /// The service state every flow works with.
@@ -126,7 +128,7 @@ pub struct AuthCore {
     store: Store,
     messages: MessageClient<GrpcChannel>,
     policy: Policy,
-    vault: pii::Vault,
+    vault: std::sync::Arc<pii::Vault>,
     providers: providers::Providers,
     clock: Clock,
     /// Stamps the consents' evidence chain once a day.
@@ -152,7 +154,7 @@ pub fn channel(addr: &str) -> Result<GrpcChannel, StartError> {
 /// Connects the database (running migrations, off the async threads) and builds the service
 /// around `kv` and `clock`.
 pub async fn build(config: &Config, kv: Kv, clock: Clock) -> Result<AuthCore, StartError> {
-    let vault = config.pii.vault()?;
+    let vault = std::sync::Arc::new(config.pii.vault()?);
     let pool = db::open(
         &config.database_url,
         config.db_pool_size,
@@ -163,7 +165,17 @@ pub async fn build(config: &Config, kv: Kv, clock: Clock) -> Result<AuthCore, St
     Ok(AuthCore {
         stamping: Stamping::local(&vault, config.stamps.clone()),
         kv,
-        store: Store::new(pool, clock.clone()),
+        store: {
+            let store = Store::new(pool, clock.clone(), vault.clone());
+            let sealed = store
+                .seal_old_mobiles()
+                .await
+                .map_err(|e| StartError::Seal(e.to_string()))?;
+            if sealed > 0 {
+                tracing::info!(accounts = sealed, "mobiles of earlier accounts sealed");
+            }
+            store
+        },
         messages: MessageClient::new(channel(&config.message_addr)?.signed_by(config.identity.signer(AUTH)?)),
         peers: config.identity.peers()?,
         policy: config.policy.clone(),

@@ -11,6 +11,7 @@ diesel::table! {
         is_blacklisted -> Bool,
         is_risk -> Bool,
         mobile_verified_at -> Nullable<BigInt>,
+        mobile_hash -> Nullable<Text>,
     }
 }
 

@@ -8,11 +8,15 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use crate::error::AuthError;
 use crate::mobile::Mobile;
 use crate::schema::users;
+use cashloan_runtime::pii::Vault;
+use std::sync::Arc;
 
+/// The account's mobile is stored sealed and found by its keyed hash (issue 28, finding 6).
 #[derive(Clone)]
 pub struct Store {
     pool: DbPool,
     pub(crate) clock: Clock,
+    pub(crate) vault: Arc<Vault>,
 }
 
 #[derive(Clone, Debug, Queryable)]
@@ -23,8 +27,44 @@ pub struct Account {
 }
 
 impl Store {
-    pub fn new(pool: DbPool, clock: Clock) -> Self {
-        Self { pool, clock }
+    pub fn new(pool: DbPool, clock: Clock, vault: Arc<Vault>) -> Self {
+        Self { pool, clock, vault }
+    }
+
+    /// A mobile as stored, opened; one from before mobiles were sealed reads as stored.
+    pub fn open_mobile(&self, stored: &str) -> String {
+        self.vault.decrypt(stored).unwrap_or_else(|_| stored.to_owned())
+    }
+
+    /// The key a mobile is found by.
+    pub fn mobile_hash(&self, mobile: &str) -> String {
+        self.vault.keyed_hash(mobile)
+    }
+
+    /// Seals the mobiles of accounts made before they were sealed; how many.
+    pub async fn seal_old_mobiles(&self) -> Result<usize, AuthError> {
+        let old: Vec<(String, String)> = db::run(&self.pool, |conn| {
+            Ok(users::table
+                .filter(users::mobile_hash.is_null())
+                .select((users::id, users::mobile))
+                .load(conn)?)
+        })
+        .await?;
+        let sealed: Vec<(String, String, String)> = old
+            .into_iter()
+            .map(|(id, mobile)| (id, self.vault.encrypt(&mobile), self.mobile_hash(&mobile)))
+            .collect();
+        let count = sealed.len();
+        db::run(&self.pool, move |conn| {
+            for (id, cipher, hash) in sealed {
+                diesel::update(users::table.find(id).filter(users::mobile_hash.is_null()))
+                    .set((users::mobile.eq(cipher), users::mobile_hash.eq(Some(hash))))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(count)
     }
 
     pub fn pool(&self) -> &DbPool {
@@ -32,15 +72,19 @@ impl Store {
     }
 
     pub async fn find_by_mobile(&self, mobile: &Mobile) -> Result<Option<Account>, AuthError> {
-        let mobile = mobile.as_str().to_owned();
-        Ok(db::run(&self.pool, move |conn| {
+        let hash = self.mobile_hash(mobile.as_str());
+        let found: Option<Account> = db::run(&self.pool, move |conn| {
             Ok(users::table
-                .filter(users::mobile.eq(mobile))
+                .filter(users::mobile_hash.eq(hash))
                 .select((users::id, users::mobile, users::password_hash))
                 .first(conn)
                 .optional()?)
         })
-        .await?)
+        .await?;
+        Ok(found.map(|a| Account {
+            mobile: self.open_mobile(&a.mobile),
+            ..a
+        }))
     }
 
     /// Creates the account; a mobile registered concurrently is `MobileRegistered`.
@@ -49,7 +93,8 @@ impl Store {
         let id = uuid::Uuid::new_v4().to_string();
         let row = (
             users::id.eq(id.clone()),
-            users::mobile.eq(mobile.as_str().to_owned()),
+            users::mobile.eq(self.vault.encrypt(mobile.as_str())),
+            users::mobile_hash.eq(Some(self.mobile_hash(mobile.as_str()))),
             users::password_hash.eq(password_hash),
             users::created_at.eq(now),
             users::updated_at.eq(now),

@@ -341,7 +341,7 @@ e2e!(every_customer_endpoint_needs_a_session(app) {
 });
 
 e2e!(no_plaintext_id_card_phone_or_verified_name_in_the_database(app) {
-    let (_, token) = app.user().await;
+    let (mobile, token) = app.user().await;
     let id = fresh_id();
     let number = bank_card("6217", "", 19);
     let (reserved, contact_phone) = (random_mobile(), random_mobile());
@@ -350,8 +350,8 @@ e2e!(no_plaintext_id_card_phone_or_verified_name_in_the_database(app) {
     app.call_as(&token, "/appCommonApi/saveOrUpdateRelShip", contact("add", "", "1", "李四", &contact_phone)).await;
     let text = app.database_text("auth");
     assert!(text.contains("李四"), "the dump is readable: a contact's name is stored in clear");
-    // The verified name is sealed too (issue 28, finding 6).
-    for secret in [&id, &number, &reserved, &contact_phone, &NAME.to_owned()] {
+    // The verified name and the account's own mobile are sealed too (issue 28, finding 6).
+    for secret in [&id, &number, &reserved, &contact_phone, &NAME.to_owned(), &mobile] {
         assert!(!text.contains(secret.as_str()), "{secret} stored in plain text");
     }
 });
@@ -458,4 +458,23 @@ e2e!(a_user_id_or_mobile_in_the_body_is_ignored(app) {
     let mine = app.call_as(&token, "/appCommonApi/getPerfectUserInfo", json!({})).await["resultSet"].clone();
     assert_eq!(mine["relShipList"].as_array().unwrap().len(), 1);
     assert_eq!(status(&app, &victim).await["customerInfoStatus"], "0");
+});
+
+e2e!(an_account_from_before_mobiles_were_sealed_is_sealed_at_start_and_logs_in(app) {
+    let mobile = random_mobile();
+    app.register(&mobile, "secret-9").await;
+    // As the row was written before: the mobile in clear, no keyed hash.
+    let rows = app.database_execute(
+        "auth",
+        &format!("UPDATE users SET mobile = '{mobile}', mobile_hash = NULL WHERE mobile_hash IS NOT NULL AND id = (SELECT id FROM users ORDER BY created_at DESC LIMIT 1)"),
+    );
+    assert_eq!(rows, 1);
+    const STORED: &str = "SELECT mobile || ' ' || COALESCE(mobile_hash, '-') AS value FROM users";
+    assert_eq!(app.database_string("auth", STORED), format!("{mobile} -"));
+    app.restart().await;
+    let sealed = app.database_string("auth", STORED);
+    assert!(!sealed.contains(&mobile) && !sealed.ends_with(" -"), "sealed at start: {sealed}");
+    assert_eq!(app.login_reply(&mobile, "secret-9").await["responseCode"], "90000000");
+    let again = app.send_code("/openApi/getSmsCode", &mobile).await;
+    assert_eq!(again["responseMessage"], "该手机号码已注册", "still one account per mobile: {again}");
 });

@@ -1,0 +1,2 @@
+DROP INDEX users_mobile_hash;
+ALTER TABLE users DROP COLUMN mobile_hash;
