@@ -127,18 +127,28 @@ fn session_cookie(gw: &Gateway, value: String) -> Cookie<'static> {
         .finish()
 }
 
+/// The body of a call made without a session: refused (403) from another site; its JSON object,
+/// if it is one.
+fn same_site_object(req: &HttpRequest, body: &Bytes) -> Result<Option<Map<String, Value>>, HttpResponse> {
+    if actor::cross_site(req) {
+        return Err(
+            hardened(HttpResponse::build(actix_web::http::StatusCode::FORBIDDEN))
+                .json(envelope_json(Err(codes::forged()))),
+        );
+    }
+    Ok(match serde_json::from_slice(body) {
+        Ok(Value::Object(map)) => Some(map),
+        _ => None,
+    })
+}
+
 /// Username, password and, for operators with a second factor, the TOTP code. Recorded in the
 /// audit log under the name tried, secrets masked.
 async fn login(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
-    use actix_web::http::StatusCode;
     // Login CSRF: another site must not log a browser into an account of its choosing.
-    if actor::cross_site(&req) {
-        return hardened(HttpResponse::build(StatusCode::FORBIDDEN))
-            .json(envelope_json(Err(codes::forged())));
-    }
-    let parsed: Option<Map<String, Value>> = match serde_json::from_slice(&body) {
-        Ok(Value::Object(map)) => Some(map),
-        _ => None,
+    let parsed = match same_site_object(&req, &body) {
+        Ok(parsed) => parsed,
+        Err(refused) => return refused,
     };
     let tried: String = parsed
         .as_ref()
@@ -195,14 +205,9 @@ where
     F: FnOnce(Data<Gateway>, Map<String, Value>) -> Fut,
     Fut: std::future::Future<Output = Outcome>,
 {
-    use actix_web::http::StatusCode;
-    if actor::cross_site(&req) {
-        return hardened(HttpResponse::build(StatusCode::FORBIDDEN))
-            .json(envelope_json(Err(codes::forged())));
-    }
-    let parsed: Option<Map<String, Value>> = match serde_json::from_slice(&body) {
-        Ok(Value::Object(map)) => Some(map),
-        _ => None,
+    let parsed = match same_site_object(&req, &body) {
+        Ok(parsed) => parsed,
+        Err(refused) => return refused,
     };
     let ticket = match admin::record(&gw, &req, ("enrolment", ""), parsed.as_ref(), &body).await {
         Ok(ticket) => ticket,

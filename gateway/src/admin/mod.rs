@@ -90,10 +90,7 @@ where
     let who = (actor.name.clone(), actor.role_label());
     // Every service call from here names the operator (or `token`), signed.
     let recorded = cashloan_runtime::grpc::identity::as_operator(who.0.clone(), async {
-        let ticket = match audit::start(&gw, &req, (&who.0, &who.1), parsed.as_ref(), &body).await {
-            Ok(ticket) => ticket,
-            Err(failure) => return Err(failure),
-        };
+        let ticket = audit::start(&gw, &req, (&who.0, &who.1), parsed.as_ref(), &body).await?;
         // Refusals by role are recorded too: an operator probing what they may not do is news.
         let permitted = actor.may(req.path());
         let outcome = match parsed {
