@@ -127,29 +127,28 @@ fn session_cookie(gw: &Gateway, value: String) -> Cookie<'static> {
         .finish()
 }
 
-/// The body of a call made without a session: refused (403) from another site; its JSON object,
-/// if it is one.
-fn same_site_object(req: &HttpRequest, body: &Bytes) -> Result<Option<Map<String, Value>>, HttpResponse> {
-    if actor::cross_site(req) {
-        return Err(
-            hardened(HttpResponse::build(actix_web::http::StatusCode::FORBIDDEN))
-                .json(envelope_json(Err(codes::forged()))),
-        );
-    }
-    Ok(match serde_json::from_slice(body) {
+/// The answer to a sessionless call from another site (403).
+fn from_another_site() -> HttpResponse {
+    hardened(HttpResponse::build(actix_web::http::StatusCode::FORBIDDEN))
+        .json(envelope_json(Err(codes::forged())))
+}
+
+/// A body's JSON object, if it is one.
+fn object_of(body: &Bytes) -> Option<Map<String, Value>> {
+    match serde_json::from_slice(body) {
         Ok(Value::Object(map)) => Some(map),
         _ => None,
-    })
+    }
 }
 
 /// Username, password and, for operators with a second factor, the TOTP code. Recorded in the
 /// audit log under the name tried, secrets masked.
 async fn login(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> HttpResponse {
     // Login CSRF: another site must not log a browser into an account of its choosing.
-    let parsed = match same_site_object(&req, &body) {
-        Ok(parsed) => parsed,
-        Err(refused) => return refused,
-    };
+    if actor::cross_site(&req) {
+        return from_another_site();
+    }
+    let parsed = object_of(&body);
     let tried: String = parsed
         .as_ref()
         .and_then(|m| m.get("username"))
@@ -205,10 +204,10 @@ where
     F: FnOnce(Data<Gateway>, Map<String, Value>) -> Fut,
     Fut: std::future::Future<Output = Outcome>,
 {
-    let parsed = match same_site_object(&req, &body) {
-        Ok(parsed) => parsed,
-        Err(refused) => return refused,
-    };
+    if actor::cross_site(&req) {
+        return from_another_site();
+    }
+    let parsed = object_of(&body);
     let ticket = match admin::record(&gw, &req, ("enrolment", ""), parsed.as_ref(), &body).await {
         Ok(ticket) => ticket,
         Err(failure) => return hardened(HttpResponse::Ok()).json(envelope_json(Err(failure))),

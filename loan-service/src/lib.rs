@@ -127,6 +127,8 @@ pub enum StartError {
     Channel(String),
     #[error("gRPC server failed: {0}")]
     Serve(#[from] tonic::transport::Error),
+    #[error("sealing earlier applications' mobiles: {0}")]
+    Seal(String),
     #[error(transparent)]
     Identity(#[from] cashloan_runtime::grpc::identity::IdentityError),
 }
@@ -199,7 +201,7 @@ pub async fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError
         (vault.clone(), issuer.clone()),
         config.payments.clone(),
     );
-    Ok(LoanCore {
+    let core = LoanCore {
         store,
         products: ProductClient::new(channel(&config.product_addr)?.signed_by(signer.clone())),
         auth: AuthClient::new(channel(&config.auth_addr)?.signed_by(signer.clone())),
@@ -217,7 +219,16 @@ pub async fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError
         stamping: Stamping::local(&vault, config.stamps.clone()),
         vault,
         links,
-    })
+    };
+    // Before anything serves: a filter by mobile finds the applications of earlier releases too.
+    let sealed = core
+        .seal_old_mobiles()
+        .await
+        .map_err(|e| StartError::Seal(e.to_string()))?;
+    if sealed > 0 {
+        tracing::info!(applications = sealed, "mobiles of earlier applications sealed");
+    }
+    Ok(core)
 }
 
 /// Serves the service and runs its outbox relay, its notice job and payment recovery until
@@ -226,7 +237,7 @@ pub async fn serve(mut core: LoanCore, listener: TcpListener, shutdown: Shutdown
     let relay = tokio::spawn(messages::outbox::run_relay(
         core.store.clone(),
         core.messages.clone(),
-        core.clock.clone(),
+        (core.clock.clone(), core.vault.clone()),
         core.relay_interval,
         shutdown.clone(),
     ));

@@ -7,6 +7,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    application_mobiles (application_id) {
+        application_id -> Text,
+        mobile_hash -> Text,
+    }
+}
+
+diesel::table! {
     applications (id) {
         id -> Text,
         code -> Text,
@@ -122,6 +129,7 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(applications, repayment_periods);
+diesel::allow_tables_to_appear_in_same_query!(applications, application_mobiles);
 
 diesel::table! {
     ledger_entries (id) {

@@ -3,11 +3,13 @@
 //! delivered twice (a crash between delivery and marking, or two replicas relaying) still makes
 //! one message.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use cashloan_proto::message::v1::message_client::MessageClient;
 use cashloan_runtime::clock::Clock;
 use cashloan_runtime::grpc::GrpcChannel;
+use cashloan_runtime::pii::Vault;
 use cashloan_runtime::Shutdown;
 use tracing::Instrument;
 
@@ -31,11 +33,12 @@ fn service_down(status: &tonic::Status) -> bool {
     )
 }
 
-/// Delivers what is due, oldest first; returns how many were delivered.
+/// Delivers what is due, oldest first, each event's mobile opened (it is stored sealed); returns
+/// how many were delivered.
 pub async fn relay_once(
     store: &Store,
     messages: &MessageClient<GrpcChannel>,
-    clock: &Clock,
+    (clock, vault): (&Clock, &Vault),
 ) -> Result<usize, LoanError> {
     let claimed = store.claim_due_events(clock.now_ms()).await?;
     let mut delivered = 0;
@@ -53,9 +56,11 @@ pub async fn relay_once(
             cashloan_runtime::telemetry::adopt_traceparent(&span, parent);
         }
         cashloan_runtime::telemetry::record_ids(&span);
+        let mut delivery = event.to_proto();
+        delivery.mobile = vault.decrypt(&delivery.mobile).unwrap_or(delivery.mobile);
         let outcome = messages
             .clone()
-            .deliver_loan_event(event.to_proto())
+            .deliver_loan_event(delivery)
             .instrument(span)
             .await;
         let id = event.id.clone();
@@ -85,13 +90,13 @@ pub async fn relay_once(
 pub async fn run_relay(
     store: Store,
     messages: MessageClient<GrpcChannel>,
-    clock: Clock,
+    (clock, vault): (Clock, Arc<Vault>),
     interval: Duration,
     shutdown: Shutdown,
 ) {
     shutdown
         .every(interval, || async {
-            if let Err(e) = relay_once(&store, &messages, &clock).await {
+            if let Err(e) = relay_once(&store, &messages, (&clock, &vault)).await {
                 tracing::warn!(error = %e, "outbox relay round failed");
             }
         })

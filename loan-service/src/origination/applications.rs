@@ -75,6 +75,45 @@ pub fn application_proto(a: &ApplicationRow) -> pb::Application {
 }
 
 impl LoanCore {
+    /// A stored (sealed) mobile opened; one stored before mobiles were sealed reads as it is.
+    pub(crate) fn open_mobile(&self, stored: &str) -> String {
+        self.vault.decrypt(stored).unwrap_or_else(|_| stored.to_owned())
+    }
+
+    /// The applications of `mobile` for an operator's filter; None without one.
+    pub(crate) async fn applications_of_mobile(
+        &self,
+        mobile: &str,
+    ) -> Result<Option<Vec<String>>, LoanError> {
+        match mobile.trim() {
+            "" => Ok(None),
+            m => Ok(Some(
+                self.store
+                    .applications_of_mobile(&self.vault.keyed_hash(m))
+                    .await?,
+            )),
+        }
+    }
+
+    /// An application as the gateway gets it, its mobile opened.
+    fn application_proto(&self, a: &ApplicationRow) -> pb::Application {
+        pb::Application {
+            mobile: self.open_mobile(&a.mobile),
+            ..application_proto(a)
+        }
+    }
+
+    /// Seals the mobiles of applications stored before they were sealed; how many.
+    pub(crate) async fn seal_old_mobiles(&self) -> Result<usize, LoanError> {
+        let old = self.store.unsealed_mobiles().await?;
+        let count = old.len();
+        for (id, plain) in old {
+            let (sealed, hash) = (self.vault.encrypt(&plain), self.vault.keyed_hash(&plain));
+            self.store.seal_mobile(id, plain, sealed, hash).await?;
+        }
+        Ok(count)
+    }
+
     pub async fn product(&self, id: &str) -> Result<ProductInfo, LoanError> {
         match self
             .products
@@ -138,7 +177,7 @@ impl LoanCore {
             id: new_id(),
             code: String::new(),
             user_id: t.user_id.clone(),
-            mobile: request.mobile.clone(),
+            mobile: self.vault.encrypt(&request.mobile),
             product_id: product.id.clone(),
             product_name: product.name.clone(),
             amount_fen: accepted.amount_fen,
@@ -184,7 +223,7 @@ impl LoanCore {
             .store
             .insert_application(
                 row,
-                day,
+                (day, self.vault.keyed_hash(&request.mobile)),
                 event,
                 documents,
                 Origin {
@@ -229,7 +268,7 @@ impl LoanCore {
         let borrower = contracts::Borrower {
             name: identity.real_name,
             id_card: identity.id_card_no,
-            mobile: row.mobile.clone(),
+            mobile: self.open_mobile(&row.mobile),
         };
         let (issuer, vault, product) = (self.issuer.clone(), self.vault.clone(), product.clone());
         let (accepted, purpose) = (accepted.clone(), row.purpose.clone());
@@ -260,14 +299,14 @@ impl LoanCore {
             user_id: given(&r.user_id),
             status: r.status,
             statuses: r.statuses.clone(),
-            mobile: given(&r.mobile),
+            of_mobile: self.applications_of_mobile(&r.mobile).await?,
             id: given(&r.application_id),
             oldest_first: r.oldest_first,
         };
         let (rows, total) = self.store.applications(filter, page(r.page.as_ref())).await?;
         if r.bare {
             return Ok(pb::ApplicationPage {
-                items: rows.iter().map(application_proto).collect(),
+                items: rows.iter().map(|a| self.application_proto(a)).collect(),
                 total: total as u64,
             });
         }
@@ -283,7 +322,7 @@ impl LoanCore {
                         contracts: links.remove(&a.id).unwrap_or_default(),
                         need_confirm: pending,
                         confirm_preview_token: self.confirmation_token(a, pending),
-                        ..application_proto(a)
+                        ..self.application_proto(a)
                     }
                 })
                 .collect(),

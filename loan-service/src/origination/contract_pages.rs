@@ -132,7 +132,7 @@ impl LoanCore {
         Ok(masked_for_page(
             &agreement.body,
             &identity.id_card_no,
-            &app.mobile,
+            &self.open_mobile(&app.mobile),
         ))
     }
 
@@ -160,7 +160,11 @@ impl LoanCore {
             .await?
             .ok_or(LoanError::Corrupt("a document without its application"))?;
         let identity = self.verified_identity(&document.user_id).await?;
-        Ok(masked_for_page(&body, &identity.id_card_no, &application.mobile))
+        Ok(masked_for_page(
+            &body,
+            &identity.id_card_no,
+            &self.open_mobile(&application.mobile),
+        ))
     }
 }
 

@@ -47,7 +47,7 @@ impl LoanCore {
             &contracts::Borrower {
                 name: identity.real_name.clone(),
                 id_card: identity.id_card_no.clone(),
-                mobile: app.mobile.clone(),
+                mobile: self.open_mobile(&app.mobile),
             },
             &product,
             &contracts::Application {

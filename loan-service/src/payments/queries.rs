@@ -45,7 +45,7 @@ impl LoanCore {
         let filter = OrderFilter {
             kind: known(&r.kind, OrderKind::parse(&r.kind).is_some(), "kind")?,
             status: known(&r.status, OrderStatus::parse(&r.status).is_some(), "status")?,
-            mobile: known(&r.mobile, true, "mobile")?,
+            of_mobile: self.applications_of_mobile(&r.mobile).await?,
             application_id: known(&r.application_id, true, "applyId")?,
         };
         let (rows, total) = self

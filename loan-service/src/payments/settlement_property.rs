@@ -187,7 +187,10 @@ async fn run_on(url: &str, steps: Vec<Step>) {
         store
             .insert_application(
                 application(&id, now),
-                clock.today().format("%Y%m%d").to_string(),
+                (
+                    clock.today().format("%Y%m%d").to_string(),
+                    "hash-of-the-mobile".into(),
+                ),
                 event,
                 std::sync::Arc::new(|_: &str| Ok(Vec::new())),
                 Default::default(),
@@ -315,7 +318,7 @@ async fn run_on(url: &str, steps: Vec<Step>) {
                 crate::store::OrderFilter {
                     kind: Some("payout".into()),
                     status: Some("succeeded".into()),
-                    mobile: None,
+                    of_mobile: None,
                     application_id: None,
                 },
                 (0, 100),

@@ -95,8 +95,8 @@ impl LoanCore {
     /// fit in memory would page in SQL by the oldest due date instead.
     pub async fn list_overdue(&self, r: &pb::ListOverdueRequest) -> Result<pb::OverduePage, LoanError> {
         let today = self.clock.today();
-        let mobile = Some(r.mobile.clone()).filter(|m| !m.is_empty());
-        let overdue = self.store.overdue_periods(today.to_string(), mobile).await?;
+        let of_mobile = self.applications_of_mobile(&r.mobile).await?;
+        let overdue = self.store.overdue_periods(today.to_string(), of_mobile).await?;
         let mut ids: Vec<String> = overdue.iter().map(|o| o.0.application_id.clone()).collect();
         ids.sort();
         ids.dedup();
@@ -125,7 +125,7 @@ impl LoanCore {
                 application_id: l.application_id,
                 code: l.code,
                 user_id: l.user_id,
-                mobile: l.mobile,
+                mobile: self.open_mobile(&l.mobile),
                 product_name: l.product_name,
                 overdue_periods: l.periods,
                 first_due_date: l.first_due.to_string(),

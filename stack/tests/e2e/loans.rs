@@ -394,7 +394,31 @@ e2e!(no_personal_number_in_the_loan_or_message_database(app, |c: &mut cashloan_s
         assert!(!loans.contains(secret.as_str()), "{secret} in the loan database");
         assert!(!messages.contains(secret.as_str()), "{secret} in the message database");
     }
-    for secret in [friend, "116.397128", "39.916527"] {
+    // The borrower's own mobile is sealed in applications and events (issue 28, finding 6).
+    for secret in [friend, "116.397128", "39.916527", user.mobile.as_str()] {
         assert!(!loans.contains(secret), "{secret} in the loan database");
     }
+    // Operators still find the loan by it.
+    let found = app.admin_call("/admin/loans/list", json!({"mobile": user.mobile})).await;
+    assert_eq!(found["resultSet"].as_array().map(|a| a.iter().any(|l| l["id"] == id.as_str())), Some(true), "{found}");
+    let orders = app.admin_call("/admin/payments/list", json!({"mobile": user.mobile})).await;
+    assert_eq!(orders["resultSet"].as_array().map(Vec::len), Some(2), "the payout and the repayment: {orders}");
+});
+
+e2e!(an_application_from_before_mobiles_were_sealed_is_sealed_at_start_and_found(app) {
+    let product = product_id(&app, "新现金贷").await;
+    let user = verified_user_numbers(&app).await;
+    assert_eq!(apply(&app, &user.token, application(&product, "500.00")).await["responseCode"], "20005000");
+    let id = newest_application(&app, &user.token).await;
+    // As the rows were written before: the mobile in clear, no hash to find it by.
+    app.loan_database_execute(&format!("UPDATE applications SET mobile = '{}' WHERE id = '{id}'", user.mobile));
+    app.loan_database_execute(&format!("DELETE FROM application_mobiles WHERE application_id = '{id}'"));
+    app.restart().await;
+    let stored = app.loan_database_integer(&format!(
+        "SELECT COUNT(*) AS value FROM applications WHERE id = '{id}' AND mobile = '{}'",
+        user.mobile
+    ));
+    assert_eq!(stored, 0, "sealed at start");
+    let found = app.admin_call("/admin/loans/list", json!({"mobile": user.mobile})).await;
+    assert_eq!(found["resultSet"][0]["id"], id.as_str(), "{found}");
 });

@@ -7,7 +7,7 @@ use diesel::result::Error as DieselError;
 
 use crate::error::LoanError;
 use crate::loan::lifecycle::{Move, Status};
-use crate::schema::{application_history, applications, outbox, terms_confirmations};
+use crate::schema::{application_history, application_mobiles, applications, outbox, terms_confirmations};
 use crate::store::OutboxEvent;
 use crate::store::{is_unique_violation, new_id, Store};
 
@@ -121,7 +121,8 @@ pub struct ApplicationFilter {
     pub user_id: Option<String>,
     pub status: Option<i32>,
     pub statuses: Vec<i32>,
-    pub mobile: Option<String>,
+    /// The applications of the mobile asked for (`applications_of_mobile`).
+    pub of_mobile: Option<Vec<String>>,
     pub id: Option<String>,
     pub oldest_first: bool,
 }
@@ -203,24 +204,85 @@ impl Store {
         Ok(count > 0)
     }
 
+    /// The applications of the mobile whose keyed hash this is (the operators' filters).
+    pub async fn applications_of_mobile(&self, hash: &str) -> Result<Vec<String>, LoanError> {
+        let hash = hash.to_owned();
+        Ok(db::run(&self.pool, move |conn| {
+            Ok(application_mobiles::table
+                .filter(application_mobiles::mobile_hash.eq(hash))
+                .select(application_mobiles::application_id)
+                .load(conn)?)
+        })
+        .await?)
+    }
+
+    /// The applications (and their events) stored before mobiles were sealed: `(id, mobile)`.
+    pub async fn unsealed_mobiles(&self) -> Result<Vec<(String, String)>, LoanError> {
+        Ok(db::run(&self.pool, |conn| {
+            Ok(applications::table
+                .filter(diesel::dsl::not(diesel::dsl::exists(
+                    application_mobiles::table
+                        .filter(application_mobiles::application_id.eq(applications::id)),
+                )))
+                .select((applications::id, applications::mobile))
+                .load(conn)?)
+        })
+        .await?)
+    }
+
+    /// Seals one application's mobile (and its events'), with the hash operators find it by.
+    pub async fn seal_mobile(
+        &self,
+        id: String,
+        plain: String,
+        sealed: String,
+        hash: String,
+    ) -> Result<(), LoanError> {
+        db::run(&self.pool, move |conn| {
+            conn.transaction(|conn| {
+                diesel::update(
+                    applications::table
+                        .find(&id)
+                        .filter(applications::mobile.eq(&plain)),
+                )
+                .set(applications::mobile.eq(&sealed))
+                .execute(conn)?;
+                diesel::update(outbox::table.filter(outbox::mobile.eq(&plain)))
+                    .set(outbox::mobile.eq(&sealed))
+                    .execute(conn)?;
+                diesel::insert_into(application_mobiles::table)
+                    .values((
+                        application_mobiles::application_id.eq(&id),
+                        application_mobiles::mobile_hash.eq(&hash),
+                    ))
+                    .execute(conn)?;
+                diesel::QueryResult::Ok(())
+            })?;
+            Ok(())
+        })
+        .await?;
+        Ok(())
+    }
+
     /// Stores a new application; the open-slot unique index refuses a second open one. The
     /// number is `CL` + date + the day's next sequence number (`next_number`).
     pub async fn insert_application(
         &self,
         mut row: NewApplication,
-        day: String,
+        (day, mobile_hash): (String, String),
         event: OutboxEvent,
         documents: crate::store::RenderDocuments,
         origin: Origin,
     ) -> Result<String, LoanError> {
         let prefix = format!("CL{day}");
         for _ in 0..8 {
-            let (candidate, prefix, event, documents, origin) = (
+            let (candidate, prefix, event, documents, origin, mobile_hash) = (
                 row.clone(),
                 prefix.clone(),
                 event.clone(),
                 documents.clone(),
                 origin.clone(),
+                mobile_hash.clone(),
             );
             let attempt = db::run(&self.pool, move |conn| {
                 conn.transaction(|conn| {
@@ -243,6 +305,12 @@ impl Store {
                             code: code.clone(),
                             ..candidate
                         })
+                        .execute(conn)?;
+                    diesel::insert_into(application_mobiles::table)
+                        .values((
+                            application_mobiles::application_id.eq(&id),
+                            application_mobiles::mobile_hash.eq(mobile_hash),
+                        ))
                         .execute(conn)?;
                     diesel::insert_into(application_history::table)
                         .values(history(
@@ -355,8 +423,8 @@ impl Store {
                 if !filter.statuses.is_empty() {
                     q = q.filter(applications::status.eq_any(filter.statuses.clone()));
                 }
-                if let Some(m) = &filter.mobile {
-                    q = q.filter(applications::mobile.eq(m.clone()));
+                if let Some(ids) = &filter.of_mobile {
+                    q = q.filter(applications::id.eq_any(ids.clone()));
                 }
                 if let Some(id) = &filter.id {
                     q = q.filter(applications::id.eq(id.clone()));

@@ -169,6 +169,7 @@ pub struct MismatchRow {
 pub struct OrderFilter {
     pub kind: Option<String>,
     pub status: Option<String>,
-    pub mobile: Option<String>,
+    /// The applications of the mobile asked for (`Store::applications_of_mobile`).
+    pub of_mobile: Option<Vec<String>>,
     pub application_id: Option<String>,
 }

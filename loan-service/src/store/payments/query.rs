@@ -34,8 +34,8 @@ impl Store {
                 if let Some(status) = &filter.status {
                     q = q.filter(payment_orders::status.eq(status.clone()));
                 }
-                if let Some(mobile) = &filter.mobile {
-                    q = q.filter(applications::mobile.eq(mobile.clone()));
+                if let Some(ids) = &filter.of_mobile {
+                    q = q.filter(payment_orders::application_id.eq_any(ids.clone()));
                 }
                 if let Some(id) = &filter.application_id {
                     q = q.filter(payment_orders::application_id.eq(id.clone()));

@@ -17,7 +17,7 @@ impl Store {
     pub async fn overdue_periods(
         &self,
         today: String,
-        mobile: Option<String>,
+        of_mobile: Option<Vec<String>>,
     ) -> Result<Vec<OverdueRow>, LoanError> {
         Ok(db::run(&self.pool, move |conn| {
             let mut q = repayment_periods::table
@@ -25,8 +25,8 @@ impl Store {
                 .filter(repayment_periods::status.eq(0))
                 .filter(repayment_periods::due_date.lt(today))
                 .into_boxed();
-            if let Some(m) = mobile {
-                q = q.filter(applications::mobile.eq(m));
+            if let Some(ids) = of_mobile {
+                q = q.filter(applications::id.eq_any(ids));
             }
             Ok(q.select((
                 repayment_periods::all_columns,
