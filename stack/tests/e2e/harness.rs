@@ -202,9 +202,11 @@ impl TestApp {
         }
     }
 
-    /// Another client of the same stack, owning nothing.
+    /// Another client of the same stack, owning nothing (reading the same SMS phones).
     pub fn clone_handle(&self) -> TestApp {
-        TestApp::external(&self.api, &self.admin, &self.admin_token, None)
+        let mut handle = TestApp::external(&self.api, &self.admin, &self.admin_token, None);
+        handle.config.data_dir.clone_from(&self.config.data_dir);
+        handle
     }
 
     /// Stops the whole stack and starts it again on the same databases (new ports): what a

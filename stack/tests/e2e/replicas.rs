@@ -421,7 +421,10 @@ async fn replicas_killed_under_load_lose_nothing_and_reads_recover_within_a_seco
         .enumerate()
         .map(|(i, (api, admin))| {
             let cleanup = (i == 0).then(|| (postgres.clone(), prefix.clone()));
-            TestApp::external(api, admin, &admin_token, cleanup)
+            let mut app = TestApp::external(api, admin, &admin_token, cleanup);
+            // The SMS phones the message-service processes write (SMS_SPOOL_DIR above).
+            app.config.data_dir = processes.logs.path().to_owned();
+            app
         })
         .collect();
     wait_listening(&service_ports, &processes).await;
