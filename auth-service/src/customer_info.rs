@@ -28,7 +28,8 @@ impl AuthCore {
             contacts.push(pb::Contact {
                 id: c.id,
                 rel_type: c.rel_type,
-                real_name: c.real_name,
+                // Sealed since issue 28; a contact saved before reads as stored.
+                real_name: self.vault.decrypt(&c.real_name).unwrap_or(c.real_name),
                 phone,
             });
         }
@@ -44,7 +45,9 @@ impl AuthCore {
     ) -> Result<String, AuthError> {
         self.require_consent(user_id, ConsentType::Contacts).await?;
         let rel_type = profile::relation(&contact.rel_type).map_err(bad)?;
-        let real_name = profile::contact_name(&contact.real_name).map_err(bad)?;
+        let real_name = self
+            .vault
+            .encrypt(&profile::contact_name(&contact.real_name).map_err(bad)?);
         let phone = Mobile::parse(&contact.phone).map_err(|_| AuthError::ProfileFieldInvalid("phoneNum"))?;
         let own = self.store.user_flags(user_id).await?.mobile;
         if phone.as_str() == own {
