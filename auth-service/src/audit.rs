@@ -81,7 +81,7 @@ impl Entry {
 
     /// As listed: the sealed fields opened (an entry from before they were sealed reads as stored).
     fn proto(self, vault: &cashloan_runtime::pii::Vault) -> pb::AuditEntry {
-        let open = |stored: String| vault.decrypt(&stored).unwrap_or(stored);
+        let open = |stored: String| vault.open_or_stored(&stored);
         pb::AuditEntry {
             sealed: self.sealed_seq.is_some(),
             id: self.id,

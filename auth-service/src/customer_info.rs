@@ -29,7 +29,7 @@ impl AuthCore {
                 id: c.id,
                 rel_type: c.rel_type,
                 // Sealed since issue 28; a contact saved before reads as stored.
-                real_name: self.vault.decrypt(&c.real_name).unwrap_or(c.real_name),
+                real_name: self.vault.open_or_stored(&c.real_name),
                 phone,
             });
         }

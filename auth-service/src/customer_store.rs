@@ -24,9 +24,7 @@ pub struct StoredIdentity {
 impl StoredIdentity {
     /// The verified name, opened; an identity verified before names were sealed reads as stored.
     pub fn name(&self, vault: &cashloan_runtime::pii::Vault) -> String {
-        vault
-            .decrypt(&self.real_name_cipher)
-            .unwrap_or_else(|_| self.real_name_cipher.clone())
+        vault.open_or_stored(&self.real_name_cipher)
     }
 }
 

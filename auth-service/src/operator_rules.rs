@@ -118,17 +118,6 @@ pub fn email(given: &str) -> Result<String, AuthError> {
     Ok(address)
 }
 
-/// `l***@lender.example`: enough to recognise, not to be read whole off a screen.
-pub fn masked_email(address: &str) -> String {
-    match address.split_once('@') {
-        Some((local, domain)) => {
-            let first: String = local.chars().take(1).collect();
-            format!("{first}***@{domain}")
-        }
-        None => String::new(),
-    }
-}
-
 /// 1–32 characters shown in the console and the audit log; the username when not given.
 pub fn display_name(given: &str, username: &str) -> Result<String, AuthError> {
     let name = given.trim();

@@ -59,7 +59,7 @@ impl Row {
             disabled: self.disabled,
             created_by: self.created_by.clone(),
             created_at: self.created_at,
-            email: rules::masked_email(&self.email),
+            email: cashloan_runtime::mask::email(&self.email),
             enrolled: !self.password_hash.is_empty(),
             changed_by: self.changed_by.clone(),
         }

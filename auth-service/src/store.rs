@@ -33,7 +33,7 @@ impl Store {
 
     /// A mobile as stored, opened; one from before mobiles were sealed reads as stored.
     pub fn open_mobile(&self, stored: &str) -> String {
-        self.vault.decrypt(stored).unwrap_or_else(|_| stored.to_owned())
+        self.vault.open_or_stored(stored)
     }
 
     /// The key a mobile is found by.

@@ -18,8 +18,22 @@ pub fn id_card(id: &str) -> String {
     }
 }
 
+/// `l***@lender.example`: enough to recognise an address, not to be read whole off a screen.
+pub fn email(address: &str) -> String {
+    match address.trim().split_once('@') {
+        Some((local, domain)) => format!("{}***@{domain}", local.chars().take(1).collect::<String>()),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn addresses_keep_the_first_letter_and_the_domain() {
+        assert_eq!(super::email("li.si@lender.example"), "l***@lender.example");
+        assert_eq!(super::email("nobody"), "");
+    }
+
     #[test]
     fn mobiles_keep_the_first_three_and_last_four() {
         assert_eq!(super::mobile("18912347521"), "189****7521");

@@ -154,6 +154,12 @@ impl Vault {
         String::from_utf8(plain).map_err(|_| PiiError::Decrypt)
     }
 
+    /// A value sealed since it was first stored in clear (issue 28, finding 6), opened; a row
+    /// written before reads as it was stored.
+    pub fn open_or_stored(&self, stored: &str) -> String {
+        self.decrypt(stored).unwrap_or_else(|_| stored.to_owned())
+    }
+
     /// Hex HMAC-SHA-256: equal inputs give equal hashes, without the input being recoverable.
     pub fn keyed_hash(&self, value: &str) -> String {
         let mut mac =

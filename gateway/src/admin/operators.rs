@@ -130,7 +130,7 @@ pub(super) async fn create(gw: Data<Gateway>, req: HttpRequest, body: Bytes) -> 
             "新建操作员 {}（{}），设置链接发往 {}",
             request.username.trim().to_ascii_lowercase(),
             role_names(&request.roles),
-            mask_email(&request.email)
+            cashloan_runtime::mask::email(&request.email)
         );
         approvals::propose(
             &gw,
@@ -158,13 +158,6 @@ pub(super) async fn create_now(gw: &Gateway, body: &Map<String, Value>, maker_id
     let after = changes::operator(gw, &reply.id).await;
     let outcome = Ok(Success::new("0000", "创建成功", created(reply)));
     changes::attach(outcome, Some(json!({})), after)
-}
-
-fn mask_email(address: &str) -> String {
-    match address.trim().split_once('@') {
-        Some((local, domain)) => format!("{}***@{domain}", local.chars().take(1).collect::<String>()),
-        None => String::new(),
-    }
 }
 
 fn update_request(

@@ -57,7 +57,7 @@ pub async fn relay_once(
         }
         cashloan_runtime::telemetry::record_ids(&span);
         let mut delivery = event.to_proto();
-        delivery.mobile = vault.decrypt(&delivery.mobile).unwrap_or(delivery.mobile);
+        delivery.mobile = vault.open_or_stored(&delivery.mobile);
         let outcome = messages
             .clone()
             .deliver_loan_event(delivery)

@@ -77,7 +77,7 @@ pub fn application_proto(a: &ApplicationRow) -> pb::Application {
 impl LoanCore {
     /// A stored (sealed) mobile opened; one stored before mobiles were sealed reads as it is.
     pub(crate) fn open_mobile(&self, stored: &str) -> String {
-        self.vault.decrypt(stored).unwrap_or_else(|_| stored.to_owned())
+        self.vault.open_or_stored(stored)
     }
 
     /// The applications of `mobile` for an operator's filter; None without one.
