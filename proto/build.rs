@@ -23,6 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "proto/message.proto",
                 "proto/product.proto",
                 "proto/loan.proto",
+                "proto/risk.proto",
             ],
             &["proto"],
         )?;

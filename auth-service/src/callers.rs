@@ -2,7 +2,7 @@
 //! from the gateway's app side, operators' work from its admin side only, and loan-service's reads
 //! of what it lends on. A method not listed is refused to everyone.
 
-use cashloan_runtime::grpc::identity::{GATEWAY, GATEWAY_ADMIN, LOAN};
+use cashloan_runtime::grpc::identity::{GATEWAY, GATEWAY_ADMIN, LOAN, RISK};
 
 pub fn allowed(method: &str) -> &'static [&'static str] {
     match method {
@@ -28,6 +28,7 @@ pub fn allowed(method: &str) -> &'static [&'static str] {
         "FindAccount" | "GetProfile" => &[GATEWAY, GATEWAY_ADMIN],
         "GetAuthenticationStatus" => &[GATEWAY, GATEWAY_ADMIN, LOAN],
         "GetVerificationSummary" | "GetVerifiedIdentity" => &[LOAN],
+        "GetRiskFacts" => &[RISK],
         "UpdateUserFlags"
         | "VerifyEvidence"
         | "StartAudit"

@@ -135,6 +135,20 @@ impl Store {
         Ok(self.opened(flags))
     }
 
+    /// When the account was registered, and the appType and device token of its latest login.
+    pub async fn login_facts(&self, user_id: &str) -> Result<(i64, String, String), AuthError> {
+        let user_id = user_id.to_owned();
+        db::run(self.pool(), move |conn| {
+            Ok(users::table
+                .find(user_id)
+                .select((users::created_at, users::app_type, users::device_token))
+                .first(conn)
+                .optional()?)
+        })
+        .await?
+        .ok_or(AuthError::AccountNotFound)
+    }
+
     pub async fn identity(&self, user_id: &str) -> Result<Option<StoredIdentity>, AuthError> {
         let user_id = user_id.to_owned();
         Ok(db::run(self.pool(), move |conn| Ok(load_identity(conn, &user_id)?)).await?)

@@ -7,7 +7,7 @@ use cashloan_proto::auth::v1 as pb;
 #[derive(Debug, PartialEq, Eq)]
 pub struct BadField(pub &'static str);
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Profile {
     pub education: String,
     pub martial_status: String,

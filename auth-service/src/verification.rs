@@ -180,6 +180,36 @@ impl AuthCore {
         })
     }
 
+    /// What a credit decision reads (risk-service only): the ID number for the bureau and the
+    /// facts derived from it, the verifications, the latest login's device.
+    pub async fn risk_facts(&self, user_id: &str) -> Result<pb::RiskFacts, AuthError> {
+        let record = self.store.customer_record(user_id).await?;
+        let summary = record.summary();
+        let id_card_no = match &record.identity {
+            Some(identity) => self.decrypt(&identity.id_card_cipher)?,
+            None => String::new(),
+        };
+        let (registered_at, app_type, device_token) = self.store.login_facts(user_id).await?;
+        let profile = self.store.profile(user_id).await?.unwrap_or_default();
+        Ok(pb::RiskFacts {
+            id_card_no,
+            registered_at,
+            real_name_verified: summary.real_name_verified,
+            bank_card_verified: summary.bank_card_verified,
+            carrier_verified: summary.mobile_verified,
+            profile_complete: summary.customer_info_complete,
+            is_risk: summary.risk,
+            blacklisted: summary.blacklisted,
+            emergency_contacts: i32::try_from(record.contact_count).unwrap_or(i32::MAX),
+            device_token,
+            app_type,
+            education: profile.education,
+            marital_status: profile.martial_status,
+            month_income: profile.month_income,
+            industry_type: profile.industry_type,
+        })
+    }
+
     pub async fn update_user_flags(
         &self,
         mobile: &str,

@@ -32,6 +32,12 @@ pub mod loan {
     }
 }
 
+pub mod risk {
+    pub mod v1 {
+        tonic::include_proto!("cashloan.risk.v1");
+    }
+}
+
 /// The paths (`/package.Service/Method`) of every method its proto marks `NO_SIDE_EFFECTS` or
 /// `IDEMPOTENT`: a call to one of them that met an unavailable endpoint may be made again.
 pub const REPEATABLE_METHODS: &[&str] = include!(concat!(env!("OUT_DIR"), "/repeatable.rs"));

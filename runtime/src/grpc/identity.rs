@@ -20,8 +20,9 @@ pub const GATEWAY: &str = "gateway";
 pub const GATEWAY_ADMIN: &str = "gateway-admin";
 pub const AUTH: &str = "auth";
 pub const LOAN: &str = "loan";
+pub const RISK: &str = "risk";
 /// Every identity a deployment has, as `cashloan-keys` makes them.
-pub const EVERY_IDENTITY: [&str; 6] = [GATEWAY, GATEWAY_ADMIN, AUTH, LOAN, "product", "message"];
+pub const EVERY_IDENTITY: [&str; 7] = [GATEWAY, GATEWAY_ADMIN, AUTH, LOAN, RISK, "product", "message"];
 
 /// `--service-key` and `--service-peers`, as every service takes them.
 #[derive(clap::Args, Clone, Debug, Default)]

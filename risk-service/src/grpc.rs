@@ -1,0 +1,54 @@
+//! The tonic service: proto in, the core's call, proto out.
+
+use cashloan_proto::risk::v1 as pb;
+use tonic::{Request, Response, Status};
+
+use crate::decide::decision_proto;
+use crate::error::RiskError;
+use crate::rules::evaluate::RuleResult;
+use crate::RiskCore;
+
+type Reply<T> = Result<Response<T>, Status>;
+
+#[tonic::async_trait]
+impl pb::risk_server::Risk for RiskCore {
+    async fn decide(&self, request: Request<pb::DecideRequest>) -> Reply<pb::Decision> {
+        Ok(Response::new(self.decide(&request.into_inner()).await?))
+    }
+
+    async fn get_decision(&self, request: Request<pb::DecisionRef>) -> Reply<pb::Decision> {
+        let row = self.decision(&request.into_inner().application_id).await?;
+        Ok(Response::new(decision_proto(&row)?))
+    }
+
+    async fn get_decision_record(&self, request: Request<pb::DecisionRef>) -> Reply<pb::DecisionRecord> {
+        let row = self.decision(&request.into_inner().application_id).await?;
+        let rules: Vec<RuleResult> = serde_json::from_str(&row.rules).map_err(|e| RiskError::Corrupt(e.to_string()))?;
+        Ok(Response::new(pb::DecisionRecord {
+            decision: Some(decision_proto(&row)?),
+            features_json: row.features.clone(),
+            rules: rules
+                .into_iter()
+                .map(|r| pb::RuleResult {
+                    id: r.id,
+                    result: r.result,
+                    outcome: r.outcome,
+                })
+                .collect(),
+            timings_json: row.timings.clone(),
+        }))
+    }
+
+    async fn verify_evidence(&self, _: Request<pb::Empty>) -> Reply<pb::EvidenceReport> {
+        let chain = self
+            .stamping
+            .verify(self.store.pool())
+            .await
+            .map_err(RiskError::Database)?;
+        Ok(Response::new(pb::EvidenceReport {
+            records: chain.records,
+            stamps: chain.stamps,
+            broken: chain.broken,
+        }))
+    }
+}
