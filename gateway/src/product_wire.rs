@@ -95,6 +95,11 @@ pub fn admin_detail(p: &ProductInfo) -> Value {
         map.insert("feeRate".into(), json!(format_rate(p.fee_rate)));
         map.insert("onSale".into(), json!(if p.on_sale { "1" } else { "0" }));
         map.insert("sortOrder".into(), json!(p.sort_order.to_string()));
+        map.insert("reviewMode".into(), json!(p.review_mode.to_string()));
+        map.insert(
+            "autoPayoutLimit".into(),
+            json!(p.auto_payout_limit.map(format_amount).unwrap_or_default()),
+        );
     }
     value
 }
@@ -205,6 +210,16 @@ fn parse_signed(text: &str) -> Option<i64> {
 /// The admin's product object (#upsert, API.md §7) as a product to validate and store.
 pub fn parse_admin_product(body: &Map<String, Value>) -> Result<ProductInfo, Failure> {
     let r = Reader(body);
+    // DECISIONS.md: people decide unless the product says the rules do.
+    let review_mode = match r.text("reviewMode")?.as_str() {
+        "" | "0" => 0,
+        "1" => 1,
+        _ => return Err(bad("reviewMode")),
+    };
+    let auto_payout_limit = match r.text("autoPayoutLimit")?.as_str() {
+        "" => None,
+        text => Some(parse_amount(text).filter(|a| *a > 0).ok_or_else(|| bad("autoPayoutLimit"))?),
+    };
     let on_sale = match r.text("onSale")?.as_str() {
         "1" | "true" => true,
         "0" | "false" => false,
@@ -268,6 +283,8 @@ pub fn parse_admin_product(body: &Map<String, Value>) -> Result<ProductInfo, Fai
         fee_rate: r.optional("feeRate", parse_rate)?,
         on_sale,
         sort_order: r.parsed("sortOrder", parse_signed)? as i32,
+        review_mode,
+        auto_payout_limit,
     })
 }
 

@@ -34,6 +34,7 @@ use cashloan_proto::auth::v1::auth_client::AuthClient;
 use cashloan_proto::loan::v1::loan_server::LoanServer;
 use cashloan_proto::message::v1::message_client::MessageClient;
 use cashloan_proto::product::v1::product_client::ProductClient;
+use cashloan_proto::risk::v1::risk_client::RiskClient;
 use cashloan_runtime::clock::Clock;
 use cashloan_runtime::db::{self, DbError};
 use cashloan_runtime::grpc::GrpcChannel;
@@ -84,6 +85,15 @@ pub struct Config {
         default_value = "http://127.0.0.1:50054"
     )]
     pub message_addr: String,
+    /// risk-service's gRPC address, which decides applications (DECISIONS.md).
+    #[arg(long = "risk-addr", env = "RISK_ADDR", default_value = "http://127.0.0.1:50055")]
+    pub risk_addr: String,
+    /// How often the decision worker looks for applications to decide, milliseconds.
+    #[arg(long = "decision-interval-ms", env = "DECISION_INTERVAL_MS", default_value_t = 200)]
+    pub decision_interval_ms: u64,
+    /// How long an application waits for an unreachable risk-service before people get it, seconds.
+    #[arg(long = "decision-give-up-s", env = "DECISION_GIVE_UP_S", default_value_t = 600)]
+    pub decision_give_up_s: u64,
     /// How often the outbox relay looks for undelivered events, milliseconds.
     #[arg(long = "relay-interval-ms", env = "RELAY_INTERVAL_MS", default_value_t = 1000)]
     pub relay_interval_ms: u64,
@@ -139,6 +149,9 @@ pub struct LoanCore {
     products: ProductClient<GrpcChannel>,
     auth: AuthClient<GrpcChannel>,
     messages: MessageClient<GrpcChannel>,
+    risk: RiskClient<GrpcChannel>,
+    decision_interval: Duration,
+    decision_give_up_ms: i64,
     relay_interval: Duration,
     job_interval: Duration,
     ledger_check_interval_ms: u64,
@@ -205,7 +218,10 @@ pub async fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError
         store,
         products: ProductClient::new(channel(&config.product_addr)?.signed_by(signer.clone())),
         auth: AuthClient::new(channel(&config.auth_addr)?.signed_by(signer.clone())),
-        messages: MessageClient::new(channel(&config.message_addr)?.signed_by(signer)),
+        messages: MessageClient::new(channel(&config.message_addr)?.signed_by(signer.clone())),
+        risk: RiskClient::new(channel(&config.risk_addr)?.signed_by(signer)),
+        decision_interval: Duration::from_millis(config.decision_interval_ms),
+        decision_give_up_ms: i64::try_from(config.decision_give_up_s.saturating_mul(1000)).unwrap_or(i64::MAX),
         peers: config.identity.peers()?,
         relay_interval: Duration::from_millis(config.relay_interval_ms),
         job_interval: Duration::from_millis(config.job_interval_ms),
@@ -263,15 +279,19 @@ pub async fn serve(mut core: LoanCore, listener: TcpListener, shutdown: Shutdown
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<LoanServer<LoanCore>>().await;
     let peers = core.peers.clone();
+    let interval = core.decision_interval;
+    let core = Arc::new(core);
+    let decisions = tokio::spawn(origination::decisions::run(core.clone(), interval, shutdown.clone()));
     let router = cashloan_runtime::grpc::server()
         .add_service(health_service)
         .add_service(cashloan_runtime::grpc::identity::guard(
-            LoanServer::new(core),
+            LoanServer::from_arc(core),
             &peers,
             callers::allowed,
         ));
     cashloan_runtime::grpc::serve(router, listener, shutdown).await?;
     let _ = relay.await;
+    let _ = decisions.await;
     let _ = jobs.await;
     let _ = recovery.await;
     let _ = stamping.await;

@@ -260,3 +260,31 @@ diesel::table! {
         at -> BigInt,
     }
 }
+
+diesel::table! {
+    decision_tasks (application_id) {
+        application_id -> Text,
+        product_code -> Text,
+        product_min_rate_ppm -> BigInt,
+        product_max_rate_ppm -> BigInt,
+        automatic -> Bool,
+        auto_payout_limit_fen -> Nullable<BigInt>,
+        phonebook_size -> Integer,
+        gps_present -> Bool,
+        client_ip -> Text,
+        app_type -> Text,
+        state -> Integer,
+        attempts -> Integer,
+        next_attempt_at -> BigInt,
+        created_at -> BigInt,
+        outcome -> Text,
+        reasons -> Text,
+        decided_by -> Text,
+        decided_at -> Nullable<BigInt>,
+        payout_state -> Integer,
+        payout_order_no -> Nullable<Text>,
+        override_outcome -> Nullable<Text>,
+        override_remark -> Nullable<Text>,
+    }
+}
+diesel::allow_tables_to_appear_in_same_query!(decision_tasks, applications, terms_confirmations);

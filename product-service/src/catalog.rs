@@ -71,7 +71,7 @@ impl ProductCore {
         if !self.store.is_empty().await? {
             return Ok(());
         }
-        for seed in product::seeds() {
+        for seed in product::seeds(self.sample_review_mode) {
             product::validate(&seed, self.rate_cap_ppm).map_err(|f| ProductError::Invalid(f.0))?;
             // A replica starting at the same moment may seed too: one of each stays.
             self.store.insert_if_absent(seed).await?;

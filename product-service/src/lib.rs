@@ -44,6 +44,10 @@ pub struct Config {
     /// How long a replica serves products from memory before re-reading, seconds.
     #[arg(long = "cache-ttl-secs", env = "PRODUCT_CACHE_TTL_SECS", default_value_t = 5)]
     pub cache_ttl_secs: u64,
+    /// Who decides the sample products a fresh installation gets: 1 the rules (paying out up to
+    /// 3000.00 by themselves), 0 people (DECISIONS.md).
+    #[arg(long = "sample-review-mode", env = "SAMPLE_REVIEW_MODE", default_value_t = 1)]
+    pub sample_review_mode: i32,
     #[command(flatten)]
     pub identity: cashloan_runtime::grpc::identity::IdentityArgs,
 }
@@ -54,6 +58,7 @@ pub struct ProductCore {
     store: Store,
     ttl: Duration,
     rate_cap_ppm: i64,
+    sample_review_mode: i32,
     cached: RwLock<Option<(Instant, Arc<Vec<ProductInfo>>)>>,
     /// The callers admitted (`callers`).
     peers: cashloan_runtime::grpc::identity::Peers,
@@ -84,6 +89,7 @@ pub async fn build(config: &Config, clock: Clock) -> Result<ProductCore, StartEr
         store: Store::new(pool, clock),
         ttl: Duration::from_secs(config.cache_ttl_secs),
         rate_cap_ppm: config.rate_cap_ppm,
+        sample_review_mode: config.sample_review_mode,
         cached: RwLock::new(None),
         peers: config.identity.peers()?,
     };
@@ -125,6 +131,7 @@ mod tests {
                 database_url: db::postgres_database_url(&server, &name),
                 db_pool_size: db::DEFAULT_POOL_SIZE,
                 rate_cap_ppm: 360_000,
+                sample_review_mode: 1,
                 cache_ttl_secs: 5,
                 identity: cashloan_runtime::grpc::identity::Deployment::generate().args("product"),
             };
@@ -139,7 +146,7 @@ mod tests {
                 cores.push(replica.await.unwrap().expect("every replica starts"));
             }
             let products = cores[0].on_sale().await.unwrap();
-            assert_eq!(products.len(), product::seeds().len(), "one of each");
+            assert_eq!(products.len(), product::seeds(1).len(), "one of each");
             drop(cores);
             db::drop_postgres_database(&server, &name).unwrap();
         }

@@ -123,6 +123,12 @@ pub fn validate(p: &ProductInfo, rate_cap_ppm: i64) -> Result<(), BadField> {
     if !(0..=1_000_000).contains(&p.fee_rate) {
         return Err(BadField("feeRate"));
     }
+    if !(0..=1).contains(&p.review_mode) {
+        return Err(BadField("reviewMode"));
+    }
+    if p.auto_payout_limit.is_some_and(|l| l <= 0) {
+        return Err(BadField("autoPayoutLimit"));
+    }
     Ok(())
 }
 
@@ -145,7 +151,8 @@ fn range(min: i64, max: i64) -> Option<Limit> {
 }
 
 /// The three products of a fresh installation (the original's samples).
-pub fn seeds() -> Vec<ProductInfo> {
+/// The sample products, decided by the rules (`review_mode` 1, paid out up to 3000.00) or by people.
+pub fn seeds(review_mode: i32) -> Vec<ProductInfo> {
     let base = |code: &str, name: &str, order: i32| ProductInfo {
         code: code.into(),
         name: name.into(),
@@ -161,6 +168,8 @@ pub fn seeds() -> Vec<ProductInfo> {
         fee_rate: 0,
         on_sale: true,
         sort_order: order,
+        review_mode,
+        auto_payout_limit: (review_mode == 1).then_some(300_000),
         ..Default::default()
     };
     vec![
@@ -199,7 +208,7 @@ mod tests {
 
     #[test]
     fn the_seeds_are_valid() {
-        for p in seeds() {
+        for p in seeds(1) {
             assert_eq!(validate(&p, CAP), Ok(()), "{}", p.name);
         }
     }
@@ -224,7 +233,7 @@ mod tests {
             (|p| p.fee_rate = -1, "feeRate"),
         ];
         for (breaker, field) in cases {
-            let mut p = seeds().remove(1);
+            let mut p = seeds(1).remove(1);
             breaker(&mut p);
             assert_eq!(validate(&p, CAP), Err(BadField(field)), "{field}");
         }
@@ -232,13 +241,13 @@ mod tests {
 
     #[test]
     fn month_limits_are_checked_only_when_months_are_offered() {
-        let mut p = seeds().remove(0);
+        let mut p = seeds(1).remove(0);
         p.months = range(6, 1);
         assert_eq!(validate(&p, CAP), Ok(()));
     }
 
     #[test]
     fn the_cap_is_configurable() {
-        assert!(validate(&seeds()[0], 240_000).is_err());
+        assert!(validate(&seeds(1)[0], 240_000).is_err());
     }
 }

@@ -51,7 +51,15 @@ pub struct StackConfig {
     pub evidence_stamps: cashloan_runtime::evidence::StampArgs,
     /// `log` (texts delivered to a file per mobile, kept in the outbox with codes masked) or `aliyun`.
     pub sms_provider: String,
-    /// Fixed loopback ports for the services (message, auth, product, loan from this one up);
+    /// Who decides the sample products of a fresh installation: 1 the rules, 0 people.
+    pub sample_review_mode: i32,
+    /// How long a decision waits for the bureau, milliseconds.
+    pub bureau_timeout_ms: u64,
+    /// How long an application waits for an unreachable risk-service before people get it, seconds.
+    pub decision_give_up_s: u64,
+    /// How often the decision worker looks for applications to decide, milliseconds.
+    pub decision_interval_ms: u64,
+    /// Fixed loopback ports for the services (message, auth, product, loan, risk from this one up);
     /// None: free ports.
     pub service_base_port: Option<u16>,
     pub aliyun: message_service::aliyun_sms::AliyunConfig,
@@ -86,6 +94,10 @@ impl StackConfig {
             lender: Default::default(),
             evidence_stamps: Default::default(),
             sms_provider: "log".into(),
+            sample_review_mode: 1,
+            bureau_timeout_ms: 2000,
+            decision_give_up_s: 600,
+            decision_interval_ms: 200,
             service_base_port: None,
             aliyun: message_service::aliyun_sms::AliyunConfig::from_env().map_err(StackError::Config)?,
             identities: None,
@@ -139,6 +151,8 @@ pub enum StackError {
     #[error(transparent)]
     Loan(#[from] loan_service::StartError),
     #[error(transparent)]
+    Risk(#[from] risk_service::StartError),
+    #[error(transparent)]
     Gateway(#[from] cashloan_gateway::StartError),
     #[error("cannot listen: {0}")]
     Io(#[from] std::io::Error),
@@ -161,6 +175,8 @@ pub struct Stack {
     gateway: cashloan_gateway::RunningGateway,
     /// What restarting message-service needs.
     message: (message_service::Config, SocketAddr),
+    /// What restarting risk-service needs.
+    risk: (risk_service::Config, SocketAddr),
     clock: cashloan_runtime::clock::Clock,
     /// This start's service keys: a client of our own signs with them (tests, tools).
     pub identities: identity::Deployment,
@@ -199,6 +215,14 @@ fn spawn_message_service(
     })
 }
 
+fn spawn_risk_service(core: risk_service::RiskCore, listener: TcpListener, addr: SocketAddr) -> RunningService {
+    spawn_service("risk-service", addr, |shutdown| async move {
+        risk_service::serve(core, listener, shutdown)
+            .await
+            .map_err(|e| e.to_string())
+    })
+}
+
 /// A loopback listener on `port`, or on a free port when None.
 async fn loopback_listener(port: Option<u16>) -> Result<(TcpListener, SocketAddr), StackError> {
     let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port.unwrap_or(0)))).await?;
@@ -214,6 +238,7 @@ impl Stack {
         let (auth_listener, auth_addr) = loopback_listener(port(1)).await?;
         let (product_listener, product_addr) = loopback_listener(port(2)).await?;
         let (loan_listener, loan_addr) = loopback_listener(port(3)).await?;
+        let (risk_listener, risk_addr) = loopback_listener(port(4)).await?;
         let message_url = format!("http://{message_addr}");
         let auth_url = format!("http://{auth_addr}");
         let product_url = format!("http://{product_addr}");
@@ -260,15 +285,31 @@ impl Stack {
             db_pool_size: config.db_pool_size,
             rate_cap_ppm: config.rate_cap_ppm,
             cache_ttl_secs: 5,
+            sample_review_mode: config.sample_review_mode,
             identity: identities.args("product"),
         };
         let product_core = product_service::build(&product_config, clock.clone()).await?;
+        let risk_config = risk_service::Config {
+            database_url: config.database_url("risk").await?,
+            db_pool_size: config.db_pool_size,
+            auth_addr: auth_url.clone(),
+            bureau: "local".into(),
+            bureau_timeout_ms: config.bureau_timeout_ms,
+            rate_cap_ppm: config.rate_cap_ppm,
+            pii: cashloan_runtime::pii::PiiArgs::from_file(config.data_dir.join("pii.keys")),
+            stamps: config.evidence_stamps.clone(),
+            identity: identities.args(identity::RISK),
+        };
+        let risk_core = risk_service::build(&risk_config, clock.clone()).await?;
         let loan_config = loan_service::Config {
             database_url: config.database_url("loan").await?,
             db_pool_size: config.db_pool_size,
             product_addr: product_url.clone(),
             auth_addr: auth_url.clone(),
             message_addr: message_url.clone(),
+            risk_addr: format!("http://{risk_addr}"),
+            decision_interval_ms: config.decision_interval_ms,
+            decision_give_up_s: config.decision_give_up_s,
             relay_interval_ms: config.relay_interval_ms,
             job_interval_ms: config.job_interval_ms,
             apr_cap_ppm: config.rate_cap_ppm,
@@ -306,6 +347,7 @@ impl Stack {
                     .map_err(|e| e.to_string())
             },
         ));
+        services.push(spawn_risk_service(risk_core, risk_listener, risk_addr));
         services.push(spawn_service("loan-service", loan_addr, |shutdown| async move {
             loan_service::serve(loan_core, loan_listener, shutdown)
                 .await
@@ -330,6 +372,7 @@ impl Stack {
             services,
             gateway,
             message: (message_config, message_addr),
+            risk: (risk_config, risk_addr),
             clock,
             identities,
         })
@@ -357,17 +400,21 @@ impl Stack {
             return Err(StackError::Config("message-service is running".into()));
         }
         let core = message_service::build(&config, self.clock.clone()).await?;
-        // The old port may still be held for a moment by what it served.
-        let mut bound = TcpListener::bind(addr).await;
-        for _ in 0..30 {
-            if bound.is_ok() {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            bound = TcpListener::bind(addr).await;
-        }
-        let listener = bound?;
+        let listener = rebind(addr).await?;
         self.services.push(spawn_message_service(core, listener, addr));
+        Ok(())
+    }
+
+    /// Starts risk-service again on its old address after `stop_service` (tests: decisions that
+    /// waited for it are made once it is back).
+    pub async fn restart_risk_service(&mut self) -> Result<(), StackError> {
+        let (config, addr) = self.risk.clone();
+        if self.service_addr("risk-service").is_some() {
+            return Err(StackError::Config("risk-service is running".into()));
+        }
+        let core = risk_service::build(&config, self.clock.clone()).await?;
+        let listener = rebind(addr).await?;
+        self.services.push(spawn_risk_service(core, listener, addr));
         Ok(())
     }
 
@@ -379,6 +426,19 @@ impl Stack {
             let _ = service.task.await;
         }
     }
+}
+
+/// The old port again; it may still be held for a moment by what it served.
+async fn rebind(addr: SocketAddr) -> Result<TcpListener, StackError> {
+    let mut bound = TcpListener::bind(addr).await;
+    for _ in 0..30 {
+        if bound.is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        bound = TcpListener::bind(addr).await;
+    }
+    Ok(bound?)
 }
 
 /// A random admin token for a launcher started without one.

@@ -31,8 +31,8 @@ struct Args {
     /// Redis URL (e.g. redis://127.0.0.1:6379/0); replaces the embedded key-value store.
     #[arg(long, env = "CASHLOAN_REDIS")]
     redis: Option<String>,
-    /// Fixed loopback gRPC ports: message-service on this one, auth, product and loan-service on
-    /// the next three (benchmarks call product-service directly); unset, free ports.
+    /// Fixed loopback gRPC ports: message-service on this one, auth, product, loan- and
+    /// risk-service on the next four (benchmarks call product-service directly); unset, free ports.
     #[arg(long = "service-base-port", env = "CASHLOAN_SERVICE_BASE_PORT")]
     service_base_port: Option<u16>,
     /// The service keys as `cashloan-keys` prints them (a file), for a client of its own that

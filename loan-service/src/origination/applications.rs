@@ -3,7 +3,7 @@
 use cashloan_proto::auth::v1::UserRef;
 use cashloan_proto::loan::v1 as pb;
 use cashloan_proto::message::v1::LoanEventKind;
-use cashloan_proto::product::v1::{GetProductRequest, ProductInfo};
+use cashloan_proto::product::v1::{GetProductRequest, Limit, ProductInfo};
 use cashloan_runtime::clock::format_datetime_cst;
 use cashloan_runtime::evidence::Origin;
 use cashloan_runtime::money::{format_amount, format_rate, parse_amount};
@@ -19,7 +19,9 @@ use crate::loan::quote;
 use crate::loan::stored;
 use crate::loan::terms;
 use crate::paging::page;
-use crate::store::{new_id, ApplicationFilter, ApplicationRow, NewApplication, OutboxEvent, RenderDocuments};
+use crate::store::{
+    new_id, ApplicationFilter, ApplicationRow, DecisionTask, NewApplication, OutboxEvent, RenderDocuments,
+};
 use crate::LoanCore;
 
 /// purposeData of API.md §6.3.
@@ -71,6 +73,59 @@ pub fn application_proto(a: &ApplicationRow) -> pb::Application {
         contracts: Vec::new(),
         need_confirm: false,
         confirm_preview_token: String::new(),
+    }
+}
+
+/// The lowest and highest rate a product's limit allows.
+fn rate_range(limit: Option<&Limit>) -> (i64, i64) {
+    match limit {
+        Some(l) if l.fixed => (
+            l.values.iter().copied().min().unwrap_or(0),
+            l.values.iter().copied().max().unwrap_or(0),
+        ),
+        Some(l) => (l.min, l.max),
+        None => (0, 0),
+    }
+}
+
+/// The decision task written with the application (DECISIONS.md): who decides, as the product
+/// says now, and what the decision reads of the application besides its row.
+fn decision_task(
+    product: &ProductInfo,
+    row: &NewApplication,
+    request: &pb::ApplyRequest,
+    contacts_consented: bool,
+    now: i64,
+) -> DecisionTask {
+    let (min_rate, max_rate) = rate_range(product.rate.as_ref());
+    let phonebook_size = if contacts_consented {
+        serde_json::from_str::<Vec<serde_json::Value>>(&request.phonebook_json).map_or(0, |v| v.len())
+    } else {
+        0
+    };
+    DecisionTask {
+        application_id: row.id.clone(),
+        product_code: product.code.clone(),
+        product_min_rate_ppm: min_rate,
+        product_max_rate_ppm: max_rate,
+        automatic: product.review_mode == 1,
+        auto_payout_limit_fen: product.auto_payout_limit,
+        phonebook_size: i32::try_from(phonebook_size).unwrap_or(i32::MAX),
+        gps_present: !(request.longitude.trim().is_empty() || request.latitude.trim().is_empty()),
+        client_ip: request.client_ip.clone(),
+        app_type: request.app.split('/').next().unwrap_or_default().to_owned(),
+        state: 0,
+        attempts: 0,
+        next_attempt_at: now,
+        created_at: now,
+        outcome: String::new(),
+        reasons: String::new(),
+        decided_by: String::new(),
+        decided_at: None,
+        payout_state: 0,
+        payout_order_no: None,
+        override_outcome: None,
+        override_remark: None,
     }
 }
 
@@ -217,6 +272,7 @@ impl LoanCore {
             format_amount(row.amount_fen),
             now,
         );
+        let task = decision_task(&product, &row, request, summary.contacts_consented, now);
         let documents = self.documents_for(&product, t, &accepted, &row).await?;
         let day = self.clock.today().format("%Y%m%d").to_string();
         let code = self
@@ -224,7 +280,7 @@ impl LoanCore {
             .insert_application(
                 row,
                 (day, self.vault.keyed_hash(&request.mobile)),
-                event,
+                (event, task),
                 documents,
                 Origin {
                     client_ip: request.client_ip.clone(),

@@ -36,12 +36,20 @@ impl LoanCore {
                 return Err(LoanError::SameOperator);
             }
         }
+        self.start_payout(app, &r.release_date).await
+    }
+
+    /// The payout of an approved application, by whoever may start it (an operator checked
+    /// above, or the rules' automatic payout).
+    pub(crate) async fn start_payout(&self, app: crate::store::ApplicationRow, release_date: &str) -> Result<String, LoanError> {
+        let from = Status::from_code(app.status).ok_or(LoanError::IllegalTransition)?;
+        transition(from, Action::Disburse).ok_or(LoanError::IllegalTransition)?;
         // Pending only from the approval until confirmed, so no payout starts on terms not agreed.
         if self.store.confirmation_pending(&app.id).await? {
             return Err(LoanError::TermsUnconfirmed);
         }
         let today = self.clock.today();
-        let release = match r.release_date.as_str() {
+        let release = match release_date {
             "" => None,
             text => Some(
                 NaiveDate::parse_from_str(text, "%Y-%m-%d")

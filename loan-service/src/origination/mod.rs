@@ -4,6 +4,7 @@
 
 pub mod applications;
 pub mod contract_pages;
+pub mod decisions;
 mod disbursement;
 mod review;
 pub mod terms_confirmation;

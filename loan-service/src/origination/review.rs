@@ -48,10 +48,21 @@ impl LoanCore {
             remark: r.remark.clone(),
             approval,
             event,
+            decision: None,
         };
+        let remark = change.remark.clone();
         let moved = self.store.move_status(&app.id, change, now).await?;
         if !moved {
             return Err(LoanError::IllegalTransition);
+        }
+        // A person's decision; one that differs from the machine's is an override (DECISIONS.md).
+        let decided = match step.to() {
+            Status::Approved => Some("approve"),
+            Status::Rejected => Some("reject"),
+            _ => None,
+        };
+        if let Some(outcome) = decided {
+            self.store.record_person_decision(&app.id, outcome, &remark, now).await?;
         }
         tracing::info!(application = %app.code, from = from.code(), to = step.to().code(), "application reviewed");
         count_transition(step.to().name());

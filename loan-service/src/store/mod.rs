@@ -23,6 +23,7 @@ pub use messages::OutboxEvent;
 pub use origination::applications::{
     ApplicationFilter, ApplicationRow, Approval, NewApplication, StatusChange,
 };
+pub use origination::decisions::{DecisionTask, TaskClose};
 pub use payments::resolutions::{Resolve, Resolved};
 pub use payments::{payout_resource, Effects, NewOrder, OrderFilter, OrderRow, Settle};
 pub use servicing::collections::OverdueRow;

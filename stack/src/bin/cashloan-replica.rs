@@ -11,6 +11,7 @@ enum Replica {
     MessageService(message_service::cli::Args),
     ProductService(product_service::cli::Args),
     LoanService(Box<loan_service::cli::Args>),
+    RiskService(risk_service::cli::Args),
     Gateway(cashloan_gateway::cli::Args),
 }
 
@@ -22,6 +23,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Replica::MessageService(args) => message_service::cli::run(args).await.map_err(boxed),
         Replica::ProductService(args) => product_service::cli::run(args).await.map_err(boxed),
         Replica::LoanService(args) => loan_service::cli::run(*args).await.map_err(boxed),
+        Replica::RiskService(args) => risk_service::cli::run(args).await.map_err(boxed),
         Replica::Gateway(args) => cashloan_gateway::cli::run(args).await,
     }
 }

@@ -135,6 +135,8 @@ pub struct StatusChange {
     pub approval: Option<Approval>,
     /// What the customer is told of the move, if anything.
     pub event: Option<OutboxEvent>,
+    /// The decision task the move applies: closed with it, and the move made only while it is open.
+    pub decision: Option<super::decisions::TaskClose>,
 }
 
 #[derive(Insertable)]
@@ -270,16 +272,17 @@ impl Store {
         &self,
         mut row: NewApplication,
         (day, mobile_hash): (String, String),
-        event: OutboxEvent,
+        (event, task): (OutboxEvent, super::decisions::DecisionTask),
         documents: crate::store::RenderDocuments,
         origin: Origin,
     ) -> Result<String, LoanError> {
         let prefix = format!("CL{day}");
         for _ in 0..8 {
-            let (candidate, prefix, event, documents, origin, mobile_hash) = (
+            let (candidate, prefix, event, task, documents, origin, mobile_hash) = (
                 row.clone(),
                 prefix.clone(),
                 event.clone(),
+                task.clone(),
                 documents.clone(),
                 origin.clone(),
                 mobile_hash.clone(),
@@ -327,6 +330,10 @@ impl Store {
                         ..event
                     };
                     diesel::insert_into(outbox::table).values(event).execute(conn)?;
+                    // Decided by the rules with the application, or by nobody (DECISIONS.md).
+                    diesel::insert_into(crate::schema::decision_tasks::table)
+                        .values(task)
+                        .execute(conn)?;
                     // The documents as the borrower accepts them, numbered like the application.
                     let rendered = documents(&code).map_err(|e| {
                         tracing::error!(error = %e, "contract documents did not render");
@@ -455,10 +462,16 @@ impl Store {
             remark,
             approval,
             event,
+            decision,
         } = change;
         let (id, from, to) = (id.to_owned(), step.from(), step.to());
         Ok(db::run(&self.pool, move |conn| {
             conn.transaction(|conn| {
+                if let Some(close) = &decision {
+                    if !super::decisions::close(conn, &id, close, now)? {
+                        return Ok(false);
+                    }
+                }
                 let target = applications::table
                     .filter(applications::id.eq(id.clone()))
                     .filter(applications::status.eq(from.code()));
@@ -505,7 +518,15 @@ impl Store {
                         diesel::insert_into(outbox::table).values(event).execute(conn)?;
                     }
                 }
+                if moved != 1 && decision.is_some() {
+                    // The application moved meanwhile: the task stays open for what it is now.
+                    return Err(DieselError::RollbackTransaction);
+                }
                 Ok::<_, DieselError>(moved == 1)
+            })
+            .or_else(|e| match e {
+                DieselError::RollbackTransaction => Ok(false),
+                other => Err(other),
             })
             .map_err(DbError::Query)
         })

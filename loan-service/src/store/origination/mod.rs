@@ -2,3 +2,4 @@
 
 pub(in crate::store) mod applications;
 mod credit;
+pub(in crate::store) mod decisions;
