@@ -179,7 +179,9 @@ impl pb::auth_server::Auth for AuthCore {
     }
 
     async fn get_risk_facts(&self, request: Request<pb::UserRef>) -> Reply<pb::RiskFacts> {
-        Ok(Response::new(self.risk_facts(&request.into_inner().user_id).await?))
+        Ok(Response::new(
+            self.risk_facts(&request.into_inner().user_id).await?,
+        ))
     }
 
     async fn get_consents(&self, request: Request<pb::UserRef>) -> Reply<pb::ConsentsReply> {

@@ -69,6 +69,13 @@ pub struct Config {
         default_value = "http://127.0.0.1:50053"
     )]
     pub loan_addr: String,
+    /// risk-service's gRPC address (decision records for operators).
+    #[arg(
+        long = "risk-addr",
+        env = "RISK_ADDR",
+        default_value = "http://127.0.0.1:50055"
+    )]
+    pub risk_addr: String,
     /// Proxies whose `X-Forwarded-For` entry names the client, comma-separated IPs.
     #[arg(long = "trusted-proxies", env = "TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<IpAddr>,

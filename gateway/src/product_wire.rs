@@ -218,7 +218,11 @@ pub fn parse_admin_product(body: &Map<String, Value>) -> Result<ProductInfo, Fai
     };
     let auto_payout_limit = match r.text("autoPayoutLimit")?.as_str() {
         "" => None,
-        text => Some(parse_amount(text).filter(|a| *a > 0).ok_or_else(|| bad("autoPayoutLimit"))?),
+        text => Some(
+            parse_amount(text)
+                .filter(|a| *a > 0)
+                .ok_or_else(|| bad("autoPayoutLimit"))?,
+        ),
     };
     let on_sale = match r.text("onSale")?.as_str() {
         "1" | "true" => true,

@@ -8,7 +8,7 @@ use futures_util::future::LocalBoxFuture;
 
 use crate::call::Call;
 use crate::envelope::Outcome;
-use crate::handlers::{account, app, consent, customer, loan};
+use crate::handlers::{account, app, consent, customer, decision, loan};
 use crate::state::Gateway;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,6 +127,13 @@ pub fn table() -> HashMap<&'static str, Route> {
         api!("/appCommonApi/getRepayInfoList", Session, loan::repayments),
         api!("/appCommonApi/getUserCenterInfo", Session, loan::user_center),
         api!("/appCommonApi/gotoRepayment", Session, loan::repay),
+        // §6.7 Credit decisions
+        api!("/appCommonApi/getLoanDecision", Session, decision::get),
+        api!(
+            "/appCommonApi/requestManualReview",
+            Session,
+            decision::request_review
+        ),
         // §6.5 Messages
         api!("/appCommonApi/getCustomMessage", Session, app::custom_messages),
         api!("/openCommonApi/getSystemMessage", Open, app::system_messages),

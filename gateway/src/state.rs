@@ -6,6 +6,7 @@ use cashloan_proto::auth::v1::auth_client::AuthClient;
 use cashloan_proto::loan::v1::loan_client::LoanClient;
 use cashloan_proto::message::v1::message_client::MessageClient;
 use cashloan_proto::product::v1::product_client::ProductClient;
+use cashloan_proto::risk::v1::risk_client::RiskClient;
 use cashloan_runtime::grpc::{identity, GrpcChannel};
 use cashloan_runtime::Kv;
 use tonic_health::pb::health_client::HealthClient;
@@ -21,6 +22,7 @@ pub struct Gateway {
     pub message: MessageClient<GrpcChannel>,
     pub product: ProductClient<GrpcChannel>,
     pub loan: LoanClient<GrpcChannel>,
+    pub risk: RiskClient<GrpcChannel>,
     /// loan-service for the calls that wait for the payment channel (a longer deadline).
     pub payments: LoanClient<GrpcChannel>,
     pub metrics: Metrics,
@@ -73,6 +75,7 @@ impl Gateway {
         let message = channel(&config.message_addr, deadline, &signer)?;
         let product = channel(&config.product_addr, deadline, &signer)?;
         let loan = channel(&config.loan_addr, deadline, &signer)?;
+        let risk = channel(&config.risk_addr, deadline, &signer)?;
         let payments = channel(
             &config.loan_addr,
             Duration::from_millis(config.payment_call_deadline_ms),
@@ -83,12 +86,14 @@ impl Gateway {
             message: MessageClient::new(message.clone()),
             product: ProductClient::new(product.clone()),
             loan: LoanClient::new(loan.clone()),
+            risk: RiskClient::new(risk.clone()),
             payments: LoanClient::new(payments),
             upstreams: vec![
                 ("auth-service", auth),
                 ("message-service", message),
                 ("product-service", product),
                 ("loan-service", loan),
+                ("risk-service", risk),
             ],
             product_list: std::sync::Mutex::new(None),
             metrics: Metrics::default(),

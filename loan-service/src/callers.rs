@@ -6,10 +6,15 @@ use cashloan_runtime::grpc::identity::{GATEWAY, GATEWAY_ADMIN};
 
 pub fn allowed(method: &str) -> &'static [&'static str] {
     match method {
-        "Quote" | "Apply" | "ConfirmTerms" | "Repay" | "ListRepayments" | "Notify" | "GetContractPage" => {
-            &[GATEWAY]
-        }
-        "ListApplications" | "ListPlan" | "UserCenter" => &[GATEWAY, GATEWAY_ADMIN],
+        "Quote"
+        | "Apply"
+        | "ConfirmTerms"
+        | "Repay"
+        | "ListRepayments"
+        | "Notify"
+        | "GetContractPage"
+        | "RequestManualReview" => &[GATEWAY],
+        "ListApplications" | "ListPlan" | "UserCenter" | "GetLoanDecision" => &[GATEWAY, GATEWAY_ADMIN],
         "Review"
         | "ListOverdue"
         | "AddCollectionNote"

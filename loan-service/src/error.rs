@@ -46,6 +46,8 @@ pub enum LoanError {
     TermsUnconfirmed,
     #[error("the operator who approved the loan cannot start its payout")]
     SameOperator,
+    #[error("a person's review cannot be asked for this application")]
+    ReviewNotRequestable,
     #[error("a resolution needs a checker other than its maker")]
     CheckerIsMaker,
     #[error("the payment order waits for no operator")]
@@ -131,6 +133,11 @@ impl From<LoanError> for Status {
                 Code::PermissionDenied,
                 Reason::SameOperator,
                 "approved by the same operator",
+            ),
+            LoanError::ReviewNotRequestable => failure(
+                Code::FailedPrecondition,
+                Reason::ReviewNotRequestable,
+                "review not requestable",
             ),
             LoanError::CheckerIsMaker => failure(
                 Code::PermissionDenied,

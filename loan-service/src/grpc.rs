@@ -52,6 +52,15 @@ impl pb::loan_server::Loan for LoanCore {
         Ok(Response::new(pb::DisburseReply { order_no }))
     }
 
+    async fn get_loan_decision(&self, request: Request<pb::LoanDecisionRequest>) -> Reply<pb::LoanDecision> {
+        Ok(Response::new(self.loan_decision(&request.into_inner()).await?))
+    }
+
+    async fn request_manual_review(&self, request: Request<pb::ManualReviewRequest>) -> Reply<pb::Empty> {
+        self.request_manual_review(&request.into_inner()).await?;
+        Ok(Response::new(pb::Empty {}))
+    }
+
     async fn set_credit_line(&self, request: Request<pb::SetCreditLineRequest>) -> Reply<pb::Empty> {
         self.set_credit_line(&request.into_inner()).await?;
         Ok(Response::new(pb::Empty {}))

@@ -86,13 +86,25 @@ pub struct Config {
     )]
     pub message_addr: String,
     /// risk-service's gRPC address, which decides applications (DECISIONS.md).
-    #[arg(long = "risk-addr", env = "RISK_ADDR", default_value = "http://127.0.0.1:50055")]
+    #[arg(
+        long = "risk-addr",
+        env = "RISK_ADDR",
+        default_value = "http://127.0.0.1:50055"
+    )]
     pub risk_addr: String,
     /// How often the decision worker looks for applications to decide, milliseconds.
-    #[arg(long = "decision-interval-ms", env = "DECISION_INTERVAL_MS", default_value_t = 200)]
+    #[arg(
+        long = "decision-interval-ms",
+        env = "DECISION_INTERVAL_MS",
+        default_value_t = 200
+    )]
     pub decision_interval_ms: u64,
     /// How long an application waits for an unreachable risk-service before people get it, seconds.
-    #[arg(long = "decision-give-up-s", env = "DECISION_GIVE_UP_S", default_value_t = 600)]
+    #[arg(
+        long = "decision-give-up-s",
+        env = "DECISION_GIVE_UP_S",
+        default_value_t = 600
+    )]
     pub decision_give_up_s: u64,
     /// How often the outbox relay looks for undelivered events, milliseconds.
     #[arg(long = "relay-interval-ms", env = "RELAY_INTERVAL_MS", default_value_t = 1000)]
@@ -221,7 +233,8 @@ pub async fn build(config: &Config, clock: Clock) -> Result<LoanCore, StartError
         messages: MessageClient::new(channel(&config.message_addr)?.signed_by(signer.clone())),
         risk: RiskClient::new(channel(&config.risk_addr)?.signed_by(signer)),
         decision_interval: Duration::from_millis(config.decision_interval_ms),
-        decision_give_up_ms: i64::try_from(config.decision_give_up_s.saturating_mul(1000)).unwrap_or(i64::MAX),
+        decision_give_up_ms: i64::try_from(config.decision_give_up_s.saturating_mul(1000))
+            .unwrap_or(i64::MAX),
         peers: config.identity.peers()?,
         relay_interval: Duration::from_millis(config.relay_interval_ms),
         job_interval: Duration::from_millis(config.job_interval_ms),
@@ -281,7 +294,11 @@ pub async fn serve(mut core: LoanCore, listener: TcpListener, shutdown: Shutdown
     let peers = core.peers.clone();
     let interval = core.decision_interval;
     let core = Arc::new(core);
-    let decisions = tokio::spawn(origination::decisions::run(core.clone(), interval, shutdown.clone()));
+    let decisions = tokio::spawn(origination::decisions::run(
+        core.clone(),
+        interval,
+        shutdown.clone(),
+    ));
     let router = cashloan_runtime::grpc::server()
         .add_service(health_service)
         .add_service(cashloan_runtime::grpc::identity::guard(

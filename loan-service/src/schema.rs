@@ -285,6 +285,8 @@ diesel::table! {
         payout_order_no -> Nullable<Text>,
         override_outcome -> Nullable<Text>,
         override_remark -> Nullable<Text>,
+        review_requested_at -> Nullable<BigInt>,
+        review_reason -> Nullable<Text>,
     }
 }
 diesel::allow_tables_to_appear_in_same_query!(decision_tasks, applications, terms_confirmations);

@@ -31,13 +31,17 @@ fn in_share(application_id: &str, share: i32) -> bool {
 }
 
 pub fn decision_proto(row: &DecisionRow) -> Result<pb::Decision, RiskError> {
-    let reasons: Vec<Reason> = serde_json::from_str(&row.reasons).map_err(|e| RiskError::Corrupt(e.to_string()))?;
+    let reasons: Vec<Reason> =
+        serde_json::from_str(&row.reasons).map_err(|e| RiskError::Corrupt(e.to_string()))?;
     Ok(pb::Decision {
         application_id: row.application_id.clone(),
         outcome: row.outcome.clone(),
         reasons: reasons
             .into_iter()
-            .map(|r| pb::ReasonText { code: r.code, text: r.text })
+            .map(|r| pb::ReasonText {
+                code: r.code,
+                text: r.text,
+            })
             .collect(),
         score: row.score,
         band: row.band.clone(),
@@ -55,7 +59,11 @@ impl RiskCore {
         let mut champion = None;
         let mut challenger = None;
         for row in rows {
-            let cached = self.compiled.read().ok().and_then(|c| c.get(&row.version).cloned());
+            let cached = self
+                .compiled
+                .read()
+                .ok()
+                .and_then(|c| c.get(&row.version).cloned());
             let set = match cached {
                 Some(set) => set,
                 None => {
@@ -98,7 +106,8 @@ impl RiskCore {
         let features_ms = started.elapsed().as_millis();
         let bureau_started = Instant::now();
         let mut features = features;
-        features.bureau = crate::bureau::features(self.bureau.as_ref(), &id_card_no, self.bureau_timeout).await;
+        features.bureau =
+            crate::bureau::features(self.bureau.as_ref(), &id_card_no, self.bureau_timeout).await;
         let bureau_ms = bureau_started.elapsed().as_millis();
 
         let app = r.application.clone().unwrap_or_default();
@@ -133,7 +142,9 @@ impl RiskCore {
             approved_rate_ppm: evaluation.approved_rate_ppm,
             features: canonical_json(&snapshot),
             rules: serde_json::to_string(&evaluation.rules).unwrap_or_else(|_| "[]".into()),
-            timings: canonical_json(&json!({"features": features_ms as u64, "bureau": bureau_ms as u64, "rules": rules_us as u64})),
+            timings: canonical_json(
+                &json!({"features": features_ms as u64, "bureau": bureau_ms as u64, "rules": rules_us as u64}),
+            ),
             challenger: shadow.map(|s| canonical_json(&s)),
             decided_at: now,
             decided_day: date_cst(now),
@@ -162,7 +173,9 @@ impl RiskCore {
         let facts = self
             .auth
             .clone()
-            .get_risk_facts(UserRef { user_id: r.user_id.clone() })
+            .get_risk_facts(UserRef {
+                user_id: r.user_id.clone(),
+            })
             .await
             .map_err(|s| RiskError::Downstream(s.message().to_owned()))?
             .into_inner();

@@ -187,7 +187,10 @@ mod tests {
     fn the_id_number_gives_age_on_the_day_sex_and_province() {
         let day = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
         let facts = id_facts("110105200612039915", day).unwrap();
-        assert_eq!((facts.age, facts.gender.as_str(), facts.province_code.as_str()), (20, "M", "11"));
+        assert_eq!(
+            (facts.age, facts.gender.as_str(), facts.province_code.as_str()),
+            (20, "M", "11")
+        );
         // The day before the birthday: a year younger.
         let facts = id_facts("110105200612049925", day).unwrap();
         assert_eq!((facts.age, facts.gender.as_str()), (19, "F"));

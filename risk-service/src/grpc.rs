@@ -23,7 +23,8 @@ impl pb::risk_server::Risk for RiskCore {
 
     async fn get_decision_record(&self, request: Request<pb::DecisionRef>) -> Reply<pb::DecisionRecord> {
         let row = self.decision(&request.into_inner().application_id).await?;
-        let rules: Vec<RuleResult> = serde_json::from_str(&row.rules).map_err(|e| RiskError::Corrupt(e.to_string()))?;
+        let rules: Vec<RuleResult> =
+            serde_json::from_str(&row.rules).map_err(|e| RiskError::Corrupt(e.to_string()))?;
         Ok(Response::new(pb::DecisionRecord {
             decision: Some(decision_proto(&row)?),
             features_json: row.features.clone(),
@@ -36,6 +37,7 @@ impl pb::risk_server::Risk for RiskCore {
                 })
                 .collect(),
             timings_json: row.timings.clone(),
+            challenger_json: row.challenger.clone().unwrap_or_default(),
         }))
     }
 

@@ -8,6 +8,7 @@
 //! - `decide`: one decision, from the request to the stored record;
 //! - `store`: every query, Diesel only.
 
+pub mod bureau;
 mod callers;
 pub mod cli;
 mod decide;
@@ -17,7 +18,6 @@ mod grpc;
 pub mod rules;
 mod schema;
 mod store;
-pub mod bureau;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -44,13 +44,21 @@ const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqli
 #[derive(clap::Args, Clone, Debug)]
 pub struct Config {
     /// Database URL: postgres://… or sqlite://path.
-    #[arg(long = "database-url", env = "RISK_DATABASE_URL", default_value = "sqlite://data/risk.db")]
+    #[arg(
+        long = "database-url",
+        env = "RISK_DATABASE_URL",
+        default_value = "sqlite://data/risk.db"
+    )]
     pub database_url: String,
     /// PostgreSQL connections this process keeps at most (SCALING.md).
     #[arg(long = "db-pool-size", env = "DB_POOL_SIZE", default_value_t = cashloan_runtime::db::DEFAULT_POOL_SIZE)]
     pub db_pool_size: u32,
     /// auth-service's gRPC address (the customer's facts).
-    #[arg(long = "auth-addr", env = "AUTH_ADDR", default_value = "http://127.0.0.1:50051")]
+    #[arg(
+        long = "auth-addr",
+        env = "AUTH_ADDR",
+        default_value = "http://127.0.0.1:50051"
+    )]
     pub auth_addr: String,
     /// The credit bureau: `local` (answers from the ID number's sequence code).
     #[arg(long = "bureau", env = "BUREAU", default_value = "local")]
@@ -108,7 +116,13 @@ pub struct RiskCore {
 /// on a fresh one and builds the service.
 pub async fn build(config: &Config, clock: Clock) -> Result<RiskCore, StartError> {
     let vault = Arc::new(config.pii.vault()?);
-    let pool = db::open(&config.database_url, config.db_pool_size, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS).await?;
+    let pool = db::open(
+        &config.database_url,
+        config.db_pool_size,
+        POSTGRES_MIGRATIONS,
+        SQLITE_MIGRATIONS,
+    )
+    .await?;
     let store = Store::new(pool);
     let bureau: Arc<dyn Bureau> = match config.bureau.as_str() {
         "local" => Arc::new(bureau::local::LocalBureau),
@@ -154,7 +168,11 @@ pub async fn serve(core: RiskCore, listener: TcpListener, shutdown: Shutdown) ->
     let peers = core.peers.clone();
     let router = cashloan_runtime::grpc::server()
         .add_service(health_service)
-        .add_service(cashloan_runtime::grpc::identity::guard(RiskServer::new(core), &peers, callers::allowed));
+        .add_service(cashloan_runtime::grpc::identity::guard(
+            RiskServer::new(core),
+            &peers,
+            callers::allowed,
+        ));
     cashloan_runtime::grpc::serve(router, listener, shutdown).await?;
     let _ = stamping.await;
     Ok(())

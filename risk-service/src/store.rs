@@ -84,7 +84,10 @@ pub struct VelocityCounts {
 const DAY_MS: i64 = 86_400_000;
 
 fn unique_violation(e: &DieselError) -> bool {
-    matches!(e, DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
+    matches!(
+        e,
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)
+    )
 }
 
 impl Store {
@@ -128,7 +131,10 @@ impl Store {
 
     pub async fn decision(&self, application_id: &str) -> Result<Option<DecisionRow>, RiskError> {
         let id = application_id.to_owned();
-        Ok(db::run(&self.pool, move |conn| Ok(decisions::table.find(id).first(conn).optional()?)).await?)
+        Ok(db::run(&self.pool, move |conn| {
+            Ok(decisions::table.find(id).first(conn).optional()?)
+        })
+        .await?)
     }
 
     /// Counts the application once (asked again, it is not counted twice), then what its device,
@@ -189,7 +195,9 @@ impl Store {
                 Ok::<_, DieselError>(row.clone())
             });
             match inserted {
-                Err(e) if unique_violation(&e) => Ok(decisions::table.find(&row.application_id).first(conn)?),
+                Err(e) if unique_violation(&e) => {
+                    Ok(decisions::table.find(&row.application_id).first(conn)?)
+                }
                 other => Ok(other?),
             }
         })

@@ -215,7 +215,11 @@ fn spawn_message_service(
     })
 }
 
-fn spawn_risk_service(core: risk_service::RiskCore, listener: TcpListener, addr: SocketAddr) -> RunningService {
+fn spawn_risk_service(
+    core: risk_service::RiskCore,
+    listener: TcpListener,
+    addr: SocketAddr,
+) -> RunningService {
     spawn_service("risk-service", addr, |shutdown| async move {
         risk_service::serve(core, listener, shutdown)
             .await
@@ -359,6 +363,7 @@ impl Stack {
         gateway_config.message_addr = message_url;
         gateway_config.product_addr = product_url;
         gateway_config.loan_addr = loan_url;
+        gateway_config.risk_addr = format!("http://{risk_addr}");
         gateway_config.admin_token = Some(config.admin_token.clone());
         gateway_config.service_key = identities.key(identity::GATEWAY);
         gateway_config.admin_service_key = identities.key(identity::GATEWAY_ADMIN);

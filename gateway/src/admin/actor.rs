@@ -96,6 +96,7 @@ const RULES: &[(&str, &[&str])] = &[
     ("/admin/ledger/trialBalance", &["finance", "auditor"]),
     ("/admin/contracts/verify", &["finance", "admin", "auditor"]),
     ("/admin/audit/list", &["admin", "auditor"]),
+    ("/admin/risk/decisions/get", &["reviewer", "admin", "auditor"]),
     ("/admin/reveal", &["reviewer", "finance", "admin"]),
     (
         "/admin/approvals/list",

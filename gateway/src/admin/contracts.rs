@@ -1,6 +1,6 @@
 //! `/admin/contracts/verify` (API.md §7): every stored contract document of one loan, or of all,
 //! re-hashed; the ones that are not what the borrower accepted are listed; both evidence chains
-//! (applications' in loan-service, consents' in auth-service) walked.
+//! (applications' in loan-service, consents' in auth-service, decisions' in risk-service) walked.
 
 use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
@@ -32,6 +32,14 @@ pub(super) async fn verify(gw: Data<crate::state::Gateway>, req: HttpRequest, bo
             .await
             .map_err(|s| from_status(&s, &PAYMENTS))?
             .into_inner();
+        // And risk-service's: the decisions.
+        let decisions = gw
+            .risk
+            .clone()
+            .verify_evidence(cashloan_proto::risk::v1::Empty {})
+            .await
+            .map_err(|s| from_status(&s, &PAYMENTS))?
+            .into_inner();
         let failures: Vec<_> = reply
             .failures
             .iter()
@@ -47,7 +55,9 @@ pub(super) async fn verify(gw: Data<crate::state::Gateway>, req: HttpRequest, bo
                 "evidenceChecked": reply.evidence_checked, "evidenceBroken": reply.evidence_broken,
                 "evidenceStamps": reply.evidence_stamps,
                 "authEvidenceChecked": consents.checked, "authEvidenceBroken": consents.broken,
-                "authEvidenceStamps": consents.stamps}),
+                "authEvidenceStamps": consents.stamps,
+                "riskEvidenceChecked": decisions.records, "riskEvidenceBroken": decisions.broken,
+                "riskEvidenceStamps": decisions.stamps}),
         ))
     })
     .await

@@ -12,6 +12,7 @@ pub(crate) mod ledger;
 mod operators;
 pub(crate) mod payments;
 mod reveal;
+mod risk;
 mod users;
 
 use actix_web::web::{self, Bytes, Data};
@@ -57,6 +58,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/admin/contracts/verify", web::post().to(contracts::verify))
         .route("/admin/audit/list", web::post().to(audit::list))
+        .route("/admin/risk/decisions/get", web::post().to(risk::decision))
         .route("/admin/reveal", web::post().to(reveal::reveal))
         .route("/admin/approvals/list", web::post().to(approvals::list))
         .route("/admin/approvals/decide", web::post().to(approvals::decide))

@@ -4,4 +4,5 @@ pub mod account;
 pub mod app;
 pub mod consent;
 pub mod customer;
+pub mod decision;
 pub mod loan;

@@ -18,6 +18,8 @@ pub enum Action {
     Reject,
     Disburse,
     PayOff,
+    /// The borrower asks a person to review an automatic rejection (DECISIONS.md, #42).
+    Reopen,
 }
 
 impl Status {
@@ -86,6 +88,8 @@ pub fn transition(from: Status, action: Action) -> Option<Move> {
         (Pending | Reviewing, Reject) => Rejected,
         (Approved, Disburse) => Disbursed,
         (Disbursed, PayOff) => PaidOff,
+        // The only move back (个人信息保护法 §24): once, checked by the caller.
+        (Rejected, Reopen) => Reviewing,
         _ => return None,
     };
     Some(Move { from, to })
@@ -103,12 +107,13 @@ mod tests {
         Status::Disbursed,
         Status::PaidOff,
     ];
-    const ACTIONS: [Action; 5] = [
+    const ACTIONS: [Action; 6] = [
         Action::StartReview,
         Action::Approve,
         Action::Reject,
         Action::Disburse,
         Action::PayOff,
+        Action::Reopen,
     ];
 
     #[test]
@@ -127,16 +132,17 @@ mod tests {
                 (Status::Reviewing, Action::Approve),
                 (Status::Reviewing, Action::Reject),
                 (Status::Approved, Action::Disburse),
+                (Status::Rejected, Action::Reopen),
                 (Status::Disbursed, Action::PayOff),
             ]
         );
     }
 
     #[test]
-    fn statuses_only_move_forward() {
+    fn statuses_only_move_forward_but_a_reopened_rejection() {
         for s in ALL {
             for a in ACTIONS {
-                if let Some(step) = transition(s, a) {
+                if let Some(step) = transition(s, a).filter(|_| a != Action::Reopen) {
                     assert_eq!(step.from(), s);
                     assert!(step.to().code() > s.code(), "{s:?} → {:?}", step.to());
                 }

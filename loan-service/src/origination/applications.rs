@@ -104,7 +104,6 @@ fn decision_task(
         0
     };
     DecisionTask {
-        application_id: row.id.clone(),
         product_code: product.code.clone(),
         product_min_rate_ppm: min_rate,
         product_max_rate_ppm: max_rate,
@@ -114,18 +113,7 @@ fn decision_task(
         gps_present: !(request.longitude.trim().is_empty() || request.latitude.trim().is_empty()),
         client_ip: request.client_ip.clone(),
         app_type: request.app.split('/').next().unwrap_or_default().to_owned(),
-        state: 0,
-        attempts: 0,
-        next_attempt_at: now,
-        created_at: now,
-        outcome: String::new(),
-        reasons: String::new(),
-        decided_by: String::new(),
-        decided_at: None,
-        payout_state: 0,
-        payout_order_no: None,
-        override_outcome: None,
-        override_remark: None,
+        ..DecisionTask::new(&row.id, now)
     }
 }
 

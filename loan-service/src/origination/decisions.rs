@@ -22,7 +22,10 @@ pub const MACHINE: &str = "machine";
 const DAY_MS: i64 = 86_400_000;
 
 fn reasons_json(reasons: &[risk::ReasonText]) -> String {
-    let list: Vec<serde_json::Value> = reasons.iter().map(|r| json!({"code": r.code, "text": r.text})).collect();
+    let list: Vec<serde_json::Value> = reasons
+        .iter()
+        .map(|r| json!({"code": r.code, "text": r.text}))
+        .collect();
     serde_json::Value::Array(list).to_string()
 }
 
@@ -90,8 +93,15 @@ impl LoanCore {
         self.apply_decision(&task, &app, &decision, now).await
     }
 
-    async fn decide_request(&self, task: &DecisionTask, app: &ApplicationRow) -> Result<risk::DecideRequest, LoanError> {
-        let history = self.store.borrower_history(&app.user_id, self.clock.today().to_string()).await?;
+    async fn decide_request(
+        &self,
+        task: &DecisionTask,
+        app: &ApplicationRow,
+    ) -> Result<risk::DecideRequest, LoanError> {
+        let history = self
+            .store
+            .borrower_history(&app.user_id, self.clock.today().to_string())
+            .await?;
         let available = self.credit(&app.user_id).await?.1;
         Ok(risk::DecideRequest {
             application_id: app.id.clone(),
@@ -154,20 +164,33 @@ impl LoanCore {
                     needs_confirmation: amount != app.amount_fen,
                 };
                 Some(StatusChange {
-                    step: transition(Status::Reviewing, Action::Approve).ok_or(LoanError::IllegalTransition)?,
+                    step: transition(Status::Reviewing, Action::Approve)
+                        .ok_or(LoanError::IllegalTransition)?,
                     actor: MACHINE.into(),
                     remark: format!("ruleset {}", d.ruleset_version),
                     approval: Some(approval),
                     event: Some(OutboxEvent::about(LoanEventKind::Approved, app, amount, now)),
-                    decision: Some(close(task.auto_payout_limit_fen.is_some_and(|limit| amount <= limit))),
+                    decision: Some(close(
+                        task.auto_payout_limit_fen.is_some_and(|limit| amount <= limit),
+                    )),
                 })
             }
             "reject" if task.automatic && in_review => Some(StatusChange {
                 step: transition(Status::Reviewing, Action::Reject).ok_or(LoanError::IllegalTransition)?,
                 actor: MACHINE.into(),
-                remark: d.reasons.iter().map(|r| r.code.as_str()).collect::<Vec<_>>().join(","),
+                remark: d
+                    .reasons
+                    .iter()
+                    .map(|r| r.code.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
                 approval: None,
-                event: Some(OutboxEvent::about(LoanEventKind::Rejected, app, app.amount_fen, now)),
+                event: Some(OutboxEvent::about(
+                    LoanEventKind::Rejected,
+                    app,
+                    app.amount_fen,
+                    now,
+                )),
                 decision: Some(close(false)),
             }),
             _ => None,
@@ -189,7 +212,9 @@ impl LoanCore {
             },
             ..close(false)
         };
-        self.store.close_decision_task(&app.id, recommendation, now).await?;
+        self.store
+            .close_decision_task(&app.id, recommendation, now)
+            .await?;
         tracing::info!(application = %app.code, outcome = %d.outcome, automatic = task.automatic, "decision recorded for reviewers");
         Ok(true)
     }
@@ -209,13 +234,19 @@ impl LoanCore {
                     tracing::warn!(application = %id, error = %e, "payout order not noted on its decision");
                 }
             }
-            Err(e) => tracing::warn!(application = %id, error = %e, "automatic payout not made; waits for an operator"),
+            Err(e) => {
+                tracing::warn!(application = %id, error = %e, "automatic payout not made; waits for an operator");
+            }
         }
     }
 }
 
 /// Runs the decision worker every `interval` until shutdown.
-pub async fn run(core: std::sync::Arc<LoanCore>, interval: std::time::Duration, shutdown: cashloan_runtime::Shutdown) {
+pub async fn run(
+    core: std::sync::Arc<LoanCore>,
+    interval: std::time::Duration,
+    shutdown: cashloan_runtime::Shutdown,
+) {
     shutdown
         .every(interval, || async {
             if let Err(e) = core.decide_due().await {

@@ -41,7 +41,11 @@ impl LoanCore {
 
     /// The payout of an approved application, by whoever may start it (an operator checked
     /// above, or the rules' automatic payout).
-    pub(crate) async fn start_payout(&self, app: crate::store::ApplicationRow, release_date: &str) -> Result<String, LoanError> {
+    pub(crate) async fn start_payout(
+        &self,
+        app: crate::store::ApplicationRow,
+        release_date: &str,
+    ) -> Result<String, LoanError> {
         let from = Status::from_code(app.status).ok_or(LoanError::IllegalTransition)?;
         transition(from, Action::Disburse).ok_or(LoanError::IllegalTransition)?;
         // Pending only from the approval until confirmed, so no payout starts on terms not agreed.

@@ -6,5 +6,6 @@ pub mod applications;
 pub mod contract_pages;
 pub mod decisions;
 mod disbursement;
+mod explanation;
 mod review;
 pub mod terms_confirmation;

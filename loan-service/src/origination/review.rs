@@ -62,7 +62,9 @@ impl LoanCore {
             _ => None,
         };
         if let Some(outcome) = decided {
-            self.store.record_person_decision(&app.id, outcome, &remark, now).await?;
+            self.store
+                .record_person_decision(&app.id, outcome, &remark, now)
+                .await?;
         }
         tracing::info!(application = %app.code, from = from.code(), to = step.to().code(), "application reviewed");
         count_transition(step.to().name());

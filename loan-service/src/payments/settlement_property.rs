@@ -191,7 +191,7 @@ async fn run_on(url: &str, steps: Vec<Step>) {
                     clock.today().format("%Y%m%d").to_string(),
                     "hash-of-the-mobile".into(),
                 ),
-                event,
+                (event, crate::store::DecisionTask::new(&id, 0)),
                 std::sync::Arc::new(|_: &str| Ok(Vec::new())),
                 Default::default(),
             )

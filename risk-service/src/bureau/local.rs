@@ -67,10 +67,20 @@ mod tests {
     async fn sequence_codes_answer_as_the_table_says() {
         assert_eq!(report("990").map(|r| r.blacklist_hit), Some(true));
         assert_eq!(report("991").map(|r| r.multi_lending30d), Some(12));
-        assert_eq!(report("123"), Some(Report { multi_lending30d: 1, multi_lending90d: 2, blacklist_hit: false, score: 680 }));
-        let quiet = super::super::features(&LocalBureau, "110105199001019931", Duration::from_millis(20)).await;
+        assert_eq!(
+            report("123"),
+            Some(Report {
+                multi_lending30d: 1,
+                multi_lending90d: 2,
+                blacklist_hit: false,
+                score: 680
+            })
+        );
+        let quiet =
+            super::super::features(&LocalBureau, "110105199001019931", Duration::from_millis(20)).await;
         assert!(quiet.unavailable && quiet.score.is_none());
-        let answered = super::super::features(&LocalBureau, "110105199001019951", Duration::from_secs(2)).await;
+        let answered =
+            super::super::features(&LocalBureau, "110105199001019951", Duration::from_secs(2)).await;
         assert_eq!(answered.score, Some(600));
     }
 }

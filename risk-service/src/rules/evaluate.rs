@@ -76,7 +76,11 @@ pub fn evaluate(ruleset: &Ruleset, features: &Value, terms: Terms) -> Evaluation
     for (rule, compiled) in &ruleset.rules {
         let result = match compiled.evaluate(&ctx) {
             Ok(true) => {
-                let to = if rule.outcome == Outcome::Reject { &mut rejects } else { &mut refers };
+                let to = if rule.outcome == Outcome::Reject {
+                    &mut rejects
+                } else {
+                    &mut refers
+                };
                 to.push(reason(&rule.reason, &rule.text));
                 "hit"
             }
@@ -187,12 +191,18 @@ mod tests {
     #[test]
     fn the_default_ruleset_decides_as_the_table_says() {
         let e = decide(&clean(), 300_000);
-        assert_eq!((e.outcome, e.band.as_str(), e.approved_amount_fen), (Outcome::Approve, "A", 300_000));
+        assert_eq!(
+            (e.outcome, e.band.as_str(), e.approved_amount_fen),
+            (Outcome::Approve, "A", 300_000)
+        );
         // 995: score 600, band C, at most 1000.00.
         let mut f = clean();
         f.bureau.score = Some(600);
         let e = decide(&f, 300_000);
-        assert_eq!((e.outcome, e.band.as_str(), e.approved_amount_fen), (Outcome::Approve, "C", 100_000));
+        assert_eq!(
+            (e.outcome, e.band.as_str(), e.approved_amount_fen),
+            (Outcome::Approve, "C", 100_000)
+        );
         // Age 20–24 costs 30 points: 680 → 650, band B.
         let mut f = clean();
         f.age = 22;
@@ -204,7 +214,10 @@ mod tests {
         assert_eq!(e.reasons, vec![reason("SCORE_BAND", "综合评分不足")]);
         let mut f = clean();
         f.age = 56;
-        assert_eq!(decide(&f, 50_000).reasons, vec![reason("AGE", "年龄不符合产品要求")]);
+        assert_eq!(
+            decide(&f, 50_000).reasons,
+            vec![reason("AGE", "年龄不符合产品要求")]
+        );
         // 993: the bureau did not answer: refer, the rules that needed it as errors.
         let mut f = clean();
         f.bureau = BureauFeatures {
@@ -216,42 +229,63 @@ mod tests {
         let codes: Vec<&str> = e.reasons.iter().map(|r| r.code.as_str()).collect();
         assert_eq!(
             codes,
-            ["RULE_ERROR:BUREAU_BLACKLIST", "RULE_ERROR:MULTI_LENDING_HIGH", "RULE_ERROR:MULTI_LENDING", "BUREAU_UNAVAILABLE"]
+            [
+                "RULE_ERROR:BUREAU_BLACKLIST",
+                "RULE_ERROR:MULTI_LENDING_HIGH",
+                "RULE_ERROR:MULTI_LENDING",
+                "BUREAU_UNAVAILABLE"
+            ]
         );
         assert_eq!(e.score, None);
         // Settled loans raise the score, at most by 40; the credit line bounds the amount.
         let mut f = clean();
         f.bureau.score = Some(600);
         f.history.loans_settled_clean = 9;
-        let e = evaluate(&Ruleset::default_ruleset(CAP), &f.to_json(), Terms { available_credit_fen: 120_000, ..terms(300_000) });
-        assert_eq!((e.score, e.band.as_str(), e.approved_amount_fen), (Some(640), "B", 120_000));
+        let e = evaluate(
+            &Ruleset::default_ruleset(CAP),
+            &f.to_json(),
+            Terms {
+                available_credit_fen: 120_000,
+                ..terms(300_000)
+            },
+        );
+        assert_eq!(
+            (e.score, e.band.as_str(), e.approved_amount_fen),
+            (Some(640), "B", 120_000)
+        );
     }
 
     fn features() -> impl Strategy<Value = Features> {
         (
             (0i64..90, 0i64..5, 0i64..60, 0i64..6),
-            (proptest::option::of(0i64..15), proptest::option::of(any::<bool>()), proptest::option::of(250i64..950)),
+            (
+                proptest::option::of(0i64..15),
+                proptest::option::of(any::<bool>()),
+                proptest::option::of(250i64..950),
+            ),
             (0i64..30, 0i64..5),
         )
-            .prop_map(|((age, clean_loans, overdue, users), (multi, black, score), (per_ip, contacts))| {
-                let mut f = Features {
-                    age,
-                    emergency_contacts: contacts,
-                    ..Features::default()
-                };
-                f.history.loans_settled_clean = clean_loans;
-                f.history.max_days_overdue = overdue;
-                f.velocity.users_per_device30d = users;
-                f.velocity.applications_per_ip24h = per_ip;
-                f.bureau = BureauFeatures {
-                    unavailable: multi.is_none() && black.is_none() && score.is_none(),
-                    multi_lending30d: multi,
-                    multi_lending90d: multi,
-                    blacklist_hit: black,
-                    score,
-                };
-                f
-            })
+            .prop_map(
+                |((age, clean_loans, overdue, users), (multi, black, score), (per_ip, contacts))| {
+                    let mut f = Features {
+                        age,
+                        emergency_contacts: contacts,
+                        ..Features::default()
+                    };
+                    f.history.loans_settled_clean = clean_loans;
+                    f.history.max_days_overdue = overdue;
+                    f.velocity.users_per_device30d = users;
+                    f.velocity.applications_per_ip24h = per_ip;
+                    f.bureau = BureauFeatures {
+                        unavailable: multi.is_none() && black.is_none() && score.is_none(),
+                        multi_lending30d: multi,
+                        multi_lending90d: multi,
+                        blacklist_hit: black,
+                        score,
+                    };
+                    f
+                },
+            )
     }
 
     proptest! {

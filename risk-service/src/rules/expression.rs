@@ -105,7 +105,8 @@ fn cel_value(v: &serde_json::Value) -> Value {
         serde_json::Value::String(s) => Value::String(Arc::new(s.clone())),
         serde_json::Value::Array(items) => Value::List(Arc::new(items.iter().map(cel_value).collect())),
         serde_json::Value::Object(map) => {
-            let entries: HashMap<String, Value> = map.iter().map(|(k, v)| (k.clone(), cel_value(v))).collect();
+            let entries: HashMap<String, Value> =
+                map.iter().map(|(k, v)| (k.clone(), cel_value(v))).collect();
             Value::from(entries)
         }
     }
@@ -134,9 +135,9 @@ fn check(e: &IdedExpr) -> Result<Ty, String> {
             LiteralValue::Int(_) => Ok(Ty::Int),
             LiteralValue::Boolean(_) => Ok(Ty::Bool),
             LiteralValue::String(_) => Ok(Ty::Text),
-            LiteralValue::Double(_) => Err(
-                "decimal numbers are not taken: amounts are fen and rates millionths, as integers".into(),
-            ),
+            LiteralValue::Double(_) => {
+                Err("decimal numbers are not taken: amounts are fen and rates millionths, as integers".into())
+            }
             _ => Err("only integers, booleans and strings may be written".into()),
         },
         Expr::Ident(name) => feature(name),
@@ -178,7 +179,7 @@ fn call_type(name: &str, args: &[Ty]) -> Result<Ty, String> {
         ("_&&_" | "_||_", [Bool, Bool]) | ("!_", [Bool]) => Ok(Bool),
         ("_<_" | "_<=_" | "_>_" | "_>=_", [Int, Int] | [Text, Text]) => Ok(Bool),
         ("_==_" | "_!=_", [a, b]) if a == b => Ok(Bool),
-        ("_+_", [Int, Int]) | ("_-_" | "_*_" | "_/_" | "_%_", [Int, Int]) | ("-_", [Int]) => Ok(Int),
+        ("_+_" | "_-_" | "_*_" | "_/_" | "_%_", [Int, Int]) | ("-_", [Int]) => Ok(Int),
         ("_+_", [Text, Text]) => Ok(Text),
         ("_?_:_", [Bool, a, b]) if a == b => Ok(*a),
         ("@in", [Int, IntList] | [Text, TextList]) => Ok(Bool),

@@ -111,13 +111,15 @@ pub struct Band {
     pub text: String,
 }
 
+/// Per band: the most approved in fen (approvals), its rate in millionths if any.
+pub type BandTerms = (Option<i64>, Option<i64>);
+
 /// A document ready to decide with.
 #[derive(Clone, Debug)]
 pub struct Ruleset {
     pub document: Document,
     pub rules: Vec<(Rule, Compiled)>,
-    /// Per band: the most approved in fen (approvals), its rate in millionths if any.
-    pub band_terms: Vec<(Option<i64>, Option<i64>)>,
+    pub band_terms: Vec<BandTerms>,
 }
 
 /// The document in the default ruleset (DECISIONS.md "The default ruleset").
@@ -140,7 +142,10 @@ impl Ruleset {
                 return Err(format!("rule {}: the id is used twice", rule.id));
             }
             if rule.outcome == Outcome::Approve {
-                return Err(format!("rule {}: a rule rejects or refers, never approves", rule.id));
+                return Err(format!(
+                    "rule {}: a rule rejects or refers, never approves",
+                    rule.id
+                ));
             }
             if rule.reason.trim().is_empty() {
                 return Err(format!("rule {}: no reason code", rule.id));
@@ -158,7 +163,8 @@ impl Ruleset {
     }
 
     pub fn default_ruleset(rate_cap_ppm: i64) -> Self {
-        Self::compile(DEFAULT_DOCUMENT, rate_cap_ppm).expect("the default ruleset compiles (a unit test says so)")
+        Self::compile(DEFAULT_DOCUMENT, rate_cap_ppm)
+            .expect("the default ruleset compiles (a unit test says so)")
     }
 }
 
@@ -183,10 +189,16 @@ fn check_scorecard(card: &Scorecard) -> Result<(), String> {
         bins.sort_by_key(|b| b.min);
         for (i, bin) in bins.iter().enumerate() {
             if bin.min > bin.max {
-                return Err(format!("scorecard: {} has a bin from {} to {}", factor.feature, bin.min, bin.max));
+                return Err(format!(
+                    "scorecard: {} has a bin from {} to {}",
+                    factor.feature, bin.min, bin.max
+                ));
             }
             if i > 0 && bin.min <= bins[i - 1].max {
-                return Err(format!("scorecard: {}'s bins overlap at {}", factor.feature, bin.min));
+                return Err(format!(
+                    "scorecard: {}'s bins overlap at {}",
+                    factor.feature, bin.min
+                ));
             }
         }
     }
@@ -195,7 +207,7 @@ fn check_scorecard(card: &Scorecard) -> Result<(), String> {
 
 /// Bands cover 300–1000 without gaps or overlaps; approvals carry an amount and a rate inside the
 /// cap. Per band (in the document's order): its amount and rate.
-fn check_bands(bands: &[Band], rate_cap_ppm: i64) -> Result<Vec<(Option<i64>, Option<i64>)>, String> {
+fn check_bands(bands: &[Band], rate_cap_ppm: i64) -> Result<Vec<BandTerms>, String> {
     let mut sorted: Vec<&Band> = bands.iter().collect();
     sorted.sort_by_key(|b| b.min);
     let mut next = SCORE_MIN;
@@ -227,16 +239,20 @@ fn check_bands(bands: &[Band], rate_cap_ppm: i64) -> Result<Vec<(Option<i64>, Op
                         .ok_or(format!("band {}: an approving band needs maxAmount", band.band))?,
                 ),
                 (_, "") => None,
-                _ => return Err(format!("band {}: only an approving band has maxAmount", band.band)),
+                _ => {
+                    return Err(format!(
+                        "band {}: only an approving band has maxAmount",
+                        band.band
+                    ))
+                }
             };
-            let rate = match band.rate.as_str() {
-                "" => None,
-                text => Some(
-                    parse_rate(text)
-                        .filter(|r| *r > 0 && *r <= rate_cap_ppm)
-                        .ok_or(format!("band {}: the rate is not inside the cap in force", band.band))?,
-                ),
-            };
+            let rate =
+                match band.rate.as_str() {
+                    "" => None,
+                    text => Some(parse_rate(text).filter(|r| *r > 0 && *r <= rate_cap_ppm).ok_or(
+                        format!("band {}: the rate is not inside the cap in force", band.band),
+                    )?),
+                };
             Ok((amount, rate))
         })
         .collect()
@@ -260,7 +276,16 @@ mod tests {
         let ids: Vec<&str> = set.rules.iter().map(|(r, _)| r.id.as_str()).collect();
         assert_eq!(
             ids,
-            ["AGE", "BUREAU_BLACKLIST", "MULTI_LENDING_HIGH", "MULTI_LENDING", "BUREAU_UNAVAILABLE", "OVERDUE_HISTORY", "DEVICE_SHARED", "IP_BURST"]
+            [
+                "AGE",
+                "BUREAU_BLACKLIST",
+                "MULTI_LENDING_HIGH",
+                "MULTI_LENDING",
+                "BUREAU_UNAVAILABLE",
+                "OVERDUE_HISTORY",
+                "DEVICE_SHARED",
+                "IP_BURST"
+            ]
         );
         assert_eq!(set.band_terms[0], (Some(500_000), None));
     }

@@ -140,6 +140,9 @@ impl TestApp {
         // A loaded machine answers within these too; a test of a deadline sets its own.
         config.gateway.call_deadline_ms = 15_000;
         config.gateway.payment_call_deadline_ms = 20_000;
+        // The sample products wait for people, as before decisions by the rules; the tests of
+        // those (decisions.rs) make them automatic.
+        config.sample_review_mode = 0;
         let run = format!("t{}", rand::random::<u64>() % 1_000_000_000_000);
         let mut postgres_cleanup = None;
         if let Backend::Real { postgres, redis } = backend {

@@ -21,8 +21,12 @@ pub struct VerifiedUser {
 }
 
 pub async fn verified_user_numbers(app: &TestApp) -> VerifiedUser {
+    verified_user_with(app, random_id_card()).await
+}
+
+/// A verified user of the ID number `id`.
+pub async fn verified_user_with(app: &TestApp, id: String) -> VerifiedUser {
     let (mobile, token) = app.user().await;
-    let id = random_id_card();
     let (card, contact_phone) = (bank_card("6217", "", 16), random_mobile());
     let steps = [
         (

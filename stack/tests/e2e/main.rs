@@ -17,6 +17,7 @@ mod console_browser;
 mod contract_browser;
 mod contracts;
 mod customer;
+mod decisions;
 mod insiders;
 mod ledger;
 mod loans;

@@ -10,6 +10,7 @@ use crate::routes::Access;
 
 mod account;
 mod customer;
+mod decisions;
 mod fields;
 mod loans;
 mod messages;
@@ -35,13 +36,20 @@ pub(super) const PRODUCTS: &str = "6.3 产品 Products";
 pub(super) const LOANS: &str = "6.4 借款与还款 Loans and repayments";
 pub(super) const MESSAGES: &str = "6.5 消息 Messages";
 pub(super) const CONSENTS: &str = "6.6 授权与合同 Consents and contracts";
+pub(super) const DECISIONS: &str = "6.7 借款决策 Credit decisions";
 
 /// Every signed call, section by section.
 fn ops() -> Vec<Op> {
-    [account::ops(), customer::ops(), loans::ops(), messages::ops()]
-        .into_iter()
-        .flatten()
-        .collect()
+    [
+        account::ops(),
+        customer::ops(),
+        loans::ops(),
+        messages::ops(),
+        decisions::ops(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// The application, quote, plan and product shapes shared by several operations.
@@ -311,7 +319,7 @@ pub fn document(server: &str) -> Value {
         paths.insert(op.path.to_owned(), operation(&op));
     }
     pages(&mut paths);
-    let tags: Vec<Value> = [ACCOUNT, CUSTOMER, PRODUCTS, LOANS, MESSAGES, CONSENTS]
+    let tags: Vec<Value> = [ACCOUNT, CUSTOMER, PRODUCTS, LOANS, MESSAGES, CONSENTS, DECISIONS]
         .iter()
         .map(|t| json!({"name": t}))
         .collect();

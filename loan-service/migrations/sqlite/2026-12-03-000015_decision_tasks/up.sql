@@ -23,7 +23,9 @@ CREATE TABLE decision_tasks (
     payout_state INTEGER NOT NULL DEFAULT 0,
     payout_order_no TEXT,
     override_outcome TEXT,
-    override_remark TEXT
+    override_remark TEXT,
+    review_requested_at BIGINT,
+    review_reason TEXT
 );
 CREATE INDEX decision_tasks_due ON decision_tasks (state, next_attempt_at);
 CREATE INDEX decision_tasks_payouts ON decision_tasks (payout_state);

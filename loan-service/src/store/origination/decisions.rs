@@ -7,8 +7,13 @@ use cashloan_runtime::db::{self, DbConn};
 use diesel::prelude::*;
 
 use crate::error::LoanError;
-use crate::loan::lifecycle::Status;
-use crate::schema::{applications, decision_tasks, repayment_periods, terms_confirmations};
+use crate::loan::lifecycle::{transition, Action, Status};
+use crate::schema::{
+    application_history, applications, decision_tasks, repayment_periods, terms_confirmations,
+};
+use diesel::result::Error as DieselError;
+
+use super::applications::history;
 use crate::store::Store;
 
 pub const OPEN: i32 = 0;
@@ -47,6 +52,40 @@ pub struct DecisionTask {
     pub payout_order_no: Option<String>,
     pub override_outcome: Option<String>,
     pub override_remark: Option<String>,
+    pub review_requested_at: Option<i64>,
+    pub review_reason: Option<String>,
+}
+
+impl DecisionTask {
+    /// An open task of `application_id` written at `now`: decided by people, no payout.
+    pub fn new(application_id: &str, now: i64) -> Self {
+        Self {
+            application_id: application_id.to_owned(),
+            product_code: String::new(),
+            product_min_rate_ppm: 0,
+            product_max_rate_ppm: 0,
+            automatic: false,
+            auto_payout_limit_fen: None,
+            phonebook_size: 0,
+            gps_present: false,
+            client_ip: String::new(),
+            app_type: String::new(),
+            state: OPEN,
+            attempts: 0,
+            next_attempt_at: now,
+            created_at: now,
+            outcome: String::new(),
+            reasons: String::new(),
+            decided_by: String::new(),
+            decided_at: None,
+            payout_state: 0,
+            payout_order_no: None,
+            override_outcome: None,
+            override_remark: None,
+            review_requested_at: None,
+            review_reason: None,
+        }
+    }
 }
 
 /// How a task closes with the status change that applies its decision.
@@ -82,7 +121,10 @@ fn claim(conn: &mut DbConn, now: i64) -> QueryResult<Vec<DecisionTask>> {
         let due = decision_tasks::table
             .filter(decision_tasks::state.eq(OPEN))
             .filter(decision_tasks::next_attempt_at.le(now))
-            .order((decision_tasks::created_at.asc(), decision_tasks::application_id.asc()))
+            .order((
+                decision_tasks::created_at.asc(),
+                decision_tasks::application_id.asc(),
+            ))
             .limit(20);
         let tasks: Vec<DecisionTask> = match conn {
             DbConn::Pg(pg) => due.for_update().skip_locked().load(pg)?,
@@ -124,10 +166,7 @@ impl Store {
     pub async fn decision_task(&self, id: &str) -> Result<Option<DecisionTask>, LoanError> {
         let id = id.to_owned();
         Ok(db::run(&self.pool, move |conn| {
-            Ok(decision_tasks::table
-                .find(id)
-                .first(conn)
-                .optional()?)
+            Ok(decision_tasks::table.find(id).first(conn).optional()?)
         })
         .await?)
     }
@@ -157,7 +196,13 @@ impl Store {
 
     /// A reviewer decided: the application's decision is now a person's; where the machine had
     /// approved or rejected otherwise, an override, recorded with the reviewer's remark.
-    pub async fn record_person_decision(&self, id: &str, outcome: &str, remark: &str, now: i64) -> Result<(), LoanError> {
+    pub async fn record_person_decision(
+        &self,
+        id: &str,
+        outcome: &str,
+        remark: &str,
+        now: i64,
+    ) -> Result<(), LoanError> {
         let (id, outcome, remark) = (id.to_owned(), outcome.to_owned(), remark.to_owned());
         db::run(&self.pool, move |conn| {
             conn.transaction(|conn| {
@@ -215,6 +260,65 @@ impl Store {
             .set(decision_tasks::payout_state.eq(PAYOUT_TAKEN))
             .execute(conn)?
                 == 1)
+        })
+        .await?)
+    }
+
+    /// #42: the rejected application back in review (3 → 1) with the borrower's reason, once;
+    /// false when it was asked before, is no longer rejected, or the borrower has another open
+    /// application (the open slot is theirs once).
+    pub async fn reopen_for_review(
+        &self,
+        id: &str,
+        user_id: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<bool, LoanError> {
+        let (id, user_id, reason) = (id.to_owned(), user_id.to_owned(), reason.to_owned());
+        let step = transition(Status::Rejected, Action::Reopen).ok_or(LoanError::IllegalTransition)?;
+        Ok(db::run(&self.pool, move |conn| {
+            let reopened = conn.transaction(|conn| {
+                let asked = diesel::update(
+                    decision_tasks::table
+                        .filter(decision_tasks::application_id.eq(&id))
+                        .filter(decision_tasks::review_requested_at.is_null()),
+                )
+                .set((
+                    decision_tasks::review_requested_at.eq(Some(now)),
+                    decision_tasks::review_reason.eq(Some(reason.clone())),
+                ))
+                .execute(conn)?;
+                let moved = diesel::update(
+                    applications::table
+                        .filter(applications::id.eq(&id))
+                        .filter(applications::status.eq(step.from().code())),
+                )
+                .set((
+                    applications::status.eq(step.to().code()),
+                    applications::open_slot.eq(Some(user_id.clone())),
+                    applications::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+                if asked != 1 || moved != 1 {
+                    return Err(DieselError::RollbackTransaction);
+                }
+                diesel::insert_into(application_history::table)
+                    .values(history(
+                        &id,
+                        Some(step.from().code()),
+                        step.to().code(),
+                        &user_id,
+                        &reason,
+                        now,
+                    ))
+                    .execute(conn)?;
+                Ok(true)
+            });
+            match reopened {
+                Err(DieselError::RollbackTransaction) => Ok(false),
+                Err(e) if crate::store::is_unique_violation(&e) => Ok(false),
+                other => Ok(other?),
+            }
         })
         .await?)
     }
@@ -283,28 +387,9 @@ mod tests {
 
     fn task(i: i64) -> DecisionTask {
         DecisionTask {
-            application_id: format!("app-{i}"),
-            product_code: "CASH".into(),
-            product_min_rate_ppm: 0,
-            product_max_rate_ppm: 360_000,
             automatic: true,
             auto_payout_limit_fen: Some(300_000),
-            phonebook_size: 0,
-            gps_present: false,
-            client_ip: String::new(),
-            app_type: String::new(),
-            state: OPEN,
-            attempts: 0,
-            next_attempt_at: i,
-            created_at: i,
-            outcome: String::new(),
-            reasons: String::new(),
-            decided_by: String::new(),
-            decided_at: None,
-            payout_state: 0,
-            payout_order_no: None,
-            override_outcome: None,
-            override_remark: None,
+            ..DecisionTask::new(&format!("app-{i}"), i)
         }
     }
 
@@ -339,7 +424,11 @@ mod tests {
                 workers.into_iter().flat_map(|w| w.join().unwrap()).collect()
             });
             let distinct: std::collections::HashSet<&String> = claimed.iter().collect();
-            assert_eq!((claimed.len(), distinct.len()), (100, 100), "every task claimed once");
+            assert_eq!(
+                (claimed.len(), distinct.len()),
+                (100, 100),
+                "every task claimed once"
+            );
             let c = TaskClose {
                 outcome: "approve".into(),
                 reasons: "[]".into(),
