@@ -14,6 +14,7 @@ COPY --from=build /src/target/release/cashloan-gateway \
                   /src/target/release/message-service \
                   /src/target/release/product-service \
                   /src/target/release/loan-service \
+                  /src/target/release/risk-service \
                   /src/target/release/cashloan-stack \
                   /src/target/release/cashloan-probe \
                   /src/target/release/cashloan-keys \

@@ -39,6 +39,10 @@ struct Args {
     /// calls a service directly (the benchmarks); unset, a new set at each start.
     #[arg(long = "service-keys-file", env = "CASHLOAN_SERVICE_KEYS_FILE")]
     service_keys_file: Option<PathBuf>,
+    /// Who decides the sample products of a fresh installation: 1 the rules (DECISIONS.md), 0
+    /// people (the benchmarks' manual apply-cycle).
+    #[arg(long = "sample-review-mode", env = "SAMPLE_REVIEW_MODE", default_value_t = 1)]
+    sample_review_mode: i32,
     #[command(flatten)]
     policy: auth_service::Policy,
     #[command(flatten)]
@@ -66,6 +70,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
         config.identities = Some(cashloan_runtime::grpc::identity::Deployment::parse(&text)?);
     }
+    config.sample_review_mode = args.sample_review_mode;
     config.policy = args.policy;
     config.payments = args.payments;
     config.lender = args.lender;

@@ -411,7 +411,7 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some((server, prefix)) = self.postgres_cleanup.take() {
-            for service in ["auth", "message", "product", "loan"] {
+            for service in ["auth", "message", "product", "loan", "risk"] {
                 let _ = cashloan_runtime::db::drop_postgres_database(&server, &format!("{prefix}_{service}"));
             }
         }

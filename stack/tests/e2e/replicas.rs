@@ -18,15 +18,16 @@ use crate::harness::{sign_with, test_redis, TestApp, APP_KEY};
 use crate::loans::{application, product_id};
 use crate::payments::{loan_paid_from, messages_of_type};
 
-const SERVICES: [&str; 4] = [
+const SERVICES: [&str; 5] = [
     "message-service",
     "product-service",
     "auth-service",
     "loan-service",
+    "risk-service",
 ];
 /// Load runs this long; one replica of each service is killed every `KILL_EVERY`, from
 /// `KILL_EVERY` on, in the order of `SERVICES`.
-const LOAD_FOR: Duration = Duration::from_secs(19);
+const LOAD_FOR: Duration = Duration::from_secs(23);
 const KILL_EVERY: Duration = Duration::from_secs(4);
 const USERS: usize = 6;
 /// product-service's cache period in this test; the gateway's list adds one second.
@@ -136,11 +137,12 @@ fn start_everything(
     let keys = cashloan_runtime::grpc::identity::Deployment::generate();
     let identity = |name: &str| [("SERVICE_KEY", keys.key(name)), ("SERVICE_PEERS", keys.peers())];
     let gateways: Vec<(u16, u16)> = (0..2).map(|_| (free_port(), free_port())).collect();
-    let (auth_db, message_db, product_db, loan_db) = (
+    let (auth_db, message_db, product_db, loan_db, risk_db) = (
         database("auth"),
         database("message"),
         database("product"),
         database("loan"),
+        database("risk"),
     );
     for replica in [0, 1] {
         let listen = |service: &str| {
@@ -162,6 +164,9 @@ fn start_everything(
             ("PRODUCT_LISTEN", listen("product-service")),
             ("PRODUCT_DATABASE_URL", product_db.clone()),
             ("PRODUCT_CACHE_TTL_SECS", PRODUCT_CACHE_SECS.to_string()),
+            // People decide here (the loans are reviewed and paid out by the test); the rules'
+            // recommendations are still asked of risk-service's replicas.
+            ("SAMPLE_REVIEW_MODE", "0".into()),
         ];
         product.extend(identity("product"));
         processes.start("product-service", replica, &product);
@@ -176,12 +181,21 @@ fn start_everything(
         auth.extend(pii.clone());
         auth.extend(identity("auth"));
         processes.start("auth-service", replica, &auth);
+        let mut risk = vec![
+            ("RISK_LISTEN", listen("risk-service")),
+            ("RISK_DATABASE_URL", risk_db.clone()),
+            ("AUTH_ADDR", list("auth-service")),
+        ];
+        risk.extend(pii.clone());
+        risk.extend(identity("risk"));
+        processes.start("risk-service", replica, &risk);
         let mut loan = vec![
             ("LOAN_LISTEN", listen("loan-service")),
             ("LOAN_DATABASE_URL", loan_db.clone()),
             ("PRODUCT_ADDR", list("product-service")),
             ("AUTH_ADDR", list("auth-service")),
             ("MESSAGE_ADDR", list("message-service")),
+            ("RISK_ADDR", list("risk-service")),
             ("RELAY_INTERVAL_MS", "100".into()),
             ("PAYMENT_CHANNEL", "http".into()),
             ("CHANNEL_URL", channel_url.to_owned()),
@@ -213,6 +227,7 @@ fn start_everything(
                 ("MESSAGE_ADDR", list("message-service")),
                 ("PRODUCT_ADDR", list("product-service")),
                 ("LOAN_ADDR", list("loan-service")),
+                ("RISK_ADDR", list("risk-service")),
                 ("GATEWAY_WORKERS", "1".into()),
                 ("SERVICE_KEY", keys.key("gateway")),
                 ("ADMIN_SERVICE_KEY", keys.key("gateway-admin")),
