@@ -9,6 +9,7 @@ pub enum Role {
     Finance,
     Admin,
     Auditor,
+    Risk,
 }
 
 impl Role {
@@ -18,6 +19,7 @@ impl Role {
             "finance" => Some(Self::Finance),
             "admin" => Some(Self::Admin),
             "auditor" => Some(Self::Auditor),
+            "risk" => Some(Self::Risk),
             _ => None,
         }
     }
@@ -28,12 +30,14 @@ impl Role {
             Self::Finance => "finance",
             Self::Admin => "admin",
             Self::Auditor => "auditor",
+            Self::Risk => "risk",
         }
     }
 }
 
-/// The roles as given, checked: at least one, all known, and never reviewer with finance (whoever
-/// decides a loan is not who pays it out). Sorted and without repeats.
+/// The roles as given, checked: at least one, all known, and never reviewer or risk with finance
+/// (whoever decides a loan, or writes the rules that do, is not who pays it out). Sorted and
+/// without repeats.
 pub fn roles(given: &[String]) -> Result<Vec<Role>, AuthError> {
     let mut roles = given
         .iter()
@@ -44,7 +48,7 @@ pub fn roles(given: &[String]) -> Result<Vec<Role>, AuthError> {
     if roles.is_empty() {
         return Err(AuthError::InvalidField("roles"));
     }
-    if roles.contains(&Role::Reviewer) && roles.contains(&Role::Finance) {
+    if roles.contains(&Role::Finance) && (roles.contains(&Role::Reviewer) || roles.contains(&Role::Risk)) {
         return Err(AuthError::RolesNotAllowed);
     }
     Ok(roles)
@@ -151,6 +155,14 @@ mod tests {
         assert_eq!(
             roles(&strings(&["auditor", "reviewer", "reviewer"])).unwrap(),
             vec![Role::Reviewer, Role::Auditor]
+        );
+        assert!(matches!(
+            roles(&strings(&["risk", "finance"])),
+            Err(AuthError::RolesNotAllowed)
+        ));
+        assert_eq!(
+            roles(&strings(&["risk", "reviewer"])).unwrap(),
+            vec![Role::Reviewer, Role::Risk]
         );
         assert_eq!(
             roles(&strings(&["admin", "finance"])).unwrap(),

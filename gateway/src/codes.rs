@@ -139,6 +139,7 @@ const COMMON: &[(Reason, &str, &str)] = &[
     (Reason::ReviewNotRequestable, "20005007", "该申请不可人工复核"),
     (Reason::DecisionNotFound, "10001000", "决策记录不存在"),
     (Reason::RulesetInvalid, "20009020", "规则集无效"),
+    (Reason::RulesetNotFound, "10001000", "规则集不存在"),
     (Reason::IllegalTransition, "20008001", "状态不允许此操作"),
     (Reason::ApplicationNotFound, "10001000", "借款申请不存在"),
     (Reason::RepaymentNotFound, "20006001", "还款计划不存在"),

@@ -29,7 +29,8 @@ pub fn allowed(method: &str) -> &'static [&'static str] {
         | "ResolvePayment"
         | "Reconcile"
         | "ListMismatches"
-        | "VerifyContracts" => &[GATEWAY_ADMIN],
+        | "VerifyContracts"
+        | "CountOverrides" => &[GATEWAY_ADMIN],
         _ => &[],
     }
 }

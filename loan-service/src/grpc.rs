@@ -61,6 +61,10 @@ impl pb::loan_server::Loan for LoanCore {
         Ok(Response::new(pb::Empty {}))
     }
 
+    async fn count_overrides(&self, request: Request<pb::OverrideCountRequest>) -> Reply<pb::OverrideCounts> {
+        Ok(Response::new(self.count_overrides(&request.into_inner()).await?))
+    }
+
     async fn set_credit_line(&self, request: Request<pb::SetCreditLineRequest>) -> Reply<pb::Empty> {
         self.set_credit_line(&request.into_inner()).await?;
         Ok(Response::new(pb::Empty {}))

@@ -1,5 +1,5 @@
 //! Which callers may use each of risk-service's methods: decisions are asked by loan-service,
-//! records and the chain read by the gateway's admin side. A method not listed is refused to
+//! records, the chain, rulesets and statistics by the gateway's admin side. A method not listed is refused to
 //! everyone.
 
 use cashloan_runtime::grpc::identity::{GATEWAY, GATEWAY_ADMIN, LOAN};
@@ -8,7 +8,10 @@ pub fn allowed(method: &str) -> &'static [&'static str] {
     match method {
         "Decide" => &[LOAN],
         "GetDecision" => &[LOAN, GATEWAY, GATEWAY_ADMIN],
-        "GetDecisionRecord" | "VerifyEvidence" => &[GATEWAY_ADMIN],
+        "GetDecisionRecord" | "VerifyEvidence" | "ListRulesets" | "GetRuleset" | "SaveRuleset"
+        | "ReplayRuleset" | "CheckActivation" | "ActivateRuleset" | "ListDecisions" | "DecisionStats" => {
+            &[GATEWAY_ADMIN]
+        }
         _ => &[],
     }
 }

@@ -17,7 +17,7 @@ use crate::error::RiskError;
 use crate::features::{id_facts, ApplicationFeatures, Features, HistoryFeatures, VelocityFeatures};
 use crate::rules::evaluate::{evaluate, Reason, Terms};
 use crate::rules::ruleset::Ruleset;
-use crate::store::{DecisionRow, VelocityRow};
+use crate::store::{DecisionRow, RulesetRow, VelocityRow};
 use crate::RiskCore;
 
 const DAY_MS: i64 = 86_400_000;
@@ -54,29 +54,14 @@ pub fn decision_proto(row: &DecisionRow) -> Result<pb::Decision, RiskError> {
 
 impl RiskCore {
     /// The champion and the challenger with its share, compiled (once per version).
-    async fn rulesets(&self) -> Result<(Arc<Ruleset>, i32, Option<(Arc<Ruleset>, i32, i32)>), RiskError> {
+    pub(crate) async fn rulesets(
+        &self,
+    ) -> Result<(Arc<Ruleset>, i32, Option<(Arc<Ruleset>, i32, i32)>), RiskError> {
         let rows = self.store.active_rulesets().await?;
         let mut champion = None;
         let mut challenger = None;
         for row in rows {
-            let cached = self
-                .compiled
-                .read()
-                .ok()
-                .and_then(|c| c.get(&row.version).cloned());
-            let set = match cached {
-                Some(set) => set,
-                None => {
-                    let set = Arc::new(
-                        Ruleset::compile(&row.document, self.rate_cap_ppm)
-                            .map_err(|e| RiskError::Corrupt(format!("ruleset {}: {e}", row.version)))?,
-                    );
-                    if let Ok(mut c) = self.compiled.write() {
-                        c.insert(row.version, set.clone());
-                    }
-                    set
-                }
-            };
+            let set = self.compiled(&row)?;
             match row.status.as_str() {
                 "champion" if champion.is_none() => champion = Some((set, row.version)),
                 "challenger" if challenger.is_none() => challenger = Some((set, row.version, row.share)),
@@ -85,6 +70,26 @@ impl RiskCore {
         }
         let (set, version) = champion.ok_or_else(|| RiskError::Corrupt("no champion ruleset".into()))?;
         Ok((set, version, challenger))
+    }
+
+    /// A stored ruleset compiled, once per version (a saved version never changes).
+    pub(crate) fn compiled(&self, row: &RulesetRow) -> Result<Arc<Ruleset>, RiskError> {
+        if let Some(set) = self
+            .compiled
+            .read()
+            .ok()
+            .and_then(|c| c.get(&row.version).cloned())
+        {
+            return Ok(set);
+        }
+        let set = Arc::new(
+            Ruleset::compile(&row.document, self.rate_cap_ppm)
+                .map_err(|e| RiskError::Corrupt(format!("ruleset {}: {e}", row.version)))?,
+        );
+        if let Ok(mut c) = self.compiled.write() {
+            c.insert(row.version, set.clone());
+        }
+        Ok(set)
     }
 
     pub async fn decision(&self, application_id: &str) -> Result<DecisionRow, RiskError> {
@@ -148,6 +153,7 @@ impl RiskCore {
             challenger: shadow.map(|s| canonical_json(&s)),
             decided_at: now,
             decided_day: date_cst(now),
+            terms: serde_json::to_string(&terms).unwrap_or_default(),
         };
         let record = Origin::default().record(
             &row.user_id,

@@ -13,6 +13,8 @@ pub enum RiskError {
     DecisionNotFound,
     #[error("{0}")]
     RulesetInvalid(String),
+    #[error("no ruleset of this version")]
+    RulesetNotFound,
     /// auth-service (the customer's facts) did not answer: the decision waits, never guesses.
     #[error("customer facts unavailable: {0}")]
     Downstream(String),
@@ -34,6 +36,7 @@ impl RiskError {
             Self::InvalidField(_) => Reason::InvalidField,
             Self::DecisionNotFound => Reason::DecisionNotFound,
             Self::RulesetInvalid(_) => Reason::RulesetInvalid,
+            Self::RulesetNotFound => Reason::RulesetNotFound,
             Self::Downstream(_) | Self::Corrupt(_) | Self::Database(_) => Reason::DependencyUnavailable,
         }
     }
@@ -44,7 +47,7 @@ impl From<RiskError> for Status {
         let code = match &err {
             RiskError::Database(e) => return unavailable(e),
             RiskError::Downstream(_) | RiskError::Corrupt(_) => Code::Unavailable,
-            RiskError::DecisionNotFound => Code::NotFound,
+            RiskError::DecisionNotFound | RiskError::RulesetNotFound => Code::NotFound,
             RiskError::InvalidField(_) | RiskError::RulesetInvalid(_) => Code::InvalidArgument,
         };
         // The message names the field or the ruleset's first error, never internals.

@@ -53,4 +53,44 @@ impl pb::risk_server::Risk for RiskCore {
             broken: chain.broken,
         }))
     }
+
+    async fn list_rulesets(&self, _: Request<pb::Empty>) -> Reply<pb::RulesetList> {
+        Ok(Response::new(self.list_rulesets().await?))
+    }
+
+    async fn get_ruleset(&self, request: Request<pb::RulesetRef>) -> Reply<pb::RulesetInfo> {
+        Ok(Response::new(self.get_ruleset(&request.into_inner()).await?))
+    }
+
+    async fn save_ruleset(&self, request: Request<pb::SaveRulesetRequest>) -> Reply<pb::RulesetInfo> {
+        Ok(Response::new(self.save_ruleset(&request.into_inner()).await?))
+    }
+
+    async fn replay_ruleset(&self, request: Request<pb::ReplayRequest>) -> Reply<pb::ReplayReport> {
+        Ok(Response::new(self.replay_ruleset(&request.into_inner()).await?))
+    }
+
+    async fn check_activation(&self, request: Request<pb::ActivateRequest>) -> Reply<pb::RulesetInfo> {
+        let row = self.check_activation(&request.into_inner()).await?;
+        Ok(Response::new(pb::RulesetInfo {
+            version: row.version,
+            status: row.status,
+            share: row.share,
+            created_by: row.created_by,
+            created_at: row.created_at,
+            ..Default::default()
+        }))
+    }
+
+    async fn activate_ruleset(&self, request: Request<pb::ActivateRequest>) -> Reply<pb::RulesetInfo> {
+        Ok(Response::new(self.activate_ruleset(&request.into_inner()).await?))
+    }
+
+    async fn list_decisions(&self, request: Request<pb::ListDecisionsRequest>) -> Reply<pb::DecisionPage> {
+        Ok(Response::new(self.list_decisions(&request.into_inner()).await?))
+    }
+
+    async fn decision_stats(&self, request: Request<pb::StatsRequest>) -> Reply<pb::StatsReply> {
+        Ok(Response::new(self.decision_stats(&request.into_inner()).await?))
+    }
 }

@@ -6,6 +6,7 @@
 //! - `rules`: ruleset documents, their compiled expressions, evaluation (pure, no I/O);
 //! - `bureau`: the provider interface and the local bureau;
 //! - `decide`: one decision, from the request to the stored record;
+//! - `operators`: rulesets saved, replayed and activated; decisions listed and counted;
 //! - `store`: every query, Diesel only.
 
 pub mod bureau;
@@ -15,6 +16,7 @@ mod decide;
 pub mod error;
 pub mod features;
 mod grpc;
+mod operators;
 pub mod rules;
 mod schema;
 mod store;

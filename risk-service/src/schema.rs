@@ -26,6 +26,7 @@ diesel::table! {
         challenger -> Nullable<Text>,
         decided_at -> BigInt,
         decided_day -> Text,
+        terms -> Text,
     }
 }
 

@@ -1,5 +1,5 @@
 //! risk-service's queries: rulesets, decisions (appended with their evidence, never changed),
-//! velocity counts.
+//! velocity counts, and what operators read of them.
 
 use cashloan_runtime::db::{self, DbConn, DbPool};
 use cashloan_runtime::evidence::{self, Record};
@@ -44,7 +44,22 @@ pub struct DecisionRow {
     pub challenger: Option<String>,
     pub decided_at: i64,
     pub decided_day: String,
+    /// `rules::evaluate::Terms` as JSON; empty in decisions made before it was kept.
+    pub terms: String,
 }
+
+/// Which decisions a page shows; empty strings filter nothing.
+#[derive(Clone, Debug, Default)]
+pub struct DecisionFilter {
+    pub outcome: String,
+    pub from: String,
+    pub to: String,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// (day, outcome, band, the challenger's record).
+pub type DayOutcome = (String, String, String, Option<String>);
 
 #[derive(Clone, Debug, Insertable)]
 #[diesel(table_name = velocity)]
@@ -116,6 +131,140 @@ impl Store {
         })
         .await?;
         Ok(())
+    }
+
+    pub async fn rulesets(&self) -> Result<Vec<RulesetRow>, RiskError> {
+        Ok(db::run(&self.pool, move |conn| {
+            Ok(rulesets::table.order(rulesets::version.desc()).load(conn)?)
+        })
+        .await?)
+    }
+
+    pub async fn ruleset(&self, version: i32) -> Result<Option<RulesetRow>, RiskError> {
+        Ok(db::run(&self.pool, move |conn| {
+            Ok(rulesets::table.find(version).first(conn).optional()?)
+        })
+        .await?)
+    }
+
+    /// Saves a draft under the next version (two saving at once: each gets its own).
+    pub async fn insert_draft(
+        &self,
+        document: String,
+        by: String,
+        now: i64,
+    ) -> Result<RulesetRow, RiskError> {
+        Ok(db::run(&self.pool, move |conn| {
+            let mut tries = 0;
+            loop {
+                let last: Option<i32> = rulesets::table
+                    .select(diesel::dsl::max(rulesets::version))
+                    .first(conn)?;
+                let row = RulesetRow {
+                    version: last.unwrap_or(0) + 1,
+                    document: document.clone(),
+                    status: "draft".into(),
+                    share: 0,
+                    created_by: by.clone(),
+                    created_at: now,
+                };
+                match diesel::insert_into(rulesets::table).values(&row).execute(conn) {
+                    Err(e) if unique_violation(&e) && tries < 5 => tries += 1,
+                    other => {
+                        other?;
+                        return Ok(row);
+                    }
+                }
+            }
+        })
+        .await?)
+    }
+
+    /// Makes `version` the champion (the one before it retired; a challenger promoted stops being
+    /// one) or the challenger with `share` (the one before it retired); false when `version` is
+    /// the champion now.
+    pub async fn activate(&self, version: i32, champion: bool, share: i32) -> Result<bool, RiskError> {
+        Ok(db::run(&self.pool, move |conn| {
+            conn.transaction(|conn: &mut DbConn| {
+                let current: Option<RulesetRow> = rulesets::table.find(version).first(conn).optional()?;
+                if current.as_ref().is_none_or(|r| r.status == "champion") {
+                    return Ok(false);
+                }
+                let replaced = if champion { "champion" } else { "challenger" };
+                diesel::update(rulesets::table.filter(rulesets::status.eq(replaced)))
+                    .set((rulesets::status.eq("retired"), rulesets::share.eq(0)))
+                    .execute(conn)?;
+                diesel::update(rulesets::table.find(version))
+                    .set((
+                        rulesets::status.eq(replaced),
+                        rulesets::share.eq(if champion { 0 } else { share }),
+                    ))
+                    .execute(conn)?;
+                Ok::<_, DieselError>(true)
+            })
+            .map_err(Into::into)
+        })
+        .await?)
+    }
+
+    /// The decisions of the days `from..=to` (yyyy-MM-dd), newest first, at most `limit`.
+    pub async fn decisions_between(
+        &self,
+        from: String,
+        to: String,
+        limit: i64,
+    ) -> Result<Vec<DecisionRow>, RiskError> {
+        Ok(db::run(&self.pool, move |conn| {
+            Ok(decisions::table
+                .filter(decisions::decided_day.between(from, to))
+                .order((decisions::decided_at.desc(), decisions::application_id.desc()))
+                .limit(limit)
+                .load(conn)?)
+        })
+        .await?)
+    }
+
+    /// One page of decisions, newest first, with the count of all that match.
+    pub async fn page_decisions(&self, filter: DecisionFilter) -> Result<(Vec<DecisionRow>, i64), RiskError> {
+        Ok(db::run(&self.pool, move |conn| {
+            let query = || {
+                let mut q = decisions::table.into_boxed();
+                if !filter.outcome.is_empty() {
+                    q = q.filter(decisions::outcome.eq(filter.outcome.clone()));
+                }
+                if !filter.from.is_empty() {
+                    q = q.filter(decisions::decided_day.ge(filter.from.clone()));
+                }
+                if !filter.to.is_empty() {
+                    q = q.filter(decisions::decided_day.le(filter.to.clone()));
+                }
+                q
+            };
+            let total: i64 = query().count().get_result(conn)?;
+            let rows = query()
+                .order((decisions::decided_at.desc(), decisions::application_id.desc()))
+                .offset(filter.offset)
+                .limit(filter.limit)
+                .load(conn)?;
+            Ok((rows, total))
+        })
+        .await?)
+    }
+
+    /// (day, outcome, band, challenger) of each decision of the days `from..=to`.
+    pub async fn day_outcomes(&self, from: String, to: String) -> Result<Vec<DayOutcome>, RiskError> {
+        Ok(db::run(&self.pool, move |conn| {
+            Ok(decisions::table
+                .filter(decisions::decided_day.between(from, to))
+                .select((
+                    decisions::decided_day,
+                    decisions::outcome,
+                    decisions::band,
+                    decisions::challenger,
+                ))
+                .load(conn)?)
+        })
+        .await?)
     }
 
     /// The champion and the challenger, if there is one.

@@ -30,9 +30,23 @@ pub fn date_cst(epoch_ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// The first instant (epoch ms) of a date in UTC+8.
+pub fn day_start_ms(day: NaiveDate) -> i64 {
+    (day.and_hms_opt(0, 0, 0).unwrap_or_default() - chrono::Duration::hours(8))
+        .and_utc()
+        .timestamp_millis()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_starts_at_midnight_in_china() {
+        let day = NaiveDate::from_ymd_opt(2023, 11, 15).unwrap();
+        assert_eq!(date_cst(day_start_ms(day)), "2023-11-15");
+        assert_eq!(date_cst(day_start_ms(day) - 1), "2023-11-14");
+    }
 
     #[test]
     fn dates_are_china_dates() {

@@ -1,5 +1,6 @@
 //! Maker-checker (API.md §7): credit-line and blacklist changes, payouts with a past release
-//! date, resolutions of payment orders, and admin or finance accounts and role changes, asked for
+//! date, resolutions of payment orders, admin or finance accounts and role changes, and the
+//! activation of a ruleset (DECISIONS.md), asked for
 //! by an operator, wait in auth-service until another operator whose roles allow
 //! the action confirms them — then they are carried out here, with both names — or rejects them.
 //! The bearer token acts directly (it is the emergency key, and audited) but never confirms.
@@ -121,6 +122,7 @@ async fn carry_out(gw: &Gateway, approval: &auth::Approval, checker: &Actor) -> 
         }
         "/admin/operators/create" => super::operators::create_now(gw, &body, &approval.made_by_id).await,
         "/admin/operators/update" => super::operators::update_now(gw, &body, &approval.made_by_id).await,
+        "/admin/risk/rulesets/activate" => super::risk::activate_now(gw, &body).await,
         other => {
             tracing::error!(action = other, "an approval of an action nothing carries out");
             Err(codes::system_error())

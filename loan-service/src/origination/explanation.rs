@@ -1,8 +1,10 @@
 //! Explanation and people (DECISIONS.md, 个人信息保护法 §24): #41 tells the borrower how their
 //! application was decided — the ruleset's texts, never a score, band or bureau data — and #42
-//! lets them ask, once within 15 days, that a person review an automatic rejection.
+//! lets them ask, once within 15 days, that a person review an automatic rejection; operators count
+//! the reviewers' overrides.
 
 use cashloan_proto::loan::v1 as pb;
+use cashloan_runtime::clock::{date_cst, day_start_ms};
 use serde::Deserialize;
 
 use crate::error::LoanError;
@@ -131,5 +133,34 @@ impl LoanCore {
         }
         tracing::info!(application = %app.code, "manual review asked");
         Ok(())
+    }
+
+    /// Overrides per day of the application (UTC+8), days without one left out.
+    pub async fn count_overrides(
+        &self,
+        r: &pb::OverrideCountRequest,
+    ) -> Result<pb::OverrideCounts, LoanError> {
+        let day = |text: &str, field| {
+            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| LoanError::InvalidField(field))
+        };
+        let (from, to) = (day(&r.from, "from")?, day(&r.to, "to")?);
+        if to < from {
+            return Err(LoanError::InvalidField("to"));
+        }
+        let end = to.succ_opt().ok_or(LoanError::InvalidField("to"))?;
+        let instants = self
+            .store
+            .overrides_between(day_start_ms(from), day_start_ms(end))
+            .await?;
+        let mut days = std::collections::BTreeMap::<String, i64>::new();
+        for at in instants {
+            *days.entry(date_cst(at)).or_default() += 1;
+        }
+        Ok(pb::OverrideCounts {
+            days: days
+                .into_iter()
+                .map(|(day, count)| pb::DayCount { day, count })
+                .collect(),
+        })
     }
 }

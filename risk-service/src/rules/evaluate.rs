@@ -10,7 +10,8 @@ use super::ruleset::{Base, Outcome, Ruleset, SCORE_MAX, SCORE_MIN};
 use crate::features::int_at;
 
 /// What an approval is bounded by, besides the band.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Terms {
     pub applied_amount_fen: i64,
     pub applied_rate_ppm: i64,

@@ -13,7 +13,7 @@ use crate::loans::{
 use crate::payments::eventually;
 
 /// The sample products decided by the rules, the bureau's silence counted after half a second.
-fn automatic(c: &mut cashloan_stack::StackConfig) {
+pub(crate) fn automatic(c: &mut cashloan_stack::StackConfig) {
     c.sample_review_mode = 1;
     c.bureau_timeout_ms = 500;
 }
@@ -33,12 +33,12 @@ fn id_with(seq: &str) -> String {
 }
 
 /// An ordinary sequence code: the bureau's ordinary answer.
-fn ordinary_id() -> String {
+pub(crate) fn ordinary_id() -> String {
     id_with(&format!("{:03}", rand::random_range(100..990)))
 }
 
 /// A verified user of `id` who applied for `amount` on 新现金贷: (mobile, token, application id).
-async fn applicant(app: &TestApp, id: String, amount: &str) -> (String, String, String) {
+pub(crate) async fn applicant(app: &TestApp, id: String, amount: &str) -> (String, String, String) {
     let user = verified_user_with(app, id).await;
     let product = product_id(app, "新现金贷").await;
     let reply = apply(app, &user.token, application(&product, amount)).await;
@@ -57,7 +57,7 @@ async fn decision(app: &TestApp, token: &str, id: &str) -> Value {
 }
 
 /// #41 once a decision is there.
-async fn decided(app: &TestApp, token: &str, id: &str) -> Value {
+pub(crate) async fn decided(app: &TestApp, token: &str, id: &str) -> Value {
     eventually("the application is decided", || async {
         decision(app, token, id).await["resultSet"]["decidedBy"] != ""
     })
@@ -72,7 +72,7 @@ async fn status(app: &TestApp, token: &str) -> String {
         .to_owned()
 }
 
-async fn record(app: &TestApp, id: &str) -> Value {
+pub(crate) async fn record(app: &TestApp, id: &str) -> Value {
     let reply = app
         .admin_call("/admin/risk/decisions/get", json!({"applyId": id}))
         .await;
@@ -211,6 +211,10 @@ e2e!(a_manual_product_keeps_the_decision_for_the_reviewer_and_records_an_overrid
     assert_eq!((d["decidedBy"].as_str(), d["outcome"].as_str()), (Some("person"), Some("approve")));
     // A manual product is never paid out by itself.
     assert_eq!(status(&app, &token).await, "2");
+    // The day's statistics count the override.
+    let today = app.clock.today().format("%Y-%m-%d").to_string();
+    let stats = app.admin_call("/admin/risk/stats", json!({"from": today, "to": today})).await;
+    assert_eq!((stats["resultSet"][0]["overrides"].as_i64(), stats["resultSet"][0]["outcomes"]["reject"].as_i64()), (Some(1), Some(1)), "{stats}");
 });
 
 e2e!(a_rejected_borrower_may_ask_a_person_once_within_fifteen_days(app, automatic) {

@@ -33,4 +33,5 @@ mod repayments;
 mod replicas;
 mod resilience;
 mod resolutions;
+mod rulesets;
 mod sms;

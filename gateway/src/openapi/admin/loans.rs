@@ -107,15 +107,6 @@ pub(super) fn calls() -> Vec<Call> {
             codes: &[],
         },
         Call {
-            path: "/admin/risk/decisions/get",
-            tag: LOANS,
-            summary: "The decision record of an application: ruleset version, features, each rule's result, score, band, outcome, reasons, timings, the challenger's outcome, an override and its remark; roles: reviewer, admin, auditor",
-            required: vec![("applyId", id(""))],
-            optional: vec![],
-            result: any_object("the decision record (DECISIONS.md \"Records\")"),
-            codes: &["10001000"],
-        },
-        Call {
             path: "/admin/loans/review",
             tag: LOANS,
             summary: "start (0→1), approve (0/1→2, optionally narrowing amount or term) or reject (0/1→3); roles: reviewer",

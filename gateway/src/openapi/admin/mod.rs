@@ -9,6 +9,7 @@ mod customers;
 mod loans;
 mod money;
 mod people;
+mod risk;
 
 /// One admin call: path, tag, summary, required and optional fields, resultSet, the codes besides
 /// the common ones.
@@ -26,6 +27,7 @@ const LOANS: &str = "借款 Loans";
 const MONEY: &str = "资金与账务 Payments and books";
 const CUSTOMERS: &str = "用户与产品 Customers and products";
 const PEOPLE: &str = "操作员、复核与审计 Operators, approvals, audit";
+const RISK: &str = "风控决策 Credit decisions";
 
 /// The codes any admin call may answer.
 const COMMON: &[&str] = &[
@@ -65,6 +67,7 @@ fn calls() -> Vec<Call> {
         customers::calls(),
         money::calls(),
         people::calls(),
+        risk::calls(),
     ]
     .into_iter()
     .flatten()
@@ -309,7 +312,7 @@ pub fn document(server: &str) -> Value {
             &[],
         ),
     );
-    let tags: Vec<Value> = [LOANS, MONEY, CUSTOMERS, PEOPLE]
+    let tags: Vec<Value> = [LOANS, RISK, MONEY, CUSTOMERS, PEOPLE]
         .iter()
         .map(|t| json!({"name": t}))
         .collect();

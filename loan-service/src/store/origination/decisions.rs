@@ -231,6 +231,20 @@ impl Store {
         Ok(())
     }
 
+    /// The creation instants of the applications in `[from, to)` (epoch ms) whose reviewer
+    /// overrode the machine.
+    pub async fn overrides_between(&self, from: i64, to: i64) -> Result<Vec<i64>, LoanError> {
+        Ok(db::run(&self.pool, move |conn| {
+            Ok(decision_tasks::table
+                .filter(decision_tasks::override_outcome.is_not_null())
+                .filter(decision_tasks::created_at.ge(from))
+                .filter(decision_tasks::created_at.lt(to))
+                .select(decision_tasks::created_at)
+                .load(conn)?)
+        })
+        .await?)
+    }
+
     /// Applications whose automatic payout is due and nothing blocks it: approved, no change of
     /// terms waiting for the borrower.
     pub async fn due_payouts(&self) -> Result<Vec<String>, LoanError> {

@@ -1,0 +1,2 @@
+DROP INDEX decisions_outcome;
+ALTER TABLE decisions DROP COLUMN terms;
