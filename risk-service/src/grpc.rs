@@ -71,15 +71,7 @@ impl pb::risk_server::Risk for RiskCore {
     }
 
     async fn check_activation(&self, request: Request<pb::ActivateRequest>) -> Reply<pb::RulesetInfo> {
-        let row = self.check_activation(&request.into_inner()).await?;
-        Ok(Response::new(pb::RulesetInfo {
-            version: row.version,
-            status: row.status,
-            share: row.share,
-            created_by: row.created_by,
-            created_at: row.created_at,
-            ..Default::default()
-        }))
+        Ok(Response::new(self.check_activation(&request.into_inner()).await?))
     }
 
     async fn activate_ruleset(&self, request: Request<pb::ActivateRequest>) -> Reply<pb::RulesetInfo> {

@@ -160,7 +160,7 @@ impl RiskCore {
 
     /// Whether `version` may become what is asked, changing nothing: a known version that
     /// compiles under the cap in force, not the champion already, a challenger's share 1–50.
-    pub async fn check_activation(&self, r: &pb::ActivateRequest) -> Result<RulesetRow, RiskError> {
+    pub async fn check_activation(&self, r: &pb::ActivateRequest) -> Result<pb::RulesetInfo, RiskError> {
         match r.r#as.as_str() {
             "champion" => {}
             "challenger" if (1..=50).contains(&r.share) => {}
@@ -175,7 +175,7 @@ impl RiskCore {
             )));
         }
         Ruleset::compile(&row.document, self.rate_cap_ppm).map_err(RiskError::RulesetInvalid)?;
-        Ok(row)
+        Ok(info(&row, false))
     }
 
     pub async fn activate_ruleset(&self, r: &pb::ActivateRequest) -> Result<pb::RulesetInfo, RiskError> {
